@@ -1,0 +1,5 @@
+"""`python -m minsheng`."""
+
+from minsheng.cli import main
+
+main()

@@ -1,0 +1,91 @@
+"""What every command shares: the option types, loading the data, writing the output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minsheng.datadir import DataDir, find_data_dir
+from minsheng.issues import DataError, UsageError
+from minsheng.plan import LoadedPlan, load_plan
+
+
+class Format(StrEnum):
+    """Output formats of listings."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+    JSON = "json"
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="数据目录(含 tasks_<年份>.yaml 和 progress/);默认从当前目录向上查找 data/,"
+        "或用环境变量 MINSHENG_DATA_DIR。",
+        show_default=False,
+    ),
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="计划年份;默认取最新的一年。", show_default=False)
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="写入文件而不是标准输出。", show_default=False),
+]
+
+
+def open_data(data_dir: Path | None, year: int | None = None) -> tuple[DataDir, LoadedPlan]:
+    """Find the data folder and load its plan; an invalid plan is a DataError."""
+    folder = find_data_dir(data_dir)
+    path = folder.plan_path(year)
+    loaded, issues = load_plan(path, folder.display(path))
+    if loaded is None:
+        raise DataError(issues)
+    return folder, loaded
+
+
+def write_output(content: str | bytes, output: Path | None) -> None:
+    """The product goes to stdout, or atomically to `--output` (never half a file)."""
+    if output is None:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(content)
+            sys.stdout.flush()
+        return
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError("no-output-dir", f"输出目录不存在:{folder}")
+    handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def info(message: str) -> None:
+    """A message for the person, on stderr (stdout carries only the product)."""
+    typer.echo(message, err=True)

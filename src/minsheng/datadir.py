@@ -1,0 +1,78 @@
+"""Where the data is: `--data-dir`, `MINSHENG_DATA_DIR`, the working folder upward, or the
+plan shipped inside the package."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from minsheng.issues import UsageError
+
+ENV_VAR = "MINSHENG_DATA_DIR"
+_PLAN_NAME = re.compile(r"tasks_(\d{4})\.yaml")
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """A folder with `tasks_<year>.yaml` files and a `progress/` folder."""
+
+    root: Path
+    shipped: bool = False  # the read-only copy inside the package
+
+    @property
+    def progress(self) -> Path:
+        return self.root / "progress"
+
+    def years(self) -> list[int]:
+        found = []
+        for path in self.root.glob("tasks_*.yaml"):
+            match = _PLAN_NAME.fullmatch(path.name)
+            if match:
+                found.append(int(match.group(1)))
+        return sorted(found)
+
+    def plan_path(self, year: int | None = None) -> Path:
+        years = self.years()
+        if not years:
+            raise UsageError("no-plan", f"{self.root} 中没有计划文件 tasks_<年份>.yaml")
+        if year is None:
+            year = years[-1]
+        if year not in years:
+            shown = "、".join(str(y) for y in years)
+            raise UsageError("no-plan", f"没有 {year} 年的计划文件,现有年份:{shown}")
+        return self.root / f"tasks_{year}.yaml"
+
+    def display(self, path: Path) -> str:
+        """A path as shown in messages: relative to the working folder where it can be."""
+        if self.shipped:
+            return f"<minsheng>/{path.name}"
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+
+def _shipped() -> Path:
+    packaged = Path(__file__).parent / "_data"
+    if packaged.is_dir():
+        return packaged
+    # An editable install: the one hand-kept copy in the repository's data/.
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def find_data_dir(explicit: Path | None = None, cwd: Path | None = None) -> DataDir:
+    """The data folder to use, by the rules in the README."""
+    if explicit is None and os.environ.get(ENV_VAR):
+        explicit = Path(os.environ[ENV_VAR])
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise UsageError("no-data-dir", f"数据目录不存在:{explicit}")
+        return DataDir(explicit)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "data"
+        if candidate.is_dir() and any(candidate.glob("tasks_*.yaml")):
+            return DataDir(candidate)
+    return DataDir(_shipped(), shipped=True)

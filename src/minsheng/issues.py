@@ -1,0 +1,107 @@
+"""Problems found in the data (问题): located values, never exceptions, with stable codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Stable English code for each kind of problem; tests and CI match on these."""
+
+    # reading the file
+    ENCODING = "encoding"
+    BAD_CHAR = "bad-char"
+    SYNTAX = "yaml-syntax"
+    TAB = "tab-indent"
+    DUPLICATE_KEY = "duplicate-key"
+    TAG = "yaml-tag"
+    ALIAS = "yaml-alias"
+    TOO_DEEP = "too-deep"
+    EMPTY = "empty-file"
+    MULTI_DOC = "multiple-documents"
+    NOT_MAPPING = "not-a-mapping"
+    # the schema
+    UNKNOWN_FIELD = "unknown-field"
+    MISSING_FIELD = "missing-field"
+    WRONG_TYPE = "wrong-type"
+    BAD_VALUE = "bad-value"
+    BAD_DATE = "bad-date"
+    # across records of the plan
+    ITEM_IDS = "item-ids"
+    DUPLICATE_ID = "duplicate-id"
+    CATEGORY_COUNT = "category-count"
+    UNKNOWN_CATEGORY = "unknown-category"
+    UNKNOWN_UNIT = "unknown-unit"
+    DUPLICATE_UNIT = "duplicate-unit"
+    NO_TASK_UNIT = "no-task-unit"
+    NO_TARGET = "no-target"
+    ROLLUP = "rollup-mismatch"
+    UNKNOWN_TARGET = "unknown-target"
+    UNIT_KIND = "unit-kind-mismatch"
+    TARGET_SHAPE = "target-shape"
+    PERIOD = "bad-period"
+    # progress entries
+    TORN_RECORD = "torn-record"
+    UNKNOWN_ITEM = "unknown-item"
+    NO_TASK_ENTRY = "no-task-entry"
+    STAGE_VALUE = "stage-value-mismatch"
+    OUT_OF_PERIOD = "date-out-of-period"
+    DECREASING = "decreasing-value"
+    MISSING_SOURCE = "missing-source"
+    DUPLICATE_ENTRY = "duplicate-entry"
+    NOT_LEAD_UNIT = "not-lead-unit"
+    UNKNOWN_ENTRY = "unknown-entry"
+    NO_PLAN = "no-plan"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, where it is and what it is: `file:line:column: code: message`."""
+
+    file: str
+    line: int
+    column: int
+    code: Code
+    message: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = f" [{self.path}]" if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}{where}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": str(self.code),
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class DataError(Exception):
+    """Raised where the data cannot be used at all; carries the issues that say why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("\n".join(str(issue) for issue in issues))
+        self.issues = issues
+
+
+class UsageError(Exception):
+    """A command was given something it cannot use (exit 2): unknown unit, bad option."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RefusedError(Exception):
+    """A write was refused by a rule of the data (exit 1); nothing was written."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,189 @@
+"""The plan's data model (计划模型): pydantic models with no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_date(value: Any) -> Any:
+    """Accept a date or a strict `YYYY-MM-DD` string; an impossible date is an error."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("bad_date", "日期不存在:{value}", {"value": value}) from None
+    raise PydanticCustomError("date_type", "需要日期,格式为 YYYY-MM-DD")
+
+
+def parse_number(value: Any) -> Any:
+    """Accept an int or a Decimal as written; never a string, a bool, NaN or infinity."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise PydanticCustomError("decimal_type", "需要数字")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise PydanticCustomError("finite_number", "数字不能是 NaN 或无穷大")
+    return number
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+Number = Annotated[Decimal, BeforeValidator(parse_number)]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+
+
+def _one_line(text: str) -> str:
+    if "\n" in text or "\r" in text:
+        raise PydanticCustomError("one_line", "这里的文字不能换行")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
+
+
+class Kind(StrEnum):
+    """How a target is measured."""
+
+    QUANTITY = "quantity"  # 累计数量:新增就业0.57万人左右
+    LEVEL = "level"  # 达到的水平:参保率稳定在95%以上
+    STANDARD = "standard"  # 执行的标准:补贴标准提高到86元/月
+    MILESTONE = "milestone"  # 定性任务:规范确定和调整低保标准
+
+
+class Comparator(StrEnum):
+    """The wording of the commitment."""
+
+    AT_LEAST = "at_least"  # 不少于 / 不低于 / 以上 / 达到 / 提高到
+    APPROX = "approx"  # 左右
+    AT_MOST = "at_most"  # 低于 / 控制在 / 不超过
+
+
+COMPARATOR_WORDS: dict[Comparator, str] = {
+    Comparator.AT_LEAST: "不少于",
+    Comparator.APPROX: "左右",
+    Comparator.AT_MOST: "不超过",
+}
+
+KIND_WORDS: dict[Kind, str] = {
+    Kind.QUANTITY: "数量",
+    Kind.LEVEL: "水平",
+    Kind.STANDARD: "标准",
+    Kind.MILESTONE: "节点",
+}
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; no silent coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Target(Strict):
+    """One quantified (or milestone) commitment of an item or of a measure."""
+
+    id: Slug
+    name: Text
+    kind: Annotated[Kind, Field(strict=False)]  # the enum's value, as written in YAML
+    comparator: Annotated[Comparator | None, Field(strict=False)] = None
+    value: Number | None = None
+    unit: Text | None = None
+    baseline: Number | None = None
+    sum_of: list[Slug] = []
+    note: str | None = None
+
+
+class Measure(Strict):
+    """One 推进措施 of the attachment, verbatim, with its quantified sub-targets."""
+
+    text: str = Field(min_length=1)
+    targets: list[Target] = []
+
+
+class ScheduleStep(Strict):
+    """An item's own schedule: by this date, this share of the work is expected."""
+
+    date: IsoDate
+    expected: Annotated[Number, Field(ge=0, le=1)]
+
+
+class Item(Strict):
+    """One of the 50 livelihood projects (民生实事)."""
+
+    id: int = Field(ge=1)
+    category: int = Field(ge=1)
+    title: Text
+    attachment_title: Text | None = None
+    units: list[Text] = []
+    no_task: bool = False
+    targets: list[Target] = []
+    measures: list[Measure] = []
+    schedule: list[ScheduleStep] = []
+    notes: list[str] = []
+
+    def all_targets(self) -> list[Target]:
+        """The item's own targets, then each measure's, in document order."""
+        found = list(self.targets)
+        for measure in self.measures:
+            found.extend(measure.targets)
+        return found
+
+
+class Category(Strict):
+    """A heading of the notice, with the number of items it declares."""
+
+    no: int = Field(ge=1)
+    name: Text
+    count: int = Field(ge=0)
+    aliases: list[Text] = []
+
+
+class Unit(Strict):
+    """A lead unit (牵头单位): a canonical name, a file-safe id, and other spellings."""
+
+    id: Slug
+    name: Text
+    aliases: list[Text] = []
+
+
+class Period(Strict):
+    start: IsoDate
+    end: IsoDate
+
+
+class Thresholds(Strict):
+    """Points below 序时进度 at which an item is 滞后 (behind) and 严重滞后 (lagging)."""
+
+    behind: Annotated[Number, Field(gt=0)] = Decimal(10)
+    lagging: Annotated[Number, Field(gt=0)] = Decimal(30)
+
+
+class Document(Strict):
+    """The notice itself."""
+
+    title: Text
+    number: Text  # 文号
+    issuer: Text  # 发布机构
+    date: IsoDate  # 成文日期
+    index_no: Text | None = None  # 索引号
+    year: int
+    period: Period
+
+
+class Plan(Strict):
+    """The whole plan file."""
+
+    schema_version: Literal[1] = 1
+    document: Document
+    thresholds: Thresholds = Thresholds()
+    categories: list[Category]
+    units: list[Unit]
+    items: list[Item]

@@ -1,0 +1,279 @@
+"""The plan file: loading it, the checks across its records, and looking things up in it."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minsheng.issues import Code, Issue, UsageError
+from minsheng.measure import is_percent, split_unit
+from minsheng.models import Category, Comparator, Item, Kind, Plan, Target, Unit
+from minsheng.schema import validate
+from minsheng.yamlio import Document, load_single, read_file
+
+
+@dataclass
+class LoadedPlan:
+    """A valid plan with the marks of its file, and indexes for the lookups commands need."""
+
+    plan: Plan
+    doc: Document
+    path: Path
+    _unit_names: dict[str, Unit] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for unit in self.plan.units:
+            for name in (unit.name, *unit.aliases):
+                self._unit_names[name] = unit
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    def item(self, number: int) -> Item:
+        for item in self.plan.items:
+            if item.id == number:
+                return item
+        raise UsageError("unknown-item", f"没有第 {number} 项(共 {len(self.plan.items)} 项)")
+
+    def category(self, number: int) -> Category:
+        return next(c for c in self.plan.categories if c.no == number)
+
+    def unit_named(self, name: str) -> Unit | None:
+        """The unit with this canonical name or alias, if any."""
+        return self._unit_names.get(name)
+
+    def canonical_units(self, item: Item) -> list[str]:
+        return [self._unit_names[name].name for name in item.units if name in self._unit_names]
+
+    def find_unit(self, query: str) -> Unit:
+        """A unit by name, alias or an unambiguous part of a name (`民政`)."""
+        query = query.strip()
+        exact = self._unit_names.get(query)
+        if exact is not None:
+            return exact
+        partial = {unit.id: unit for name, unit in self._unit_names.items() if query in name}
+        if len(partial) == 1:
+            return next(iter(partial.values()))
+        names = sorted(self._unit_names)
+        if partial:
+            shown = "、".join(unit.name for unit in partial.values())
+            raise UsageError("ambiguous-unit", f"单位 {query!r} 不明确,可能是:{shown}")
+        close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
+        hint = f",最接近的是:{'、'.join(close)}" if close else ""
+        raise UsageError("unknown-unit", f"没有名为 {query!r} 的牵头单位{hint}")
+
+    def find_category(self, query: str) -> Category:
+        """A category by number (3) or name (困难群体救助) or alias (文体服务)."""
+        query = query.strip()
+        for category in self.plan.categories:
+            if query in {str(category.no), category.name, *category.aliases}:
+                return category
+        names = [c.name for c in self.plan.categories]
+        close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
+        hint = f",最接近的是:{'、'.join(close)}" if close else ""
+        raise UsageError("unknown-category", f"没有类别 {query!r}(可用 1–10 或类别名){hint}")
+
+    def items_of(self, unit: Unit) -> list[Item]:
+        names = {unit.name, *unit.aliases}
+        return [item for item in self.plan.items if names.intersection(item.units)]
+
+
+def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, list[Issue]]:
+    """Read, parse, validate and check a plan file; all problems at once."""
+    name = file or str(path)
+    text, issues = read_file(path, name)
+    if text is None:
+        return None, issues
+    doc = load_single(text, name)
+    if doc.broken:
+        return None, doc.issues
+    plan, schema_issues = validate(Plan, doc)
+    issues = doc.issues + schema_issues
+    if plan is None:
+        return None, issues
+    for check in CHECKS:
+        issues.extend(check(plan, doc))
+    loaded = LoadedPlan(plan, doc, path)
+    return (loaded if not issues else None), issues
+
+
+# --- checks across records: each is (plan, doc) -> problems -----------------------------
+
+Check = Callable[[Plan, Document], list[Issue]]
+
+
+def check_item_ids(plan: Plan, doc: Document) -> list[Issue]:
+    """Item ids are 1..N, unique and in order."""
+    found = []
+    seen: set[int] = set()
+    for index, item in enumerate(plan.items):
+        if item.id in seen:
+            found.append(
+                doc.issue(("items", index, "id"), Code.DUPLICATE_ID, f"事项编号 {item.id} 重复")
+            )
+        elif item.id != index + 1:
+            message = f"事项编号应连续:第 {index + 1} 个事项的编号是 {item.id}"
+            found.append(doc.issue(("items", index, "id"), Code.ITEM_IDS, message))
+        seen.add(item.id)
+    return found
+
+
+def check_categories(plan: Plan, doc: Document) -> list[Issue]:
+    """Each item's category exists, and each category holds the items it declares."""
+    found = []
+    numbers = Counter(c.no for c in plan.categories)
+    for index, category in enumerate(plan.categories):
+        if numbers[category.no] > 1:
+            message = f"类别编号 {category.no} 重复"
+            found.append(doc.issue(("categories", index, "no"), Code.DUPLICATE_ID, message))
+    held = Counter(item.category for item in plan.items)
+    for index, item in enumerate(plan.items):
+        if item.category not in numbers:
+            message = f"类别 {item.category} 不存在"
+            found.append(doc.issue(("items", index, "category"), Code.UNKNOWN_CATEGORY, message))
+    for index, category in enumerate(plan.categories):
+        if held[category.no] != category.count:
+            message = (
+                f"类别“{category.name}”声明 {category.count} 项,实际有 {held[category.no]} 项"
+            )
+            found.append(doc.issue(("categories", index, "count"), Code.CATEGORY_COUNT, message))
+    return found
+
+
+def check_units(plan: Plan, doc: Document) -> list[Issue]:
+    """Unit ids and names are unique; every lead unit is in the registry; no-task has none."""
+    found = []
+    names: dict[str, int] = {}
+    ids: set[str] = set()
+    for index, unit in enumerate(plan.units):
+        if unit.id in ids:
+            found.append(
+                doc.issue(("units", index, "id"), Code.DUPLICATE_UNIT, f"单位 id {unit.id} 重复")
+            )
+        ids.add(unit.id)
+        for name in (unit.name, *unit.aliases):
+            if name in names:
+                message = f"单位名称 {name} 在登记表中出现了两次"
+                found.append(doc.issue(("units", index), Code.DUPLICATE_UNIT, message))
+            names[name] = index
+    for index, item in enumerate(plan.items):
+        if item.no_task and item.units:
+            message = "标注“我区无任务”的事项不应有牵头单位"
+            found.append(doc.issue(("items", index, "units"), Code.NO_TASK_UNIT, message))
+        for position, name in enumerate(item.units):
+            if name not in names:
+                close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.3)
+                hint = f"(是不是 {close[0]}?)" if close else ""
+                message = f"牵头单位 {name} 不在单位登记表(units)中{hint}"
+                loc = ("items", index, "units", position)
+                found.append(doc.issue(loc, Code.UNKNOWN_UNIT, message))
+        if not item.no_task and not item.units:
+            message = "有任务的事项至少要有一个牵头单位"
+            found.append(doc.issue(("items", index), Code.MISSING_FIELD, message))
+    return found
+
+
+def _target_locs(index: int, item: Item) -> Iterable[tuple[tuple[str | int, ...], Target]]:
+    for position, target in enumerate(item.targets):
+        yield ("items", index, "targets", position), target
+    for m, measure in enumerate(item.measures):
+        for position, target in enumerate(measure.targets):
+            yield ("items", index, "measures", m, "targets", position), target
+
+
+def check_targets(plan: Plan, doc: Document) -> list[Issue]:
+    """Target ids are unique in an item; each kind has the fields it needs and a fitting unit."""
+    found = []
+    for index, item in enumerate(plan.items):
+        if not item.no_task and not item.targets:
+            message = "有任务的事项至少要有一个目标(定性任务用 kind: milestone)"
+            found.append(doc.issue(("items", index), Code.NO_TARGET, message))
+        seen: set[str] = set()
+        for loc, target in _target_locs(index, item):
+            if target.id in seen:
+                message = f"目标 id {target.id} 在本事项中重复"
+                found.append(doc.issue((*loc, "id"), Code.DUPLICATE_ID, message))
+            seen.add(target.id)
+            found.extend(_target_shape(doc, loc, target))
+    return found
+
+
+def _target_shape(doc: Document, loc: tuple[str | int, ...], target: Target) -> list[Issue]:
+    if target.kind is Kind.MILESTONE:
+        extra = [f for f in ("comparator", "value", "unit", "baseline") if getattr(target, f)]
+        if extra:
+            message = f"定性节点目标不应有 {'、'.join(extra)}"
+            return [doc.issue((*loc, extra[0]), Code.TARGET_SHAPE, message)]
+        return []
+    missing = [f for f in ("comparator", "value", "unit") if getattr(target, f) is None]
+    if missing:
+        message = f"{target.kind} 类目标需要 {'、'.join(missing)}"
+        return [doc.issue(loc, Code.TARGET_SHAPE, message)]
+    assert target.value is not None and target.unit is not None
+    if target.value <= 0:
+        return [doc.issue((*loc, "value"), Code.BAD_VALUE, "目标值应为正数")]
+    if target.kind is Kind.QUANTITY and (is_percent(target.unit) or "/" in target.unit):
+        message = f"累计数量目标的单位不能是比例或标准({target.unit}),应为 level 或 standard"
+        return [doc.issue((*loc, "unit"), Code.UNIT_KIND, message)]
+    if target.baseline is not None and target.comparator is Comparator.AT_MOST:
+        pass  # a reduction from a baseline is fine
+    return []
+
+
+def check_rollups(plan: Plan, doc: Document) -> list[Issue]:
+    """A target with `sum_of` equals the sum of the named sub-targets."""
+    found = []
+    for index, item in enumerate(plan.items):
+        by_id = {t.id: t for t in item.all_targets()}
+        for loc, target in _target_locs(index, item):
+            if not target.sum_of:
+                continue
+            parts = [by_id.get(part) for part in target.sum_of]
+            unknown = [name for name, part in zip(target.sum_of, parts, strict=True) if not part]
+            if unknown:
+                message = f"sum_of 引用了不存在的目标:{'、'.join(unknown)}"
+                found.append(doc.issue((*loc, "sum_of"), Code.UNKNOWN_TARGET, message))
+                continue
+            if target.value is None or any(p is None or p.value is None for p in parts):
+                message = "sum_of 的目标和各分项都需要数值"
+                found.append(doc.issue((*loc, "sum_of"), Code.ROLLUP, message))
+                continue
+            total = sum(
+                (p.value * split_unit(p.unit or "")[0] for p in parts if p and p.value),
+                start=target.value * 0,
+            )
+            expected = target.value * split_unit(target.unit or "")[0]
+            if total != expected:
+                message = f"分项合计 {total} 与目标值 {expected} 不相等"
+                found.append(doc.issue((*loc, "sum_of"), Code.ROLLUP, message))
+    return found
+
+
+def check_period(plan: Plan, doc: Document) -> list[Issue]:
+    period = plan.document.period
+    if period.end < period.start:
+        return [doc.issue(("document", "period"), Code.PERIOD, "计划期的结束日期早于开始日期")]
+    found = []
+    for index, item in enumerate(plan.items):
+        for step, entry in enumerate(item.schedule):
+            if not period.start <= entry.date <= period.end:
+                loc = ("items", index, "schedule", step, "date")
+                found.append(doc.issue(loc, Code.PERIOD, "进度安排的日期不在计划期内"))
+    if plan.thresholds.lagging <= plan.thresholds.behind:
+        message = "严重滞后的阈值(lagging)应大于滞后的阈值(behind)"
+        found.append(doc.issue(("thresholds",), Code.BAD_VALUE, message))
+    return found
+
+
+CHECKS: tuple[Check, ...] = (
+    check_item_ids,
+    check_categories,
+    check_units,
+    check_targets,
+    check_rollups,
+    check_period,
+)

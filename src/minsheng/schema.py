@@ -1,0 +1,98 @@
+"""Turns pydantic validation errors into located problems, in Chinese, with stable codes."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from minsheng.issues import Code, Issue
+from minsheng.yamlio import Document, Loc, format_loc
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_WORDS = {
+    "int_type": "整数",
+    "int_parsing": "整数",
+    "string_type": "文字",
+    "bool_type": "true 或 false",
+    "list_type": "列表",
+    "dict_type": "映射(键: 值)",
+    "model_type": "映射(键: 值)",
+    "model_attributes_type": "映射(键: 值)",
+    "decimal_type": "数字",
+    "float_type": "数字",
+    "date_type": "日期(YYYY-MM-DD)",
+}
+
+
+def _code_and_message(error: Any) -> tuple[Code, str]:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return Code.UNKNOWN_FIELD, f"不认识的字段 {error['loc'][-1]}(拼写错了?)"
+    if kind == "missing":
+        return Code.MISSING_FIELD, f"缺少必填字段 {error['loc'][-1]}"
+    if kind == "bad_date":
+        return Code.BAD_DATE, error["msg"]
+    if kind in _TYPE_WORDS:
+        given = error.get("input")
+        shown = f"{given!r}" if not isinstance(given, dict | list) else type(given).__name__
+        return Code.WRONG_TYPE, f"应为{_TYPE_WORDS[kind]},实际是 {shown}"
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 不在允许的范围内:{expected}"
+    if kind == "literal_error":
+        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 不对,应为 {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return Code.BAD_VALUE, f"{error.get('input')!r} 格式不对(只能用小写英文字母、数字和 -)"
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        words = {
+            "greater_than": "大于",
+            "greater_than_equal": "不小于",
+            "less_than": "小于",
+            "less_than_equal": "不大于",
+        }[kind]
+        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 应{words} {bound}"
+    if kind in {"string_too_short", "too_short"}:
+        return Code.BAD_VALUE, "不能为空"
+    return Code.BAD_VALUE, str(error["msg"])
+
+
+def _data_loc(data: Any, loc: tuple[Any, ...]) -> Loc:
+    """Keep the parts of pydantic's loc that walk the data (it adds tags for unions)."""
+    found: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            found.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            found.append(part)
+        elif isinstance(node, dict) and isinstance(part, str):
+            found.append(part)  # a missing or unknown key names itself
+            break
+    return tuple(found)
+
+
+def validate(model: type[M], doc: Document, base: Loc = ()) -> tuple[M | None, list[Issue]]:
+    """Validate `doc.data` (or the part of it at `base`) against a model."""
+    data: Any = doc.data
+    for part in base:
+        data = data[part]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        found = []
+        for detail in error.errors():
+            loc = (*base, *_data_loc(data, detail["loc"]))
+            code, message = _code_and_message(detail)
+            if code is Code.MISSING_FIELD:
+                loc_for_position = loc[:-1]
+                line, column = doc.position(loc_for_position)
+                found.append(Issue(doc.file, line, column, code, message, format_loc(loc)))
+            else:
+                found.append(doc.issue(loc, code, message))
+        return None, found
+

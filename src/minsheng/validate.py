@@ -1,0 +1,27 @@
+"""`minsheng validate`: the plan and every progress file, all problems at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minsheng.datadir import find_data_dir
+from minsheng.issues import Issue
+from minsheng.plan import load_plan
+
+
+def validate_all(data_dir: Path | None, year: int | None) -> tuple[list[Issue], str]:
+    """Every problem in the plan and the progress entries, and a one-line summary."""
+    from minsheng.progress import read_progress
+
+    folder = find_data_dir(data_dir)
+    path = folder.plan_path(year)
+    loaded, issues = load_plan(path, folder.display(path))
+    if loaded is None:
+        return issues, ""
+    entries, progress_issues = read_progress(folder, loaded)
+    active = sum(1 for item in loaded.plan.items if not item.no_task)
+    summary = (
+        f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),"
+        f"进度记录 {len(entries)} 条"
+    )
+    return progress_issues, summary
