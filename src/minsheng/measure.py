@@ -18,7 +18,7 @@ def split_unit(unit: str) -> tuple[Decimal, str]:
 
 
 def is_percent(unit: str | None) -> bool:
-    return unit in {"%", "%"}
+    return unit in {"%", "\uff05"}  # half- and full-width
 
 
 def parse_amount(text: str, unit: str | None) -> Decimal:

@@ -137,9 +137,7 @@ def check_categories(plan: Plan, doc: Document) -> list[Issue]:
             found.append(doc.issue(("items", index, "category"), Code.UNKNOWN_CATEGORY, message))
     for index, category in enumerate(plan.categories):
         if held[category.no] != category.count:
-            message = (
-                f"类别“{category.name}”声明 {category.count} 项,实际有 {held[category.no]} 项"
-            )
+            message = f"类别“{category.name}”声明 {category.count} 项,实际有 {held[category.no]} 项"
             found.append(doc.issue(("categories", index, "count"), Code.CATEGORY_COUNT, message))
     return found
 

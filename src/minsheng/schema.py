@@ -15,7 +15,7 @@ _TYPE_WORDS = {
     "int_type": "整数",
     "int_parsing": "整数",
     "string_type": "文字",
-    "bool_type": "true 或 false",
+    "bool_type": " true 或 false",
     "list_type": "列表",
     "dict_type": "映射(键: 值)",
     "model_type": "映射(键: 值)",
@@ -32,6 +32,8 @@ def _code_and_message(error: Any) -> tuple[Code, str]:
         return Code.UNKNOWN_FIELD, f"不认识的字段 {error['loc'][-1]}(拼写错了?)"
     if kind == "missing":
         return Code.MISSING_FIELD, f"缺少必填字段 {error['loc'][-1]}"
+    if kind == "finite_number":
+        return Code.BAD_VALUE, "数字不能是 NaN 或无穷大"
     if kind == "bad_date":
         return Code.BAD_DATE, error["msg"]
     if kind in _TYPE_WORDS:
@@ -95,4 +97,3 @@ def validate(model: type[M], doc: Document, base: Loc = ()) -> tuple[M | None, l
             else:
                 found.append(doc.issue(loc, code, message))
         return None, found
-

@@ -21,7 +21,6 @@ def validate_all(data_dir: Path | None, year: int | None) -> tuple[list[Issue], 
     entries, progress_issues = read_progress(folder, loaded)
     active = sum(1 for item in loaded.plan.items if not item.no_task)
     summary = (
-        f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),"
-        f"进度记录 {len(entries)} 条"
+        f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),进度记录 {len(entries)} 条"
     )
     return progress_issues, summary

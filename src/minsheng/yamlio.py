@@ -34,9 +34,7 @@ _NAN = frozenset({".nan", ".NaN", ".NAN"})
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 # C0 and C1 controls (tab and newline are layout), and the bidirectional controls that can
 # make a text read differently from what it is (Trojan Source).
-_BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 try:
     _Parser: type = yaml.CSafeLoader
@@ -126,8 +124,11 @@ def _position(mark: Any) -> Position:
 
 def _syntax_issue(error: yaml.YAMLError, text: str, file: str) -> Issue:
     if isinstance(error, yaml.reader.ReaderError):
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        # libyaml counts in bytes of UTF-8, the Python reader in characters.
+        body: str | bytes = text.encode("utf-8") if _Parser is not yaml.SafeLoader else text
+        newline: Any = b"\n" if isinstance(body, bytes) else "\n"
+        line = body.count(newline, 0, error.position) + 1
+        column = error.position - (body.rfind(newline, 0, error.position) + 1) + 1
         message = f"文件含有不允许的控制字符 U+{error.character:04X}"
         return Issue(file, line, column, Code.BAD_CHAR, message)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
@@ -137,6 +138,8 @@ def _syntax_issue(error: yaml.YAMLError, text: str, file: str) -> Issue:
     at_tab = line <= len(lines) and lines[line - 1][column - 1 : column] == "\t"
     if "'\\t'" in problem or at_tab:
         return Issue(file, line, column, Code.TAB, "缩进不能用 Tab 键,请改用空格")
+    if "nesting depth" in problem:  # libyaml's own limit
+        return Issue(file, line, column, Code.TOO_DEEP, f"嵌套超过 {MAX_DEPTH} 层,文件结构不对")
     return Issue(file, line, column, Code.SYNTAX, f"YAML 语法错误:{problem}")
 
 
@@ -159,11 +162,11 @@ class _Builder:
                 if isinstance(event, yaml.StreamStartEvent):
                     continue
                 if isinstance(event, yaml.DocumentStartEvent):
-                    doc = Document(self.file, start_line=event.start_mark.line + 1)
+                    doc = Document(self.file, start_line=_position(event.start_mark)[0])
                     continue
                 assert doc is not None
                 if isinstance(event, yaml.DocumentEndEvent):
-                    doc.end_line = event.end_mark.line + 1
+                    doc.end_line = _position(event.end_mark)[0]
                     doc.explicit_end = bool(event.explicit)
                     yield doc
                     doc = None
@@ -184,29 +187,22 @@ class _Builder:
             return
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
-            doc.issues.append(
-                Issue(self.file, *position, Code.ALIAS, "不允许使用 YAML 锚点和别名(& 与 *)")
-            )
+            if not any(issue.code is Code.ALIAS for issue in doc.issues):  # once is enough
+                message = "不允许使用 YAML 锚点和别名(& 与 *)"
+                doc.issues.append(Issue(self.file, *position, Code.ALIAS, message))
             if isinstance(event, yaml.AliasEvent):
                 self._place(doc, stack, None, position, is_value=True)
                 return
         tag = getattr(event, "tag", None)
         if tag is not None and tag != "!":
-            doc.issues.append(
-                Issue(self.file, *position, Code.TAG, f"不允许使用 YAML 标签 {tag}")
-            )
+            doc.issues.append(Issue(self.file, *position, Code.TAG, f"不允许使用 YAML 标签 {tag}"))
         if isinstance(event, yaml.ScalarEvent):
             text = event.value
             bad = _BAD_CHARS.search(text)
             if bad:
-                doc.issues.append(
-                    Issue(
-                        self.file,
-                        *position,
-                        Code.BAD_CHAR,
-                        f"文字中含有不允许的控制字符 U+{ord(bad.group()):04X}",
-                    )
-                )
+                message = f"文字中含有不允许的控制字符 U+{ord(bad.group()):04X}"
+                where = format_loc(self._scalar_loc(stack, text))
+                doc.issues.append(Issue(self.file, *position, Code.BAD_CHAR, message, where))
             plain = bool(event.implicit[0]) and tag is None  # untagged and unquoted
             value = resolve_plain(text) if plain else text
             self._place(doc, stack, value, position, is_value=False, text=text)
@@ -220,6 +216,14 @@ class _Builder:
             loc = self._child_loc(stack, doc, position)
             stack.append([[], loc, None, position])
 
+    def _scalar_loc(self, stack: list[list[Any]], text: str) -> Loc:
+        if not stack:
+            return ()
+        container, loc, key, _ = stack[-1]
+        if isinstance(container, list):
+            return (*loc, len(container))
+        return (*loc, key if key is not None else text)
+
     def _child_loc(self, stack: list[list[Any]], doc: Document, position: Position) -> Loc:
         if not stack:
             doc.marks[()] = position
@@ -230,9 +234,7 @@ class _Builder:
             doc.marks[child] = position
             return child
         if key is None:  # a mapping or sequence used as a key
-            doc.issues.append(
-                Issue(self.file, *position, Code.SYNTAX, "映射的键必须是简单的文字")
-            )
+            doc.issues.append(Issue(self.file, *position, Code.SYNTAX, "映射的键必须是简单的文字"))
             return (*loc, "?")
         return (*loc, key)
 

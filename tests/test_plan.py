@@ -1,0 +1,169 @@
+"""The plan loader and `minsheng validate`: every kind of bad input, located, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import REAL_PLAN, SMALL_PLAN, TESTS, tree_snapshot
+from minsheng.models import Comparator, Kind
+from minsheng.plan import load_plan
+from minsheng.yamlio import load_single
+
+INVALID = TESTS / "data" / "invalid"
+VALID = TESTS / "data" / "valid"
+
+# Each invalid plan file and the (line, code) it must be reported with.
+CASES = {
+    "alias_bomb": (3, "yaml-alias"),
+    "bad_comparator": (24, "bad-value"),
+    "bidi_override": (36, "bad-char"),
+    "category_count": (12, "category-count"),
+    "control_char": (36, "bad-char"),
+    "duplicate_item_id": (38, "duplicate-id"),
+    "duplicate_key": (36, "duplicate-key"),
+    "empty_file": (1, "empty-file"),
+    "fullwidth_digits": (8, "wrong-type"),
+    "gbk_encoded": (1, "encoding"),
+    "impossible_date": (7, "bad-date"),
+    "missing_field": (34, "missing-field"),
+    "nan_value": (25, "bad-value"),
+    "negative_value": (44, "bad-value"),
+    "no_task_with_unit": (38, "no-task-unit"),
+    "octal_like_int": (38, "wrong-type"),
+    "percent_quantity": (43, "unit-kind-mismatch"),
+    "python_tag": (6, "yaml-tag"),
+    "rollup_mismatch": (26, "rollup-mismatch"),
+    "second_document": (49, "multiple-documents"),
+    "syntax_error": (13, "yaml-syntax"),
+    "tab_indent": (5, "tab-indent"),
+    "top_level_list": (1, "not-a-mapping"),
+    "unknown_field": (38, "unknown-field"),
+    "unknown_unit": (22, "unknown-unit"),
+    "wrong_type": (13, "wrong-type"),
+    "yaml11_boolean": (37, "wrong-type"),
+}
+
+
+def test_every_invalid_file_has_an_expectation() -> None:
+    assert sorted(p.stem for p in INVALID.glob("*.yaml")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_plan_is_reported_at_its_line(case: str) -> None:
+    path = INVALID / f"{case}.yaml"
+    loaded, issues = load_plan(path, path.name)
+    assert loaded is None
+    assert CASES[case] in {(issue.line, str(issue.code)) for issue in issues}
+    assert all(issue.file == path.name and issue.line >= 1 for issue in issues)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_cli_exits_1_with_location_and_no_traceback(
+    case: str, tmp_path: Path, cli
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(INVALID / f"{case}.yaml", folder / "tasks_2024.yaml")
+    before = tree_snapshot(tmp_path)
+    result = cli("validate", "--data-dir", str(folder), "--format", "json")
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    line, code = CASES[case]
+    assert report["valid"] is False
+    assert {"line": line, "code": code} in [
+        {"line": i["line"], "code": i["code"]} for i in report["issues"]
+    ]
+    assert tree_snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("name", ["plan_small", "plan_bom", "plan_crlf"])
+def test_valid_variants_read_the_same(name: str) -> None:
+    reference, _ = load_plan(SMALL_PLAN)
+    loaded, issues = load_plan(VALID / f"{name}.yaml")
+    assert issues == []
+    assert loaded is not None and reference is not None
+    assert loaded.plan == reference.plan
+
+
+def test_values_keep_their_written_form() -> None:
+    loaded, _ = load_plan(SMALL_PLAN)
+    assert loaded is not None
+    item = loaded.item(3)
+    power = next(t for t in item.targets if t.id == "power")
+    assert power.baseline == Decimal("99.90") and str(power.baseline) == "99.90"
+    assert power.kind is Kind.LEVEL and power.comparator is Comparator.AT_LEAST
+    jobs = loaded.item(1).targets[0]
+    assert (jobs.value, jobs.unit) == (Decimal("0.57"), "万人")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: no", "no"),
+        ("a: 012", "012"),
+        ("a: 1:30", "1:30"),
+        ("a: 2024-06-30", "2024-06-30"),
+        ("a: '12'", "12"),
+        ("a: 12", 12),
+        ("a: 0.57", Decimal("0.57")),
+        ("a: true", True),
+        ("a: ~", None),
+        ("a: 0x1A", "0x1A"),
+        ("a: 1_000", "1_000"),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2_not_1_1(text: str, expected: object) -> None:
+    doc = load_single(text + "\n", "x.yaml")
+    assert doc.issues == []
+    assert doc.data == {"a": expected}
+    assert type(doc.data["a"]) is type(expected)
+
+
+def test_deep_nesting_is_refused_not_crashed() -> None:
+    doc = load_single("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
+    assert [str(issue.code) for issue in doc.issues] == ["too-deep"]
+
+
+def test_shipped_plan_validates_with_empty_stdout(cli) -> None:
+    result = cli("validate")
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "50 项" in result.stderr
+
+
+def test_github_format_escapes_annotations(tmp_path: Path, cli) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(INVALID / "unknown_unit.yaml", folder / "tasks_2024.yaml")
+    result = cli("validate", "--data-dir", str(folder), "--format", "github")
+    assert result.code == 1
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("::error file=")
+    assert ",line=22," in line and "title=unknown-unit::" in line
+
+
+def test_newest_year_is_the_default_and_year_picks_one(tmp_path: Path, cli) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(SMALL_PLAN, folder / "tasks_2024.yaml")
+    shutil.copy(INVALID / "unknown_unit.yaml", folder / "tasks_2025.yaml")
+    assert cli("validate", "--data-dir", str(folder)).code == 1
+    assert cli("validate", "--data-dir", str(folder), "--year", "2024").code == 0
+    missing = cli("validate", "--data-dir", str(folder), "--year", "2023")
+    assert missing.code == 2 and "2023" in missing.stderr
+
+
+def test_data_dir_is_found_from_the_working_folder_upward(tmp_path: Path, cli) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(INVALID / "unknown_unit.yaml", tmp_path / "data" / "tasks_2024.yaml")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    result = cli("validate", cwd=nested)
+    assert result.code == 1 and "unknown-unit" in result.stdout
+    assert cli("validate", cwd=nested, MINSHENG_DATA_DIR=str(REAL_PLAN.parent)).code == 0
