@@ -115,7 +115,9 @@ def main() -> None:
         info("已中断。")
         code = 130
     except BrokenPipeError:
-        sys.stderr.close()
+        # The reader went away (`minsheng list | head`): not an error, and nothing to flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         code = 0
     except Exception as error:
         if debug:
