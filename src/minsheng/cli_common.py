@@ -7,13 +7,15 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.datadir import DataDir, find_data_dir
 from minsheng.issues import DataError, UsageError
-from minsheng.plan import LoadedPlan, load_plan
+
+if TYPE_CHECKING:  # the models are heavy to import; `--help` must not pay for them
+    from minsheng.datadir import DataDir
+    from minsheng.plan import LoadedPlan
 
 
 class Format(StrEnum):
@@ -45,6 +47,9 @@ OutputOption = Annotated[
 
 def open_data(data_dir: Path | None, year: int | None = None) -> tuple[DataDir, LoadedPlan]:
     """Find the data folder and load its plan; an invalid plan is a DataError."""
+    from minsheng.datadir import find_data_dir
+    from minsheng.plan import load_plan
+
     folder = find_data_dir(data_dir)
     path = folder.plan_path(year)
     loaded, issues = load_plan(path, folder.display(path))
