@@ -52,6 +52,8 @@ class Code(StrEnum):
     DUPLICATE_ENTRY = "duplicate-entry"
     NOT_LEAD_UNIT = "not-lead-unit"
     UNKNOWN_ENTRY = "unknown-entry"
+    MISPLACED = "misplaced-entry"
+    SYMLINK = "symlink"
     NO_PLAN = "no-plan"
 
 

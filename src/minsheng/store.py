@@ -1,0 +1,346 @@
+"""The progress store (进度写入): atomic, locked appends to data/progress/<YYYY-MM>/<unit-id>.yaml.
+
+A write takes the lock `data/progress/.lock`, re-reads the data and re-checks the rules
+under it, writes the whole new file to a temporary file beside it and renames it into
+place: a reader (or a killed writer) only ever sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import stat
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain
+from pathlib import Path
+
+from minsheng.datadir import DataDir
+from minsheng.issues import Code, Issue, RefusedError
+from minsheng.models import Unit
+from minsheng.plan import LoadedPlan
+from minsheng.progress import (
+    CROSS_CHECKS,
+    ENTRY_CHECKS,
+    Context,
+    ProgressEntry,
+    ProgressFile,
+    Where,
+    read_files,
+)
+from minsheng.schema import validate
+from minsheng.yamlio import load_documents, resolve_plain
+
+LOCK_NAME = ".lock"
+LOCK_TIMEOUT = 60.0  # seconds to wait for another clerk's write before giving up
+LOCK_POLL = 0.01  # a write takes milliseconds: waiting 50 ms a try would dominate
+KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note", "source",
+        "corrects", "recorded_at")  # fmt: skip
+_LAST = 1 << 62  # the entry being added comes after every entry read, in file order
+_STALE_TEMP = re.compile(r"\.[a-z][a-z0-9-]*\.yaml\.[A-Za-z0-9_]+\.tmp")
+_PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What was recorded, and where."""
+
+    entry: ProgressEntry
+    path: Path
+    line: int
+
+
+def new_id() -> str:
+    """A random id of 10 lowercase hex digits, never all digits (YAML would read a number)."""
+    while True:
+        token = secrets.token_hex(5)
+        if not token.isdigit():
+            return token
+
+
+def now() -> dt.datetime:
+    """This moment with the local UTC offset, to the second."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+# --- the text of a record ------------------------------------------------------------------
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value)
+    if isinstance(value, int):
+        return text
+    plain = (
+        _PLAIN_START.match(text) is not None
+        and text == text.strip()
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and isinstance(resolve_plain(text), str)
+    )
+    # JSON's string syntax is YAML's double-quoted style.
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def entry_text(entry: ProgressEntry) -> str:
+    """One record: `---`, the keys in their fixed order, and `...` so a torn end shows."""
+    lines = ["---"]
+    for key in KEYS:
+        value = getattr(entry, key)
+        if value is not None:
+            lines.append(f"{key}: {_scalar(value)}")
+    lines.append("...")
+    return "\n".join(lines) + "\n"
+
+
+def header_text(unit: Unit, month: str) -> str:
+    return (
+        f"# {unit.name} {month} 进度记录,由 minsheng progress add 追加写入。\n"
+        "# 每条记录以 --- 开始、以 ... 结束。已有记录不要改动;更正请新增一条记录,\n"
+        "# 并用 corrects 写明被更正记录的 id。\n"
+    )
+
+
+# --- where a record goes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A record about to be appended: the file, its whole new content, the entry located."""
+
+    path: Path
+    new: bytes
+    entry: ProgressEntry
+
+
+def _no_symlink(path: Path, display: str) -> None:
+    if path.is_symlink():
+        message = f"{display} 是符号链接,出于安全不会跟随它写入;请改为普通的文件夹或文件"
+        raise RefusedError(Code.SYMLINK, message)
+
+
+def progress_folder(folder: DataDir) -> Path:
+    """The progress folder if it can be written to (it may not exist yet)."""
+    if folder.shipped:
+        message = (
+            "当前用的是随程序安装的只读计划,不能在这里登记进度;请在数据仓库"
+            "(含 data/tasks_<年份>.yaml 的目录)中运行,或用 --data-dir 指定数据目录"
+        )
+        raise RefusedError("read-only-data", message)
+    progress = folder.progress
+    _no_symlink(progress, folder.display(progress))
+    if progress.exists() and not progress.is_dir():
+        message = f"{folder.display(progress)} 不是文件夹,无法写入进度记录"
+        raise RefusedError("not-a-folder", message)
+    return progress
+
+
+def file_for(folder: DataDir, plan: LoadedPlan, entry: ProgressEntry) -> tuple[Path, Unit]:
+    """progress/<YYYY-MM>/<unit-id>.yaml: the month from the date, the id from the registry."""
+    unit = plan.unit_named(entry.unit)
+    if unit is None:
+        raise RefusedError(Code.NOT_LEAD_UNIT, f"字段 unit:{entry.unit} 不在单位登记表中")
+    return folder.progress / f"{entry.date:%Y-%m}" / f"{unit.id}.yaml", unit
+
+
+def _check_place(folder: DataDir, path: Path) -> None:
+    """The month folder and the file are plain (or absent): never a symlink, never odd."""
+    month, display = path.parent, folder.display(path)
+    _no_symlink(month, folder.display(month))
+    if month.exists() and not month.is_dir():
+        raise RefusedError("not-a-folder", f"{folder.display(month)} 不是文件夹,无法写入进度记录")
+    _no_symlink(path, display)
+    if path.exists() and not path.is_file():
+        raise RefusedError("not-a-file", f"{display} 不是普通文件,无法写入进度记录")
+
+
+def _require_whole(read: ProgressFile) -> None:
+    """Refuse to append after garbage: every record of the file must be whole."""
+    if read.whole:
+        return
+    torn = [issue for issue in read.issues if issue.code is Code.TORN_RECORD]
+    if torn:
+        message = (
+            f"{read.display} 第 {torn[0].line} 行起的记录不完整(没有以 ... 结尾),"
+            "可能是上次写入被中断;为免在残缺内容后追加,本次不写入。请先核对并修复"
+            "该文件(补全或删除这条记录),再运行 minsheng validate"
+        )
+        raise RefusedError(Code.TORN_RECORD, message)
+    issue = read.issues[-1]
+    message = (
+        f"{read.display} 第 {issue.line} 行有错误({issue.message}),"
+        "为免在残缺内容后追加,本次不写入;请先修复该文件"
+    )
+    raise RefusedError(issue.code, message)
+
+
+def _prepare(folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date) -> Pending:
+    """What appending `entry` would write, after every rule is checked against the data."""
+    progress_folder(folder)
+    path, unit = file_for(folder, plan, entry)
+    display = folder.display(path)
+    _check_place(folder, path)
+    files, _ = read_files(folder)
+    old = b""
+    for read in files:
+        if read.path == path:
+            _require_whole(read)
+            old = read.raw or b""
+    prefix = old or header_text(unit, f"{entry.date:%Y-%m}").encode("utf-8")
+    if not prefix.endswith(b"\n"):
+        prefix += b"\n"
+    line = prefix.count(b"\n") + 1
+    record = entry_text(entry)
+    _require_round_trip(entry, record, display)
+    located = entry.model_copy().located(Where(display, path, line, _LAST))
+    existing = [existing for read in files for existing in read.entries]
+    _require_rules(folder, plan, located, existing, today)
+    return Pending(path, prefix + record.encode("utf-8"), located)
+
+
+def _require_round_trip(entry: ProgressEntry, record: str, display: str) -> None:
+    """What is written must read back as exactly this entry."""
+    docs = load_documents(record, display)
+    back = None
+    if len(docs) == 1 and docs[0].explicit_end and not docs[0].issues:
+        back, _ = validate(ProgressEntry, docs[0])
+    if back is None or back.model_dump() != entry.model_dump():
+        message = "这条记录的文字(备注或来源)含有无法原样保存的字符,请修改后再试"
+        raise RefusedError(Code.BAD_CHAR, message)
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def _refusal(issues: list[Issue]) -> RefusedError:
+    message = ";".join(f"字段 {issue.path}:{issue.message}" for issue in issues)
+    return RefusedError(issues[0].code, message)
+
+
+def _require_rules(
+    folder: DataDir,
+    plan: LoadedPlan,
+    entry: ProgressEntry,
+    existing: list[ProgressEntry],
+    today: dt.date,
+) -> None:
+    """The rules `validate` applies, for the new entry against the data as it is now.
+
+    Problems the data already has are not the new entry's; only new ones refuse it.
+    """
+    context = Context(plan, folder.root.parent, today)
+    problems = [issue for check in ENTRY_CHECKS for issue in check([entry], context)]
+    if problems:
+        raise _refusal(problems)
+    before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
+    after = [issue for check in CROSS_CHECKS for issue in check([*existing, entry], context)]
+    fresh = [issue for issue in after if issue not in before]
+    if fresh:
+        raise _refusal(fresh)
+
+
+def check(
+    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date | None = None
+) -> Path:
+    """Refuse now what `append` would refuse (without the lock); the file it would go to."""
+    return _prepare(folder, plan, entry, today or dt.date.today()).path
+
+
+# --- the write -----------------------------------------------------------------------------
+
+
+def append(
+    folder: DataDir,
+    plan: LoadedPlan,
+    entry: ProgressEntry,
+    *,
+    today: dt.date | None = None,
+    timeout: float = LOCK_TIMEOUT,
+) -> Written:
+    """Append one entry, atomically and under the lock; RefusedError says why not."""
+    from filelock import FileLock, Timeout
+
+    progress = progress_folder(folder)
+    try:
+        if not progress.exists():
+            progress.mkdir()
+            _fsync_folder(folder.root)
+        lock_path = progress / LOCK_NAME
+        _no_symlink(lock_path, folder.display(lock_path))
+        lock = FileLock(str(lock_path), timeout=timeout)
+        with lock.acquire(poll_interval=LOCK_POLL):
+            stamped = entry.model_copy(update={"recorded_at": now()})
+            pending = _prepare(folder, plan, stamped, today or dt.date.today())
+            _write(pending, progress)
+    except Timeout:
+        message = "另一位同事正在登记,等待超时;请稍后再试(没有写入任何内容)"
+        raise RefusedError("locked", message) from None
+    except OSError as error:
+        where = error.filename or folder.display(progress)
+        message = f"无法写入 {where}:{error.strerror}(没有写入任何内容)"
+        raise RefusedError("write-failed", message) from None
+    return Written(pending.entry, pending.path, pending.entry.where.line)
+
+
+def _write(pending: Pending, progress: Path) -> None:
+    month = pending.path.parent
+    created = not month.exists()
+    if created:
+        month.mkdir()
+    _clear_stale_temps(month)
+    mode = _file_mode(pending.path, progress)
+    handle, temp = tempfile.mkstemp(prefix=f".{pending.path.name}.", suffix=".tmp", dir=month)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pending.new)
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600; keep the folder's modes
+            os.fsync(stream.fileno())
+        os.replace(temp, pending.path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(month)
+    if created:
+        _fsync_folder(progress)
+
+
+def _clear_stale_temps(month: Path) -> None:
+    """A writer killed before its rename leaves its temporary file; under the lock it is ours."""
+    for path in month.iterdir():
+        if _STALE_TEMP.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+
+
+def _file_mode(path: Path, progress: Path) -> int:
+    """The permissions of this file, else of another progress file, else 0644 less umask."""
+    candidates = chain(
+        [path], sorted(path.parent.glob("*.yaml")), sorted(progress.glob("*/*.yaml"))
+    )
+    for candidate in candidates:
+        try:
+            status = os.lstat(candidate)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            return stat.S_IMODE(status.st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o644 & ~mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename or a new entry in this folder survive a crash."""
+    handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

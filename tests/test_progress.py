@@ -1,0 +1,869 @@
+"""Recording progress: `progress add` (every rule, the file format, the prompts), reading and
+checking progress files, and `progress list` in each format.
+
+Golden outputs of `progress list` live in tests/golden/progress/; regenerate them with
+`MINSHENG_UPDATE_GOLDEN=1 python -m pytest tests/test_progress.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pty
+import select
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import REAL_PLAN, ROOT, SMALL_PLAN, TESTS, Result, cli_env, run_cli
+from minsheng import store
+from minsheng.datadir import DataDir
+from minsheng.issues import Code
+from minsheng.plan import LoadedPlan, load_plan
+from minsheng.progress import ProgressEntry, latest, read_progress, source_path
+
+FIXTURES = TESTS / "data" / "progress"
+GOLDEN = TESTS / "golden" / "progress"
+JSON_KEYS = {
+    "id", "item", "target", "target_name", "date", "value", "unit_of_measure", "stage",
+    "percent", "unit", "note", "source", "corrects", "recorded_at", "file", "line", "latest",
+}  # fmt: skip
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """Every file and folder under root (the lock file aside) with a hash of its bytes."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.name == ".lock":
+            continue
+        key = str(path.relative_to(root))
+        if path.is_symlink():
+            found[key] = "-> " + os.readlink(path)
+        elif path.is_dir():
+            found[key] = "dir"
+        else:
+            found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def add(data: Path, *args: str) -> Result:
+    return run_cli("progress", "add", "--data-dir", str(data), *args)
+
+
+def entries_of(data: Path, today: dt.date | None = None) -> tuple[list[ProgressEntry], list[str]]:
+    folder = DataDir(data)
+    plan = loaded_plan(data)
+    entries, issues = read_progress(folder, plan, today=today)
+    return entries, [str(issue) for issue in issues]
+
+
+def loaded_plan(data: Path) -> LoadedPlan:
+    plan, issues = load_plan(data / "tasks_2024.yaml")
+    assert plan is not None, issues
+    return plan
+
+
+@pytest.fixture
+def data(small_data: Path) -> Path:
+    return small_data
+
+
+@pytest.fixture
+def with_jobs(data: Path) -> Path:
+    """The small plan with one entry: item 1, jobs, 0.3 (万人) on 2024-06-30."""
+    entry = ProgressEntry(
+        id=store.new_id(),
+        item=1,
+        target="jobs",
+        date=dt.date(2024, 6, 30),
+        value=Decimal("0.3"),
+        unit="区人社局",
+        recorded_at=store.now(),
+    )
+    store.append(DataDir(data), loaded_plan(data), entry)
+    return data
+
+
+def first_id(data: Path) -> str:
+    entries, _ = entries_of(data)
+    return entries[0].id
+
+
+# --- recording with options ----------------------------------------------------------------
+
+
+def test_add_records_without_asking_and_says_where(data: Path) -> None:
+    done = add(data, "1", "--target", "jobs", "--value", "0.3万", "--date", "2024-06-30",
+               "--note", "上半年新增就业3000人", "--source", "测人社〔2024〕8号")  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert done.stdout == ""
+    path = data / "progress" / "2024-06" / "rsj.yaml"
+    assert "progress/2024-06/rsj.yaml" in done.stderr
+    assert "已登记" in done.stderr and "0.3万人" in done.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 区人社局 2024-06 进度记录")
+    record = text[text.index("---\n") :]
+    lines = record.splitlines()
+    assert lines[0] == "---" and lines[-1] == "..."
+    keys = [line.split(":", 1)[0] for line in lines[1:-1]]
+    assert keys == ["id", "item", "target", "date", "value", "unit", "note", "source",
+                    "recorded_at"]  # fmt: skip
+    assert "value: 0.3" in lines and "unit: 区人社局" in lines and "date: 2024-06-30" in lines
+    (entry,), issues = entries_of(data)
+    assert issues == []
+    assert (entry.item, entry.target, entry.value) == (1, "jobs", Decimal("0.3"))
+    assert entry.where.line == 4
+    stamp = dt.datetime.now().astimezone()
+    assert entry.recorded_at.tzinfo is not None
+    assert abs((stamp - entry.recorded_at).total_seconds()) < 3600
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("0.3万", "0.3"), ("3000人", "0.3"), ("０．３", "0.3"), ("0.30", "0.3"), (" 0.3 ", "0.3")],
+)
+def test_values_are_understood_in_the_targets_unit(data: Path, typed: str, stored: str) -> None:
+    done = add(data, "1", "--target", "jobs", "--value", typed, "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    (entry,), _ = entries_of(data)
+    assert entry.value == Decimal(stored)
+
+
+def test_single_target_and_single_unit_need_no_option(real_data: Path) -> None:
+    done = add(real_data, "12", "--value", "12", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    (entry,), _ = entries_of(real_data)
+    assert (entry.target, entry.unit) == ("barrier-free", "区残联")
+    assert (real_data / "progress" / "2024-06" / "cl.yaml").is_file()
+
+
+def test_unit_alias_is_stored_canonical(data: Path) -> None:
+    done = add(data, "3", "--target", "rate", "--value", "96%", "--date", "2024-06-30",
+               "--unit", "区城市管理局")  # fmt: skip
+    assert done.code == 0, done.stderr
+    (entry,), issues = entries_of(data)
+    assert entry.unit == "区城管局" and issues == []
+    assert (data / "progress" / "2024-06" / "cgj.yaml").is_file()
+
+
+def test_milestone_records_a_stage_and_percent(data: Path) -> None:
+    done = add(data, "3", "--target", "dibao", "--stage", "推进中", "--percent", "40",
+               "--date", "2024-07-15", "--unit", "民政")  # fmt: skip
+    assert done.code == 0, done.stderr
+    (entry,), _ = entries_of(data)
+    assert (entry.stage, entry.percent, entry.value) == ("推进中", Decimal(40), None)
+
+
+def test_awkward_text_is_quoted_and_reads_back(data: Path) -> None:
+    note = 'yes: #1 "引号" \\ - [x] {y} 0x1F ... --- 完成'
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+               "--note", note, "--source", "- 123")  # fmt: skip
+    assert done.code == 0, done.stderr
+    (entry,), issues = entries_of(data)
+    assert (entry.note, entry.source) == (note, "- 123") and issues == []
+
+
+def test_missing_progress_folder_is_created(data: Path) -> None:
+    shutil.rmtree(data / "progress")
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    assert (data / "progress" / "2024-06" / "rsj.yaml").is_file()
+
+
+def test_new_files_take_the_mode_of_the_other_progress_files(data: Path) -> None:
+    folder = data / "progress" / "2024-05"
+    folder.mkdir()
+    other = folder / "mzj.yaml"
+    other.write_text("# 空文件\n", encoding="utf-8")
+    other.chmod(0o640)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    written = data / "progress" / "2024-06" / "rsj.yaml"
+    assert written.stat().st_mode & 0o777 == 0o640
+    written.chmod(0o664)
+    done = add(data, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    assert written.stat().st_mode & 0o777 == 0o664
+
+
+def test_first_file_gets_0644_less_umask(data: Path) -> None:
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = (data / "progress" / "2024-06" / "rsj.yaml").stat().st_mode & 0o777
+    assert mode == 0o644 & ~mask
+
+
+def test_appending_keeps_every_earlier_byte(with_jobs: Path) -> None:
+    path = with_jobs / "progress" / "2024-06" / "rsj.yaml"
+    before = path.read_bytes()
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.4", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    after = path.read_bytes()
+    assert after.startswith(before) and after.count(b"\n---\n") == 2
+
+
+def test_a_correction_may_go_down_and_supersedes(with_jobs: Path) -> None:
+    wrong = first_id(with_jobs)
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-06-30",
+               "--corrects", wrong, "--note", "更正:误写")  # fmt: skip
+    assert done.code == 0, done.stderr
+    entries, issues = entries_of(with_jobs)
+    assert issues == []
+    assert latest(entries)[(1, "jobs")].value == Decimal("0.2")
+    assert run_cli("validate", "--data-dir", str(with_jobs)).code == 0
+
+
+def test_a_stale_temporary_file_is_ignored_and_cleaned(with_jobs: Path) -> None:
+    month = with_jobs / "progress" / "2024-06"
+    stale = month / ".rsj.yaml.k3j4h5g6.tmp"
+    stale.write_bytes((month / "rsj.yaml").read_bytes() + b"---\nid: abcdef1234\nvalue: 4")
+    assert run_cli("validate", "--data-dir", str(with_jobs)).code == 0
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.4", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    assert not stale.exists()
+
+
+# --- refusals: exit 1, the field and the reason, no byte changed ---------------------------
+
+REFUSALS = [
+    # (name, args, code, field)
+    ("negative", ["1", "--target", "jobs", "--value", "-5", "--date", "2024-06-30"],
+     "bad-value", "value"),
+    ("not a number", ["1", "--target", "jobs", "--value", "很多", "--date", "2024-06-30"],
+     "bad-value", "value"),
+    ("other unit", ["1", "--target", "jobs", "--value", "3000元", "--date", "2024-06-30"],
+     "bad-value", "value"),
+    ("date format", ["1", "--target", "jobs", "--value", "0.1", "--date", "2024/06/30"],
+     "bad-date", "date"),
+    ("impossible date", ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-02-30"],
+     "bad-date", "date"),
+    ("before period", ["1", "--target", "jobs", "--value", "0.1", "--date", "2023-12-31"],
+     "date-out-of-period", "date"),
+    ("after period", ["1", "--target", "jobs", "--value", "0.1", "--date", "2025-01-01"],
+     "date-out-of-period", "date"),
+    ("stage for quantity", ["1", "--target", "jobs", "--stage", "推进中", "--date", "2024-06-30"],
+     "stage-value-mismatch", "stage"),
+    ("percent for quantity",
+     ["1", "--target", "jobs", "--value", "1", "--percent", "5", "--date", "2024-06-30"],
+     "stage-value-mismatch", "percent"),
+    ("value for milestone",
+     ["3", "--target", "dibao", "--value", "5", "--unit", "区民政局", "--date", "2024-06-30"],
+     "stage-value-mismatch", "value"),
+    ("unknown stage",
+     ["3", "--target", "dibao", "--stage", "进行中", "--unit", "区民政局", "--date", "2024-06-30"],
+     "bad-value", "stage"),
+    ("percent over 100",
+     ["3", "--target", "dibao", "--stage", "推进中", "--percent", "150", "--unit", "区民政局",
+      "--date", "2024-06-30"],
+     "bad-value", "percent"),
+    ("done but 40%",
+     ["3", "--target", "dibao", "--stage", "已完成", "--percent", "40", "--unit", "区民政局",
+      "--date", "2024-06-30"],
+     "stage-value-mismatch", "percent"),
+    ("no-task item", ["2", "--value", "1", "--date", "2024-06-30"], "no-task-entry", "item"),
+    ("unknown item", ["99", "--value", "1", "--date", "2024-06-30"], "unknown-item", "item"),
+    ("unknown target", ["1", "--target", "nope", "--value", "1", "--date", "2024-06-30"],
+     "unknown-target", "target"),
+    ("not a lead unit",
+     ["1", "--target", "jobs", "--value", "0.1", "--unit", "区民政局", "--date", "2024-06-30"],
+     "not-lead-unit", "unit"),
+    ("unknown unit",
+     ["1", "--target", "jobs", "--value", "0.1", "--unit", "区外星局", "--date", "2024-06-30"],
+     "not-lead-unit", "unit"),
+    ("missing source file",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+      "--source", "docs/evidence/无此文件.pdf"],
+     "missing-source", "source"),
+    ("source outside the repository",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+      "--source", "../outside.pdf"],
+     "missing-source", "source"),
+    ("control character in note",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30", "--note", "a\x07b"],
+     "bad-char", "note"),
+    ("line break in note",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30", "--note", "a\nb"],
+     "bad-char", "note"),
+    ("malformed corrects",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30", "--corrects", "X!"],
+     "bad-value", "corrects"),
+    ("unknown corrects",
+     ["1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+      "--corrects", "abcdef9999"],
+     "unknown-entry", "corrects"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "args", "code", "field"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_refusals(with_jobs: Path, name: str, args: list[str], code: str, field: str) -> None:
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, *args)
+    assert done.code == 1, done.stderr
+    assert f"[{code}]" in done.stderr
+    assert f"字段 {field}" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_decreasing_value(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-07-31")
+    assert done.code == 1
+    assert "[decreasing-value]" in done.stderr and "字段 value" in done.stderr
+    assert "0.3" in done.stderr and "corrects" in done.stderr
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_backfill_that_would_make_a_later_value_decrease(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-05-31")
+    assert done.code == 1
+    assert "[decreasing-value]" in done.stderr
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_duplicate(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.3", "--date", "2024-06-30")
+    assert done.code == 1
+    assert "[duplicate-entry]" in done.stderr
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_correction_of_another_target(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, "1", "--target", "training", "--value", "1", "--date", "2024-06-30",
+               "--corrects", first_id(with_jobs))  # fmt: skip
+    assert done.code == 1
+    assert "[unknown-entry]" in done.stderr and "字段 corrects" in done.stderr
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_future_date(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    plan = SMALL_PLAN.read_text(encoding="utf-8").replace("end: 2024-12-31", "end: 2099-12-31")
+    (data / "tasks_2024.yaml").write_text(plan, encoding="utf-8")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    before = tree_hash(tmp_path)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", tomorrow)
+    assert done.code == 1
+    assert "[date-out-of-period]" in done.stderr and "字段 date" in done.stderr
+    assert "晚于今天" in done.stderr
+    assert tree_hash(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"---\nid: abcdef1234\nitem: 1\ntarget: jobs\ndate: 2024-06-30\nvalue: 4",  # 45 cut
+        b"---\nid: abcdef1234\nitem: 1\ntarget: jobs\n",
+        b"---\nid: abcdef1234\nitem: 1\ntar",
+        b"..",
+    ],
+    ids=["value cut", "no end", "key cut", "end cut"],
+)
+def test_refused_to_append_after_a_torn_record(with_jobs: Path, tail: bytes) -> None:
+    path = with_jobs / "progress" / "2024-06" / "rsj.yaml"
+    path.write_bytes(path.read_bytes() + tail)
+    before = tree_hash(with_jobs.parent)
+    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-06-30")
+    assert done.code == 1
+    assert "rsj.yaml" in done.stderr and "修复" in done.stderr
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_refused_symlinked_month_folder(data: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (data / "progress" / "2024-06").symlink_to(elsewhere, target_is_directory=True)
+    before = tree_hash(tmp_path)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 1
+    assert "[symlink]" in done.stderr
+    assert tree_hash(tmp_path) == before and list(elsewhere.iterdir()) == []
+
+
+def test_refused_symlinked_progress_file(data: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.yaml"
+    victim.write_text("# 不能被改写\n", encoding="utf-8")
+    (data / "progress" / "2024-06").mkdir()
+    (data / "progress" / "2024-06" / "rsj.yaml").symlink_to(victim)
+    before = tree_hash(tmp_path)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 1
+    assert "[symlink]" in done.stderr
+    assert tree_hash(tmp_path) == before
+
+
+def test_refused_symlinked_progress_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SMALL_PLAN, data / "tasks_2024.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (data / "progress").symlink_to(elsewhere, target_is_directory=True)
+    before = tree_hash(tmp_path)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 1 and "[symlink]" in done.stderr
+    assert tree_hash(tmp_path) == before
+
+
+def test_refused_when_progress_is_not_a_folder(tmp_path: Path) -> None:
+    # Root ignores chmod, so "unwritable" is a progress path that cannot be a folder.
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SMALL_PLAN, data / "tasks_2024.yaml")
+    (data / "progress").write_text("不是文件夹\n", encoding="utf-8")
+    before = tree_hash(tmp_path)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 1 and "[not-a-folder]" in done.stderr
+    assert tree_hash(tmp_path) == before
+
+
+def test_refused_when_the_month_is_not_a_folder(data: Path) -> None:
+    (data / "progress" / "2024-06").write_text("不是文件夹\n", encoding="utf-8")
+    before = tree_hash(data.parent)
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    assert done.code == 1 and "[not-a-folder]" in done.stderr
+    assert tree_hash(data.parent) == before
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root writes through chmod; see the not-a-folder tests"
+)
+def test_refused_when_progress_is_read_only(with_jobs: Path) -> None:
+    progress = with_jobs / "progress"
+    for path in [progress, *progress.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o555)
+    try:
+        before = tree_hash(with_jobs.parent)
+        done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-06-30")
+        assert done.code == 1 and "[write-failed]" in done.stderr
+        assert tree_hash(with_jobs.parent) == before
+    finally:
+        for path in [progress, *progress.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+
+
+def test_refused_on_the_shipped_read_only_plan(tmp_path: Path) -> None:
+    shipped = ROOT / "data" / "progress"
+    before = tree_hash(shipped) if shipped.exists() else None
+    done = run_cli("progress", "add", "1", "--value", "1", "--date", "2024-06-30", cwd=tmp_path)
+    assert done.code == 1, done.stderr
+    assert "[read-only-data]" in done.stderr and "--data-dir" in done.stderr
+    assert (tree_hash(shipped) if shipped.exists() else None) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "missing"),
+    [
+        (["1", "--target", "jobs", "--date", "2024-06-30"], "--value"),
+        (["1", "--value", "1", "--date", "2024-06-30"], "--target"),
+        (["1", "--target", "jobs", "--value", "1"], "--date"),
+        (["--target", "jobs", "--value", "1", "--date", "2024-06-30"], "事项序号"),
+        (["3", "--target", "rate", "--value", "1", "--date", "2024-06-30"], "--unit"),
+        (["3", "--target", "dibao", "--unit", "区民政局", "--date", "2024-06-30"], "--stage"),
+    ],
+)
+def test_missing_values_without_a_terminal_are_a_usage_error(
+    data: Path, args: list[str], missing: str
+) -> None:
+    before = tree_hash(data.parent)
+    done = add(data, *args)
+    assert done.code == 2, done.stderr
+    assert missing in done.stderr and "[missing-option]" in done.stderr
+    assert tree_hash(data.parent) == before
+
+
+def test_value_and_stage_together_are_a_usage_error(data: Path) -> None:
+    done = add(data, "1", "--target", "jobs", "--value", "1", "--stage", "推进中",
+               "--date", "2024-06-30")  # fmt: skip
+    assert done.code == 2 and "--value 和 --stage" in done.stderr
+
+
+# --- the terminal: prompts, choices, confirmation -------------------------------------------
+
+
+def run_on_terminal(args: list[str], script: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run the CLI on a pseudo-terminal; answer each expected prompt in turn."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, with the terminal as stdin, stdout and stderr
+        os.execve(sys.executable, [sys.executable, "-m", "minsheng", *args], cli_env())
+    seen = b""
+
+    def read_until(text: str) -> None:
+        nonlocal seen
+        while text.encode("utf-8") not in seen:
+            ready, _, _ = select.select([fd], [], [], 60)
+            chunk = b""
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+            if not chunk:
+                raise AssertionError(f"never saw {text!r}:\n{seen.decode('utf-8', 'replace')}")
+            seen += chunk
+        # What follows is looked for in what comes next, not in what was already seen.
+        seen = seen.replace(text.encode("utf-8"), b"\x00", 1)
+
+    try:
+        for prompt, answer in script:
+            read_until(prompt)
+            os.write(fd, answer.encode("utf-8") + b"\r")
+        while True:
+            ready, _, _ = select.select([fd], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
+
+
+def test_interactive_add_asks_for_what_is_missing(data: Path) -> None:
+    code, shown = run_on_terminal(
+        ["progress", "add", "--data-dir", str(data)],
+        [
+            ("事项序号", "9"),  # unknown: asked again
+            ("事项序号", "2"),  # no task: asked again
+            ("事项序号", "1"),
+            ("请选择", "1"),  # the targets are offered as a numbered choice
+            ("累计完成数", "很多"),  # not a number: asked again
+            ("累计完成数", "0.3万"),
+            ("日期 [2024-12-31]", "2024-06-30"),  # the year is over: its end is offered
+            ("进展说明", "上半年新增就业3000人"),
+            ("依据", ""),
+            ("确认写入", "y"),
+        ],
+    )
+    assert code == 0, shown
+    assert "jobs" in shown and "training" in shown  # the choice listed the targets
+    assert "没有第 9 项" in shown and "我区无任务" in shown and "输入有误" in shown
+    assert "将登记以下进度" in shown and "progress/2024-06/rsj.yaml" in shown
+    (entry,), issues = entries_of(data)
+    assert issues == []
+    assert (entry.item, entry.target, entry.value, entry.date, entry.note, entry.source) == (
+        1, "jobs", Decimal("0.3"), dt.date(2024, 6, 30), "上半年新增就业3000人", None,
+    )  # fmt: skip
+
+
+def test_interactive_milestone_chooses_unit_and_stage(data: Path) -> None:
+    code, shown = run_on_terminal(
+        ["progress", "add", "3", "--target", "dibao", "--data-dir", str(data)],
+        [
+            ("请选择", "区民政局"),  # the unit, by name this time
+            ("请选择", "2"),  # 推进中
+            ("完成百分比", "40"),
+            ("日期", "2024-07-15"),
+            ("进展说明", "方案已报区政府"),
+            ("依据", ""),
+            ("确认写入", "y"),
+        ],
+    )
+    assert code == 0, shown
+    (entry,), _ = entries_of(data)
+    assert (entry.unit, entry.stage, entry.percent) == ("区民政局", "推进中", Decimal(40))
+
+
+def test_interactive_no_writes_nothing(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    code, shown = run_on_terminal(
+        ["progress", "add", "1", "--target", "jobs", "--data-dir", str(with_jobs)],
+        [("累计完成数", "0.4"), ("日期", "2024-07-31"), ("进展说明", ""), ("依据", ""),
+         ("确认写入", "n")],
+    )  # fmt: skip
+    assert code == 1, shown
+    assert "没有写入" in shown
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_interactive_refusal_comes_before_confirmation(with_jobs: Path) -> None:
+    before = tree_hash(with_jobs.parent)
+    code, shown = run_on_terminal(
+        ["progress", "add", "1", "--target", "jobs", "--data-dir", str(with_jobs)],
+        [("累计完成数", "0.1"), ("日期", "2024-07-31"), ("进展说明", ""), ("依据", "")],
+    )
+    assert code == 1, shown
+    assert "[decreasing-value]" in shown and "确认写入" not in shown
+    assert tree_hash(with_jobs.parent) == before
+
+
+def test_options_given_on_a_terminal_record_without_asking(data: Path) -> None:
+    code, shown = run_on_terminal(
+        ["progress", "add", "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+         "--data-dir", str(data)],
+        [],
+    )  # fmt: skip
+    assert code == 0, shown
+    assert "确认写入" not in shown and "已登记" in shown
+
+
+def test_yes_skips_the_confirmation_after_questions(data: Path) -> None:
+    code, shown = run_on_terminal(
+        ["progress", "add", "1", "--target", "jobs", "--yes", "--data-dir", str(data)],
+        [("累计完成数", "0.2"), ("日期", "2024-06-30"), ("进展说明", ""), ("依据", "")],
+    )
+    assert code == 0, shown
+    assert "确认写入" not in shown and "已登记" in shown
+
+
+def test_a_value_far_above_the_target_is_recorded_with_a_warning(data: Path) -> None:
+    done = add(data, "1", "--target", "jobs", "--value", "3000", "--date", "2024-06-30")
+    assert done.code == 0, done.stderr
+    assert "注意" in done.stderr and "3000人" in done.stderr
+
+
+# --- reading and checking progress files ----------------------------------------------------
+
+
+def copy_case(case: str, data: Path) -> None:
+    shutil.rmtree(data / "progress")
+    shutil.copytree(FIXTURES / case, data / "progress")
+
+
+EXPECTED_INVALID = {
+    ("2024-06/rsj.yaml", 18, "decreasing-value"),
+    ("2024-06/rsj.yaml", 25, "unknown-item"),
+    ("2024-06/rsj.yaml", 36, "unknown-target"),
+    ("2024-06/rsj.yaml", 45, "no-task-entry"),
+    ("2024-06/rsj.yaml", 58, "stage-value-mismatch"),
+    ("2024-06/rsj.yaml", 70, "unknown-entry"),
+    ("2024-06/rsj.yaml", 81, "missing-source"),
+    ("2024-06/rsj.yaml", 86, "duplicate-entry"),
+    ("2024-06/rsj.yaml", 96, "duplicate-entry"),
+    ("2024-06/rsj.yaml", 109, "date-out-of-period"),
+    ("2024-06/rsj.yaml", 119, "date-out-of-period"),
+    ("2024-06/rsj.yaml", 119, "misplaced-entry"),
+    ("2024-06/rsj.yaml", 130, "unknown-field"),
+    ("2024-06/rsj.yaml", 135, "torn-record"),
+    ("2024-06/mzj.yaml", 8, "not-lead-unit"),
+    ("2024-06/mzj.yaml", 17, "stage-value-mismatch"),
+    ("2024-06/cgj.yaml", 8, "not-lead-unit"),
+    ("2023-12/rsj.yaml", 6, "date-out-of-period"),
+}
+
+
+def test_every_check_reports_its_file_line_and_code(data: Path) -> None:
+    copy_case("invalid", data)
+    folder = DataDir(data)
+    entries, issues = read_progress(folder, loaded_plan(data), today=dt.date(2024, 6, 28))
+    found = {(issue.file.split("progress/", 1)[1], issue.line, str(issue.code)) for issue in issues}
+    assert found == EXPECTED_INVALID
+    # The torn record is not read as a shorter number: no entry has the value 4.
+    assert all(entry.id != "aaaaaa0014" for entry in entries)
+    assert Decimal(4) not in {entry.value for entry in entries}
+
+
+def test_validate_lists_progress_problems(data: Path) -> None:
+    copy_case("invalid", data)
+    done = run_cli("validate", "--data-dir", str(data), "--format", "json")
+    assert done.code == 1
+    codes = {issue["code"] for issue in json.loads(done.stdout)["issues"]}
+    assert codes == {code for _, _, code in EXPECTED_INVALID}
+    text = run_cli("validate", "--data-dir", str(data))
+    assert "progress/2024-06/rsj.yaml:135:1: torn-record:" in text.stdout
+
+
+def test_a_valid_source_path_in_the_repository_passes(data: Path) -> None:
+    evidence = data.parent / "docs" / "evidence"
+    evidence.mkdir(parents=True)
+    (evidence / "2024-06 人社.pdf").write_bytes(b"%PDF-1.4\n")
+    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+               "--source", "docs/evidence/2024-06 人社.pdf")  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert run_cli("validate", "--data-dir", str(data)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [
+        ("花残联〔2024〕12号", None),
+        ("测政办[2024]1号", None),
+        ("https://www.example.gov.cn/a/b.pdf", None),
+        ("区残联月报", None),
+        ("docs/evidence/x.pdf", "docs/evidence/x.pdf"),
+        ("报告.docx", "报告.docx"),
+    ],
+)
+def test_what_counts_as_a_path_source(source: str, path: str | None) -> None:
+    assert source_path(source) == path
+
+
+def test_symlinked_progress_file_is_reported_not_read(data: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("---\nsecret: 1\n...\n", encoding="utf-8")
+    (data / "progress" / "2024-06").mkdir()
+    (data / "progress" / "2024-06" / "rsj.yaml").symlink_to(outside)
+    entries, issues = entries_of(data)
+    assert entries == [] and len(issues) == 1 and ": symlink:" in issues[0]
+
+
+def test_latest_by_date_then_recorded_at_then_file_order(data: Path) -> None:
+    copy_case("valid", data)
+    entries, issues = entries_of(data)
+    assert issues == []
+    assert [e.id for e in entries] == [
+        "1a2b3c4d5e", "2b3c4d5e6f", "5e6f7a8b9c", "3c4d5e6f7a", "6f7a8b9c0d", "4d5e6f7a8b",
+    ]  # fmt: skip
+    now = latest(entries)
+    assert now[(1, "jobs")].id == "4d5e6f7a8b"  # the correction; what it corrects never counts
+    assert latest(entries, dt.date(2024, 6, 30))[(1, "jobs")].id == "1a2b3c4d5e"
+    assert (3, "dibao") not in latest(entries, dt.date(2024, 7, 14))
+    twin = entries[0].model_copy(update={"id": "9f9f9f9f9f"}).located(entries[-1].where)
+    assert latest([entries[0], twin])[(1, "jobs")].id == "9f9f9f9f9f"  # same stamp: file order
+
+
+def test_codes_are_stable() -> None:
+    assert str(Code.TORN_RECORD) == "torn-record"
+    assert str(Code.MISPLACED) == "misplaced-entry"
+
+
+# --- progress list ---------------------------------------------------------------------------
+
+
+def golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("MINSHENG_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="")
+    assert actual == path.read_text(encoding="utf-8"), f"differs from {path}"
+
+
+@pytest.mark.parametrize(
+    ("format", "name"),
+    [("table", "list.txt"), ("markdown", "list.md"), ("csv", "list.csv"), ("json", "list.json")],
+)
+def test_list_in_each_format(data: Path, format: str, name: str) -> None:
+    copy_case("valid", data)
+    done = run_cli("progress", "list", "--data-dir", str(data), "--format", format)
+    assert done.code == 0, done.stderr
+    golden(name, done.stdout)
+
+
+def test_list_json_contract(data: Path) -> None:
+    copy_case("valid", data)
+    done = run_cli("progress", "list", "--data-dir", str(data), "--format", "json")
+    rows = json.loads(done.stdout)
+    assert all(set(row) == JSON_KEYS for row in rows)
+    assert [row["date"] for row in rows] == sorted(row["date"] for row in rows)
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["4d5e6f7a8b"]["latest"] and not by_id["3c4d5e6f7a"]["latest"]
+    jobs = by_id["1a2b3c4d5e"]
+    assert (jobs["value"], jobs["unit_of_measure"], jobs["file"], jobs["line"]) == (
+        0.3, "万人", "progress/2024-06/rsj.yaml", 4,
+    )  # fmt: skip
+    assert by_id["5e6f7a8b9c"]["stage"] == "推进中" and by_id["5e6f7a8b9c"]["percent"] == 40
+
+
+def test_list_filters(data: Path) -> None:
+    copy_case("valid", data)
+
+    def ids(*args: str) -> list[str]:
+        done = run_cli("progress", "list", "--data-dir", str(data), "-f", "json", *args)
+        assert done.code == 0, done.stderr
+        return [row["id"] for row in json.loads(done.stdout)]
+
+    assert ids("3") == ["5e6f7a8b9c", "6f7a8b9c0d"]
+    assert ids("--unit", "民政") == ["5e6f7a8b9c"]
+    assert ids("--since", "2024-07-01", "--until", "2024-07-20") == ["5e6f7a8b9c"]
+    until = run_cli("progress", "list", "--data-dir", str(data), "-f", "json",
+                    "--until", "2024-06-30")  # fmt: skip
+    assert all(row["latest"] for row in json.loads(until.stdout))
+    bad = run_cli("progress", "list", "--data-dir", str(data), "--since", "六月")
+    assert bad.code == 2
+
+
+def test_list_writes_output_file_and_warns_about_problems(data: Path, tmp_path: Path) -> None:
+    copy_case("valid", data)
+    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path.write_bytes(path.read_bytes() + b"---\nid: abcdef1234\nvalue: 4")
+    output = tmp_path / "进度.csv"
+    done = run_cli("progress", "list", "--data-dir", str(data), "-f", "csv", "-o", str(output))
+    assert done.code == 0 and done.stdout == ""
+    assert "1 个问题" in done.stderr
+    assert output.read_text(encoding="utf-8-sig").count("\n") == 7  # header and six entries
+
+
+def test_list_csv_is_safe_for_spreadsheets(data: Path) -> None:
+    copy_case("valid", data)
+    done = run_cli("progress", "list", "--data-dir", str(data), "-f", "csv")
+    assert "'=HYPERLINK" in done.stdout
+
+
+# --- the real plan: a month of 区残联 ----------------------------------------------------------
+
+
+@pytest.mark.skipif(not REAL_PLAN.exists(), reason="data/tasks_2024.yaml not present yet")
+def test_a_month_of_progress_for_the_disabled_persons_federation(real_data: Path) -> None:
+    from minsheng.models import Kind
+
+    plan = loaded_plan(real_data)
+    unit = plan.find_unit("区残联")
+    recorded = []
+    for item in plan.items_of(unit):
+        targets = item.targets if item.id != 10 else item.all_targets()
+        for target in targets:
+            args = [str(item.id), "--target", target.id, "--date", "2024-06-30",
+                    "--unit", "区残联", "--note", f"{target.name}六月进展"]  # fmt: skip
+            if target.kind is Kind.MILESTONE:
+                args += ["--stage", "推进中"]
+            else:
+                assert target.value is not None
+                share = target.value if target.kind is not Kind.QUANTITY else target.value / 2
+                args += ["--value", f"{share}{target.unit}"]
+            done = add(real_data, *args)
+            assert done.code == 0, done.stderr
+            recorded.append((item.id, target.id))
+    assert len(recorded) >= 8
+    done = run_cli("progress", "list", "--data-dir", str(real_data), "--unit", "残联", "-f", "json")
+    rows = json.loads(done.stdout)
+    assert sorted((row["item"], row["target"]) for row in rows) == sorted(recorded)
+    assert all(row["latest"] and row["unit"] == "区残联" for row in rows)
+    assert {row["file"] for row in rows} == {"progress/2024-06/cl.yaml"}
+    rehab = next(row for row in rows if row["target"] == "rehab")
+    assert (rehab["value"], rehab["unit_of_measure"]) == (388, "名")
+    table = run_cli("progress", "list", "10", "--data-dir", str(real_data))
+    assert "残疾人康复救助" in table.stdout and "累计 388名" in table.stdout
+    check = run_cli("validate", "--data-dir", str(real_data))
+    assert check.code == 0, check.stdout + check.stderr
+
+
+@pytest.mark.skipif(not REAL_PLAN.exists(), reason="data/tasks_2024.yaml not present yet")
+def test_the_clerk_of_the_federation_records_on_the_terminal(real_data: Path) -> None:
+    code, shown = run_on_terminal(
+        ["progress", "add", "--data-dir", str(real_data)],
+        [
+            ("事项序号", "10"),
+            ("请选择", "rehab"),
+            ("累计完成数", "388名"),
+            ("日期", "2024-06-30"),
+            ("进展说明", "已为388名残疾人提供康复救助"),
+            ("依据", "花残联〔2024〕12号"),
+            ("确认写入", ""),  # Enter accepts
+        ],
+    )
+    assert code == 0, shown
+    assert "psych-drugs" in shown  # the measures' targets are offered too
+    done = run_cli("progress", "list", "10", "--data-dir", str(real_data), "-f", "json")
+    (row,) = json.loads(done.stdout)
+    assert (row["target"], row["value"], row["unit"], row["source"], row["latest"]) == (
+        "rehab", 388, "区残联", "花残联〔2024〕12号", True,
+    )  # fmt: skip
