@@ -8,11 +8,17 @@ import sys
 from enum import StrEnum
 from typing import Annotated
 
-import click
 import typer
 
 from minsheng import cli_browse, cli_progress, cli_report
-from minsheng.cli_common import DataDirOption, OutputOption, YearOption, info, write_output
+from minsheng.cli_common import (
+    DataDirOption,
+    OutputOption,
+    ProgressDirOption,
+    YearOption,
+    info,
+    write_output,
+)
 from minsheng.issues import DataError, Issue, RefusedError, UsageError
 
 app = typer.Typer(
@@ -47,6 +53,7 @@ def validate(
         ValidateFormat, typer.Option("--format", "-f", help="text、json 或 github(注释)。")
     ] = ValidateFormat.TEXT,
     output: OutputOption = None,
+    progress_dir: ProgressDirOption = None,
 ) -> None:
     """校验计划文件和全部进度记录,一次列出所有问题。
 
@@ -57,7 +64,7 @@ def validate(
     """
     from minsheng.validate import validate_all
 
-    issues, summary = validate_all(data_dir, year)
+    issues, summary = validate_all(data_dir, year, progress_dir)
     write_output(render_issues(issues, format), output)
     if issues:
         info(f"发现 {len(issues)} 个问题。")
@@ -88,18 +95,25 @@ def _annotation(issue: Issue) -> str:
     return f"::error {where},title={prop(str(issue.code))}::{data(message)}"
 
 
+# Typer raises click's exceptions, from its own vendored copy of click in newer releases:
+# take the classes from typer itself, so a usage error is exit 2 and never "internal".
+ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
 def main() -> None:
     """Entry point: run the app; every failure becomes a message and an exit code."""
     debug = "--debug" in sys.argv[1:] or bool(os.environ.get("MINSHENG_DEBUG"))
     args = [arg for arg in sys.argv[1:] if arg != "--debug"]
     try:
         code = app(args=args, prog_name="minsheng", standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         info("已取消,没有写入任何内容。")
         code = 1
-    except click.ClickException as error:
-        error.show()
-        code = error.exit_code
+    except ClickException as error:
+        error.show()  # type: ignore[attr-defined]
+        code = error.exit_code  # type: ignore[attr-defined]
     except DataError as error:
         for issue in error.issues:
             info(str(issue))

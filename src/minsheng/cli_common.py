@@ -45,12 +45,27 @@ OutputOption = Annotated[
 ]
 
 
-def open_data(data_dir: Path | None, year: int | None = None) -> tuple[DataDir, LoadedPlan]:
-    """Find the data folder and load its plan; an invalid plan is a DataError."""
+ProgressDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--progress-dir",
+        help="进度记录目录;默认为数据目录下的 progress/(例如 examples/2024-06/progress)。",
+        show_default=False,
+    ),
+]
+
+
+def open_data(
+    data_dir: Path | None, year: int | None = None, progress_dir: Path | None = None
+) -> tuple[DataDir, LoadedPlan]:
+    """Find the data folder and load its plan; an invalid plan is a DataError.
+
+    `progress_dir` reads the entries from elsewhere than `<data dir>/progress`.
+    """
     from minsheng.datadir import find_data_dir
     from minsheng.plan import load_plan
 
-    folder = find_data_dir(data_dir)
+    folder = find_data_dir(data_dir).with_progress(progress_dir)
     path = folder.plan_path(year)
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:

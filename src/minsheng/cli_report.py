@@ -1,8 +1,162 @@
-"""`minsheng report`."""
+"""`minsheng report`: the completion report and bulletin (完成情况通报)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
-def report() -> None:
-    """完成情况通报。"""
-    raise NotImplementedError
+import typer
+
+from minsheng.cli_common import (
+    DataDirOption,
+    OutputOption,
+    ProgressDirOption,
+    YearOption,
+    info,
+    open_data,
+    write_output,
+)
+from minsheng.issues import DataError, UsageError
+
+if TYPE_CHECKING:
+    from minsheng.compute import Report
+
+
+class ReportFormat(StrEnum):
+    """The report's formats; each has its renderer in report.RENDERERS."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+    JSON = "json"
+    HTML = "html"  # the public page (render_html), built from the JSON document
+    XLSX = "xlsx"  # the office workbook (render_xlsx), built from the JSON document
+
+
+class By(StrEnum):
+    ITEM = "item"
+    UNIT = "unit"
+    CATEGORY = "category"
+
+
+STATUS_CODES = ("done", "on_track", "behind", "lagging", "unreported", "no_task")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def report(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="统计截止日期 YYYY-MM-DD;默认今天(晚于计划期则取计划期末)。"),
+    ] = None,
+    by: Annotated[
+        By | None,
+        typer.Option("--by", help="只出一张表:item(逐项)、unit(按单位)、category(按类别)。"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="同时列出自该日期(YYYY-MM-DD)以来的变化。"),
+    ] = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table、markdown、csv、json、html(公开网页)或 xlsx(工作簿,须配合 --output)。",
+        ),
+    ] = ReportFormat.TABLE,
+    output: OutputOption = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="有事项处于这些状态时退出码为 1(输出照常),逗号分隔,"
+            "如 lagging,unreported;可选 " + "、".join(STATUS_CODES) + "。",
+        ),
+    ] = None,
+    progress_dir: ProgressDirOption = None,
+    data_dir: DataDirOption = None,
+    year: YearOption = None,
+) -> None:
+    """完成情况通报:按状态汇总、逐项完成进度、单位排名、滞后事项、未报送单位。
+
+    完成进度按目标计算,序时进度按计划期(或事项自己的进度安排)计算;落后序时进度
+    10 个百分点起为滞后,超过 30 个百分点为严重滞后(阈值见计划文件 thresholds)。
+    进度数据有问题时拒绝出报告(退出码 1),请先运行 minsheng validate。
+
+    例:minsheng report --as-of 2024-06-30 --format markdown --fail-on lagging,unreported
+    """
+    from minsheng.compute import compute
+    from minsheng.progress import read_progress
+    from minsheng.report import render
+
+    as_of_date = parse_date(as_of, "--as-of") if as_of else None
+    since_date = parse_date(since, "--since") if since else None
+    gate = parse_statuses(fail_on) if fail_on is not None else set()
+    if format is ReportFormat.XLSX and output is None:
+        raise UsageError(
+            "xlsx-needs-output",
+            "xlsx 工作簿是二进制文件,不写到标准输出;请用 --output 指定文件,如 --output report.xlsx",
+        )
+
+    folder, loaded = open_data(data_dir, year, progress_dir)
+    period = loaded.plan.document.period
+    if as_of_date is None:
+        as_of_date = dt.date.today()
+        if as_of_date > period.end:
+            info(f"今天已过计划期(止于 {period.end}),按计划期末 {period.end} 统计。")
+            as_of_date = period.end
+    if since_date is not None and since_date > as_of_date:
+        raise UsageError("bad-since", f"--since {since_date} 晚于统计截止日期 {as_of_date}")
+
+    entries, issues = read_progress(folder, loaded)
+    if issues:
+        raise DataError(issues)
+    result = compute(loaded, entries, as_of_date, since_date)
+    color = format is ReportFormat.TABLE and output is None and use_color()
+    by_value = by.value if by is not None else None
+    write_output(render(result, format.value, by_value, color=color), output)
+    if output is not None:
+        info(f"已写入 {output}")
+    failing = failed_items(result, gate)
+    if failing:
+        shown = "、".join(f"第 {number} 项({word})" for number, word in failing)
+        info(f"有事项处于 --fail-on 所列状态:{shown}")
+        raise typer.Exit(1)
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A strict YYYY-MM-DD date, or a usage error naming the option."""
+    if _DATE.fullmatch(text.strip()):
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise UsageError("bad-date", f"{option} 的日期 {text!r} 无效,应为 YYYY-MM-DD,如 2024-06-30")
+
+
+def parse_statuses(text: str) -> set[str]:
+    """`lagging,unreported` as a set of status codes; an unknown code is a usage error."""
+    names = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(names - set(STATUS_CODES))
+    if unknown or not names:
+        shown = "、".join(unknown) or "(空)"
+        raise UsageError(
+            "bad-status", f"--fail-on 的状态 {shown} 无效;可选:{'、'.join(STATUS_CODES)}"
+        )
+    return names
+
+
+def failed_items(result: Report, gate: set[str]) -> list[tuple[int, str]]:
+    from minsheng.compute import STATUS_WORDS
+
+    return [(r.item.id, STATUS_WORDS[r.status]) for r in result.now.items if r.status.value in gate]
+
+
+def use_color() -> bool:
+    """Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off."""
+    from minsheng.tables import stdout_is_terminal
+
+    return stdout_is_terminal() and not os.environ.get("NO_COLOR")

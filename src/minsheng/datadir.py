@@ -3,6 +3,7 @@ plan shipped inside the package."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -20,10 +21,19 @@ class DataDir:
 
     root: Path
     shipped: bool = False  # the read-only copy inside the package
+    progress_dir: Path | None = None  # `--progress-dir`: entries kept apart (examples/)
 
     @property
     def progress(self) -> Path:
-        return self.root / "progress"
+        return self.progress_dir or self.root / "progress"
+
+    def with_progress(self, folder: Path | None) -> DataDir:
+        """This data folder, reading its entries from `folder` (`--progress-dir`) if given."""
+        if folder is None:
+            return self
+        if not folder.is_dir():
+            raise UsageError("no-progress-dir", f"进度目录不存在:{folder}")
+        return dataclasses.replace(self, progress_dir=folder)
 
     def years(self) -> list[int]:
         found = []

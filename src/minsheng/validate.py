@@ -9,11 +9,13 @@ from minsheng.issues import Issue
 from minsheng.plan import load_plan
 
 
-def validate_all(data_dir: Path | None, year: int | None) -> tuple[list[Issue], str]:
+def validate_all(
+    data_dir: Path | None, year: int | None, progress_dir: Path | None = None
+) -> tuple[list[Issue], str]:
     """Every problem in the plan and the progress entries, and a one-line summary."""
     from minsheng.progress import read_progress
 
-    folder = find_data_dir(data_dir)
+    folder = find_data_dir(data_dir).with_progress(progress_dir)
     path = folder.plan_path(year)
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:

@@ -1,0 +1,651 @@
+"""The completion report (完成情况通报): its tables and JSON document; `render` picks the format."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+from minsheng.compute import (
+    HUNDRED,
+    STATUS_WORDS,
+    GroupResult,
+    ItemResult,
+    Report,
+    Snapshot,
+    Status,
+    TargetResult,
+)
+from minsheng.models import Item, Kind
+from minsheng.progress import ProgressEntry
+from minsheng.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
+
+# `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
+BY_UNIT, BY_CATEGORY = "unit", "category"
+
+STATUS_STYLES: dict[Status, str] = {
+    Status.DONE: "bold green",
+    Status.ON_TRACK: "green",
+    Status.BEHIND: "yellow",
+    Status.LAGGING: "bold red",
+    Status.UNREPORTED: "magenta",
+    Status.NO_TASK: "dim",
+}
+ACTIVE_STATUSES = [s for s in Status if s is not Status.NO_TASK]
+BAR_CELLS = 10
+SHORT_TITLE = 20
+
+
+# --- small formatting helpers -------------------------------------------------------------
+
+
+def points(fraction: Decimal) -> Decimal:
+    """A fraction as percentage points with one decimal: 0.49727 is 49.7."""
+    return (fraction * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def percent(fraction: Decimal | None) -> str:
+    return "" if fraction is None else f"{points(fraction)}%"
+
+
+def bar(fraction: Decimal) -> str:
+    """A ten-cell text bar; a cell is filled only when fully earned (96% is not full)."""
+    filled = int((min(fraction, Decimal(1)) * BAR_CELLS).to_integral_value(ROUND_FLOOR))
+    filled = max(0, filled)
+    return "█" * filled + "░" * (BAR_CELLS - filled)
+
+
+def progress_cell(fraction: Decimal | None) -> str:
+    return "" if fraction is None else f"{bar(fraction)} {percent(fraction)}"
+
+
+def status_cell(status: Status) -> Cell:
+    return Cell(STATUS_WORDS[status], STATUS_STYLES[status])
+
+
+def inert(text: str | None) -> str:
+    """Data text on one line, without control characters that a terminal would obey."""
+    if not text:
+        return ""
+    kept = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
+    return " ".join(kept.split())
+
+
+# A first clause that only frames the action (依托…建设,围绕…) does not name the item.
+_FRAMING = ("依托", "围绕", "按照", "根据", "结合", "通过")
+
+
+def short_title(item: Item) -> str:
+    """The item's first clause that names the action, at most SHORT_TITLE characters."""
+    clauses = [c for c in re.split(r"[,;。,;]", item.title) if c]
+    naming = [c for c in clauses if not c.startswith(_FRAMING)]
+    title = (naming or clauses or [item.title])[0]
+    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1] + "…"
+
+
+def gap_text(result: ItemResult) -> str:
+    """Points below expected, one decimal kept (31.0, not 31)."""
+    return "" if result.gap is None else str(result.gap.quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def units_text(result: ItemResult) -> str:
+    return "、".join(result.units)
+
+
+def entry_text(entry: ProgressEntry | None) -> str:
+    """The latest progress in a line: date, stage (with percent) and note."""
+    if entry is None:
+        return ""
+    parts = [entry.date.isoformat()]
+    if entry.stage is not None:
+        stage = str(entry.stage)
+        if entry.percent is not None:
+            stage += f"({entry.percent}%)"
+        parts.append(stage)
+    if entry.note:
+        parts.append(inert(entry.note))
+    return " ".join(parts)
+
+
+def ranks(units: list[GroupResult]) -> list[int]:
+    """Competition ranking (1, 2, 2, 4): equal completion, equal rank."""
+    found: list[int] = []
+    for index, unit in enumerate(units):
+        if index and unit.completion == units[index - 1].completion:
+            found.append(found[-1])
+        else:
+            found.append(index + 1)
+    return found
+
+
+def category_name(report: Report, number: int) -> str:
+    return next(c.name for c in report.plan.categories if c.no == number)
+
+
+def active(snapshot: Snapshot) -> list[ItemResult]:
+    return [r for r in snapshot.items if r.status is not Status.NO_TASK]
+
+
+# --- the text around the tables -----------------------------------------------------------
+
+
+def heading(report: Report) -> str:
+    return f"{report.plan.document.year}年民生实事完成情况通报(截至 {report.now.as_of})"
+
+
+def summary_sentence(report: Report) -> str:
+    """The bulletin's opening sentence, as a 督查室 would write it."""
+    now = report.now
+    counts = now.summary
+    total = len(now.items)
+    working = total - counts[Status.NO_TASK]
+    parts = ",".join(f"{STATUS_WORDS[s]} {counts[s]} 项" for s in ACTIVE_STATUSES)
+    return (
+        f"依据{report.plan.document.number}。序时进度 {percent(now.expected)}。"
+        f"全部 {total} 项中,有任务 {working} 项:{parts};无任务 {counts[Status.NO_TASK]} 项。"
+    )
+
+
+# --- the tables ---------------------------------------------------------------------------
+
+
+def summary_table(report: Report) -> Table:
+    table = Table([Column("status", "状态"), Column("count", "项数", "right")], title="按状态汇总")
+    for status in Status:
+        table.rows.append([status_cell(status), report.now.summary[status]])
+    table.rows.append(["合计", len(report.now.items)])
+    return table
+
+
+def item_table(report: Report) -> Table:
+    table = Table(
+        [
+            Column("id", "序号", "right"),
+            Column("title", "事项", wrap=True),
+            Column("units", "牵头单位", wrap=True),
+            Column("completion", "完成进度"),
+            Column("expected", "序时进度", "right"),
+            Column("status", "状态"),
+        ],
+        title="各项完成情况",
+    )
+    for result in active(report.now):
+        table.rows.append(
+            [
+                result.item.id,
+                short_title(result.item),
+                units_text(result),
+                progress_cell(result.completion),
+                percent(result.expected),
+                status_cell(result.status),
+            ]
+        )
+    return table
+
+
+def _status_columns() -> list[Column]:
+    return [Column(s.value, STATUS_WORDS[s], "right") for s in ACTIVE_STATUSES]
+
+
+def unit_table(report: Report) -> Table:
+    table = Table(
+        [
+            Column("rank", "名次", "right"),
+            Column("unit", "牵头单位"),
+            Column("items", "事项数", "right"),
+            Column("completion", "平均完成进度"),
+            *_status_columns(),
+        ],
+        title="牵头单位排名",
+    )
+    units = report.now.units
+    for rank, unit in zip(ranks(units), units, strict=True):
+        counts = [unit.counts[s] for s in ACTIVE_STATUSES]
+        table.rows.append(
+            [rank, unit.name, len(unit.items), progress_cell(unit.completion), *counts]
+        )
+    return table
+
+
+def category_table(report: Report) -> Table:
+    table = Table(
+        [
+            Column("no", "序号", "right"),
+            Column("category", "类别"),
+            Column("items", "事项数", "right"),
+            Column("completion", "平均完成进度"),
+            *_status_columns(),
+            Column("no_task", STATUS_WORDS[Status.NO_TASK], "right"),
+        ],
+        title="分类完成情况",
+    )
+    for category, group in zip(report.plan.categories, report.now.categories, strict=True):
+        counts = [group.counts[s] for s in Status]
+        table.rows.append(
+            [category.no, group.name, len(group.items), progress_cell(group.completion), *counts]
+        )
+    return table
+
+
+def lagging_items(snapshot: Snapshot) -> list[ItemResult]:
+    """Behind and lagging items, the worst first."""
+    found = [r for r in snapshot.items if r.status in {Status.LAGGING, Status.BEHIND}]
+    return sorted(found, key=lambda r: (r.status is not Status.LAGGING, -(r.gap or 0), r.item.id))
+
+
+def lagging_table(report: Report) -> Table:
+    table = Table(
+        [
+            Column("id", "序号", "right"),
+            Column("title", "事项", wrap=True),
+            Column("units", "牵头单位", wrap=True),
+            Column("status", "状态"),
+            Column("completion", "完成进度", "right"),
+            Column("gap", "落后(百分点)", "right"),
+            Column("latest", "最新进展", wrap=True),
+        ],
+        title="滞后事项",
+    )
+    for result in lagging_items(report.now):
+        table.rows.append(
+            [
+                result.item.id,
+                short_title(result.item),
+                units_text(result),
+                status_cell(result.status),
+                percent(result.completion),
+                gap_text(result),
+                entry_text(result.latest),
+            ]
+        )
+    return table
+
+
+def unreported_table(report: Report) -> Table:
+    table = Table([Column("unit", "牵头单位"), Column("items", "未报送事项")], title="未报送单位")
+    for name, numbers in unreported_units(report):
+        table.rows.append([name, "、".join(str(n) for n in numbers)])
+    return table
+
+
+def unreported_units(report: Report) -> list[tuple[str, list[int]]]:
+    """Units with an active item not reported, in registry order, with those items' numbers."""
+    silent: dict[str, list[int]] = {unit.name: [] for unit in report.plan.units}
+    for result in report.now.items:
+        if result.status is Status.UNREPORTED:
+            for name in result.units:
+                silent[name].append(result.item.id)
+    return [(name, numbers) for name, numbers in silent.items() if numbers]
+
+
+def changes(report: Report) -> list[tuple[ItemResult, ItemResult]]:
+    """Active items whose completion or status moved since `--since`: (then, now)."""
+    if report.since is None:
+        return []
+    pairs = zip(report.since.items, report.now.items, strict=True)
+    return [
+        (then, now)
+        for then, now in pairs
+        if now.status is not Status.NO_TASK
+        and (then.completion != now.completion or then.status is not now.status)
+    ]
+
+
+def changes_table(report: Report) -> Table:
+    assert report.since is not None
+    then_date, now_date = report.since.as_of, report.now.as_of
+    table = Table(
+        [
+            Column("id", "序号", "right"),
+            Column("title", "事项", wrap=True),
+            Column("then", f"{then_date} 完成", "right"),
+            Column("now", f"{now_date} 完成", "right"),
+            Column("change", "变化(百分点)", "right"),
+            Column("status", "状态变化", wrap=True),
+        ],
+        title=f"{then_date} 以来的变化",
+    )
+    for then, now in changes(report):
+        assert then.completion is not None and now.completion is not None
+        change = points(now.completion) - points(then.completion)
+        moved = STATUS_WORDS[now.status]
+        if then.status is not now.status:
+            moved = f"{STATUS_WORDS[then.status]} → {moved}"
+        table.rows.append(
+            [
+                now.item.id,
+                short_title(now.item),
+                percent(then.completion),
+                percent(now.completion),
+                f"{change:+}",
+                Cell(moved, STATUS_STYLES[now.status]),
+            ]
+        )
+    return table
+
+
+def bulletin_tables(report: Report) -> list[Table]:
+    """The whole 通报: counts, items, ranking, lagging items, silent units, changes."""
+    tables = [
+        summary_table(report),
+        item_table(report),
+        unit_table(report),
+        lagging_table(report),
+        unreported_table(report),
+    ]
+    if report.since is not None:
+        tables.append(changes_table(report))
+    return tables
+
+
+def tables_by(report: Report, by: str | None) -> list[Table]:
+    if by is None:
+        return bulletin_tables(report)
+    if by == BY_UNIT:
+        return [unit_table(report)]
+    if by == BY_CATEGORY:
+        return [category_table(report)]
+    tables = [item_table(report)]
+    if report.since is not None:
+        tables.append(changes_table(report))
+    return tables
+
+
+# --- CSV: one tidy table, numbers as numbers ----------------------------------------------
+
+
+def _count_columns() -> list[Column]:
+    return [Column(s.value, STATUS_WORDS[s], "right") for s in Status]
+
+
+def csv_table(report: Report, by: str | None) -> Table:
+    """One row per item (the default), per unit or per category."""
+    if by == BY_UNIT:
+        return _unit_rows(report)
+    if by == BY_CATEGORY:
+        return _category_rows(report)
+    return _item_rows(report)
+
+
+def _item_rows(report: Report) -> Table:
+    columns = [
+        Column("id", "序号"),
+        Column("category", "类别"),
+        Column("title", "事项"),
+        Column("units", "牵头单位"),
+        Column("status", "状态"),
+        Column("status_code", "状态代码"),
+        Column("completion", "完成进度(%)"),
+        Column("expected", "序时进度(%)"),
+        Column("gap", "落后(百分点)"),
+        Column("latest_date", "最新报送日期"),
+        Column("latest_note", "最新进展"),
+    ]
+    since = report.since
+    if since is not None:
+        columns += [
+            Column("since_completion", f"{since.as_of} 完成进度(%)"),
+            Column("since_status", f"{since.as_of} 状态"),
+        ]
+    table = Table(columns)
+    for index, result in enumerate(report.now.items):
+        latest = result.latest
+        row: list[Any] = [
+            result.item.id,
+            category_name(report, result.item.category),
+            inert(result.item.title),
+            units_text(result),
+            STATUS_WORDS[result.status],
+            result.status.value,
+            None if result.completion is None else points(result.completion),
+            None if result.completion is None else points(result.expected),
+            None if result.gap is None else result.gap.quantize(Decimal("0.1"), ROUND_HALF_UP),
+            latest.date.isoformat() if latest else None,
+            inert(latest.note) if latest else None,
+        ]
+        if since is not None:
+            then = since.items[index]
+            completion = None if then.completion is None else points(then.completion)
+            row += [completion, STATUS_WORDS[then.status]]
+        table.rows.append(row)
+    return table
+
+
+def _unit_rows(report: Report) -> Table:
+    table = Table(
+        [
+            Column("rank", "名次"),
+            Column("unit", "牵头单位"),
+            Column("items", "事项数"),
+            Column("completion", "平均完成进度(%)"),
+            *_count_columns()[:-1],
+            Column("unreported_items", "未报送事项"),
+        ]
+    )
+    units = report.now.units
+    for rank, unit in zip(ranks(units), units, strict=True):
+        table.rows.append(
+            [
+                rank,
+                unit.name,
+                len(unit.items),
+                None if unit.completion is None else points(unit.completion),
+                *(unit.counts[s] for s in ACTIVE_STATUSES),
+                "、".join(str(r.item.id) for r in unit.unreported),
+            ]
+        )
+    return table
+
+
+def _category_rows(report: Report) -> Table:
+    table = Table(
+        [
+            Column("no", "序号"),
+            Column("category", "类别"),
+            Column("items", "事项数"),
+            Column("completion", "平均完成进度(%)"),
+            *_count_columns(),
+        ]
+    )
+    for category, group in zip(report.plan.categories, report.now.categories, strict=True):
+        completion = None if group.completion is None else points(group.completion)
+        counts = [group.counts[s] for s in Status]
+        table.rows.append([category.no, group.name, len(group.items), completion, *counts])
+    return table
+
+
+# --- JSON: the contract in DESIGN.md ------------------------------------------------------
+
+
+def number(value: Decimal | None, places: int | None = None) -> int | float | None:
+    """A plain JSON number: int when integral, else float; never NaN."""
+    if value is None:
+        return None
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def fraction(value: Decimal | None) -> int | float | None:
+    return number(value, 4)
+
+
+def _target_json(result: TargetResult) -> dict[str, Any]:
+    target, entry = result.target, result.entry
+    actual: Any = None
+    if entry is not None:
+        actual = str(entry.stage) if target.kind is Kind.MILESTONE else number(entry.value)
+    return {
+        "id": target.id,
+        "name": target.name,
+        "kind": target.kind.value,
+        "comparator": target.comparator.value if target.comparator else None,
+        "value": number(target.value),
+        "unit": target.unit,
+        "baseline": number(target.baseline),
+        "measure": result.measure,
+        "actual": actual,
+        "percent": number(entry.percent) if entry is not None else None,
+        "date": entry.date.isoformat() if entry is not None else None,
+        "completion": fraction(result.completion),
+        "met": result.met,
+    }
+
+
+def _entry_json(entry: ProgressEntry | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    return {
+        "date": entry.date.isoformat(),
+        "target": entry.target,
+        "value": number(entry.value),
+        "stage": str(entry.stage) if entry.stage is not None else None,
+        "percent": number(entry.percent),
+        "unit": entry.unit,
+        "note": entry.note,
+        "source": entry.source,
+    }
+
+
+def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]:
+    item = result.item
+    found: dict[str, Any] = {
+        "id": item.id,
+        "title": item.title,
+        "short_title": short_title(item),
+        "category": category_name(report, item.category),
+        "category_no": item.category,
+        "units": result.units,
+        "status": result.status.value,
+        "status_label": STATUS_WORDS[result.status],
+        "completion": fraction(result.completion),
+        "expected": fraction(result.expected) if result.completion is not None else None,
+        "gap": number(result.gap, 2),
+        "latest": _entry_json(result.latest),
+        "targets": [_target_json(t) for t in result.targets],
+    }
+    if report.since is not None:
+        then = report.since.items[index]
+        found["since"] = {"completion": fraction(then.completion), "status": then.status.value}
+    return found
+
+
+def _counts_json(counts: dict[Status, int]) -> dict[str, int]:
+    return {status.value: counts[status] for status in Status}
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The machine contract: keys in English, numbers plain, fractions in [0, 1] (or above)."""
+    now, plan = report.now, report.plan
+    units = [
+        {
+            "rank": rank,
+            "name": unit.name,
+            "items": [r.item.id for r in unit.items],
+            "completion": fraction(unit.completion),
+            "counts": _counts_json(unit.counts),
+            "unreported": [r.item.id for r in unit.unreported],
+        }
+        for rank, unit in zip(ranks(now.units), now.units, strict=True)
+    ]
+    categories = [
+        {
+            "no": category.no,
+            "name": group.name,
+            "items": [r.item.id for r in group.items],
+            "completion": fraction(group.completion),
+            "counts": _counts_json(group.counts),
+        }
+        for category, group in zip(plan.categories, now.categories, strict=True)
+    ]
+    return {
+        "as_of": now.as_of.isoformat(),
+        "since": report.since.as_of.isoformat() if report.since is not None else None,
+        "expected": fraction(now.expected),
+        "plan": {
+            "title": plan.document.title,
+            "number": plan.document.number,
+            "year": plan.document.year,
+            "period": {
+                "start": plan.document.period.start.isoformat(),
+                "end": plan.document.period.end.isoformat(),
+            },
+        },
+        "thresholds": {
+            "behind": number(now.thresholds.behind),
+            "lagging": number(now.thresholds.lagging),
+        },
+        "summary": _counts_json(now.summary),
+        "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
+        "units": units,
+        "categories": categories,
+    }
+
+
+# --- the renderers and the one dispatch ---------------------------------------------------
+
+
+def render_json(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+    # --by does not narrow the JSON: the document is the whole contract.
+    return json.dumps(document(report), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def render_csv(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+    return to_csv(csv_table(report, by))
+
+
+def render_markdown(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+    lines = f"## {md_escape(heading(report))}\n\n{md_escape(summary_sentence(report))}\n\n"
+    return lines + to_markdown(tables_by(report, by))
+
+
+def render_table(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+    lines = f"{heading(report)}\n{summary_sentence(report)}\n\n"
+    return lines + to_terminal(tables_by(report, by), color=color, width=width)
+
+
+def render_html_page(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+    from minsheng.render_html import render_html  # jinja2 and the templates: only when asked
+
+    return render_html(document(report))
+
+
+def render_xlsx_workbook(
+    report: Report, by: str | None, *, color: bool, width: int | None
+) -> bytes:
+    from minsheng.render_xlsx import render_xlsx  # openpyxl: only when asked
+
+    return render_xlsx(document(report))
+
+
+class Renderer(Protocol):
+    def __call__(
+        self, report: Report, by: str | None, *, color: bool, width: int | None
+    ) -> str | bytes: ...
+
+
+# The one place a report format meets its renderer (cli_report.ReportFormat lists the names).
+RENDERERS: dict[str, Renderer] = {
+    "table": render_table,
+    "markdown": render_markdown,
+    "csv": render_csv,
+    "json": render_json,
+    "html": render_html_page,  # the public page, from the JSON document
+    "xlsx": render_xlsx_workbook,  # the office workbook, from the JSON document
+}
+
+
+def render(
+    report: Report,
+    format: str,
+    by: str | None = None,
+    *,
+    color: bool = False,
+    width: int | None = None,
+) -> str | bytes:
+    """The report in one format (a key of RENDERERS); `color` and `width` are for the terminal."""
+    return RENDERERS[format](report, by, color=color, width=width)

@@ -1,0 +1,450 @@
+"""Completion, expected progress and status: each target kind and comparator, on the edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SMALL_PLAN
+from minsheng.compute import (
+    Status,
+    compute,
+    expected_at,
+    is_met,
+    latest_entries,
+    target_completion,
+)
+from minsheng.models import Comparator, Kind, Period, ScheduleStep, Target
+from minsheng.plan import LoadedPlan, load_plan
+from minsheng.progress import ProgressEntry
+
+D = Decimal
+AS_OF = dt.date(2024, 6, 30)
+_ids = itertools.count(1)
+
+
+def entry(
+    item: int,
+    target: str,
+    value: Any = None,
+    *,
+    date: str = "2024-06-30",
+    stage: str | None = None,
+    percent: Any = None,
+    unit: str = "区人社局",
+    recorded_at: str = "2024-07-01T09:00:00+08:00",
+    id: str | None = None,
+    corrects: str | None = None,
+) -> ProgressEntry:
+    """A progress entry as read from a file (numbers as Decimal, like the YAML loader gives)."""
+    data: dict[str, Any] = {
+        "id": id or f"e{next(_ids):07d}",
+        "item": item,
+        "target": target,
+        "date": date,
+        "unit": unit,
+        "recorded_at": recorded_at,
+    }
+    if value is not None:
+        data["value"] = D(str(value))
+    if stage is not None:
+        data["stage"] = stage
+    if percent is not None:
+        data["percent"] = D(str(percent))
+    if corrects is not None:
+        data["corrects"] = corrects
+    return ProgressEntry.model_validate(data)
+
+
+def target(kind: str, comparator: str | None, value: Any, baseline: Any = None) -> Target:
+    return Target(
+        id="t",
+        name="目标",
+        kind=Kind(kind),
+        comparator=Comparator(comparator) if comparator else None,
+        value=D(str(value)) if value is not None else None,
+        unit=None if kind == "milestone" else "个",
+        baseline=D(str(baseline)) if baseline is not None else None,
+    )
+
+
+def value_entry(value: Any) -> ProgressEntry:
+    return entry(1, "t", value)
+
+
+def load(text: str | None = None, tmp_path: Path | None = None) -> LoadedPlan:
+    """The small test plan, or a variant of its text."""
+    if text is None:
+        loaded, issues = load_plan(SMALL_PLAN, "plan_small.yaml")
+    else:
+        assert tmp_path is not None
+        path = tmp_path / "tasks_2024.yaml"
+        path.write_text(text, encoding="utf-8")
+        loaded, issues = load_plan(path, path.name)
+    assert loaded is not None, issues
+    return loaded
+
+
+# --- one target ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "completion", "met"),
+    [
+        (0, D(0), False),
+        (320, D(320) / D(776), False),
+        (775, D(775) / D(776), False),
+        (776, D(1), True),  # exactly on the target
+        (1458, D(1458) / D(776), True),  # 187.9%: over-achievement is kept
+    ],
+)
+def test_quantity_at_least(value: int, completion: Decimal, met: bool) -> None:
+    rehab = target("quantity", "at_least", 776)
+    assert target_completion(rehab, value_entry(value)) == completion
+    assert is_met(rehab, value_entry(value)) is met
+
+
+def test_over_achievement_reads_as_187_9_percent() -> None:
+    rehab = target("quantity", "at_least", 776)
+    completion = target_completion(rehab, value_entry(1458))
+    assert (completion * 100).quantize(D("0.1")) == D("187.9")
+
+
+@pytest.mark.parametrize(
+    ("value", "met"),
+    [("0.5414", False), ("0.5415", True), ("0.57", True), ("0.60", True)],
+)
+def test_approx_is_met_from_95_percent_of_the_value(value: str, met: bool) -> None:
+    jobs = target("quantity", "approx", "0.57")  # 0.57万人左右; 95% of it is 0.5415
+    assert is_met(jobs, value_entry(value)) is met
+    assert target_completion(jobs, value_entry(value)) == D(value) / D("0.57")
+
+
+def test_level_at_least_is_actual_over_value() -> None:
+    rate = target("level", "at_least", 65)
+    assert target_completion(rate, value_entry("58.5")) == D("0.9")
+    assert not is_met(rate, value_entry("64.99"))
+    assert is_met(rate, value_entry(65))
+
+
+@pytest.mark.parametrize(
+    ("value", "completion", "met"),
+    [(3, D(1), True), (5, D(1), True), (10, D("0.5"), False)],
+)
+def test_at_most_is_met_while_at_or_under(value: int, completion: Decimal, met: bool) -> None:
+    cap = target("level", "at_most", 5)
+    assert target_completion(cap, value_entry(value)) == completion
+    assert is_met(cap, value_entry(value)) is met
+
+
+@pytest.mark.parametrize(
+    ("value", "completion", "met"),
+    [
+        ("99.90", D(0), False),  # still at the baseline
+        ("99.80", D(0), False),  # below the baseline: never negative
+        ("99.915", D("0.5"), False),  # half way from 99.90 to 99.93
+        ("99.93", D(1), True),
+        ("99.96", D(2), True),
+    ],
+)
+def test_baseline_counts_progress_from_baseline_to_target(
+    value: str, completion: Decimal, met: bool
+) -> None:
+    power = target("level", "at_least", "99.93", baseline="99.90")
+    assert target_completion(power, value_entry(value)) == completion
+    assert is_met(power, value_entry(value)) is met
+
+
+@pytest.mark.parametrize(("value", "completion"), [("85", D(0)), ("86", D(1)), ("87", D(1))])
+def test_baseline_equal_to_target_is_met_or_not(value: str, completion: Decimal) -> None:
+    keep = target("level", "at_least", 86, baseline=86)
+    assert target_completion(keep, value_entry(value)) == completion
+
+
+@pytest.mark.parametrize(
+    ("comparator", "value", "completion"),
+    [
+        ("at_least", 85, D(0)),
+        ("at_least", 86, D(1)),
+        ("at_least", 100, D(1)),  # a standard is met or not: no over-achievement
+        ("at_most", 12, D(1)),
+        ("at_most", 13, D(0)),
+    ],
+)
+def test_standard_is_met_or_not(comparator: str, value: int, completion: Decimal) -> None:
+    standard = target("standard", comparator, 86 if comparator == "at_least" else 12)
+    assert target_completion(standard, value_entry(value)) == completion
+
+
+@pytest.mark.parametrize(
+    ("stage", "percent", "completion", "met"),
+    [
+        ("未启动", None, D(0), False),
+        ("推进中", None, D("0.5"), False),
+        ("推进中", 40, D("0.4"), False),
+        ("推进中", 100, D(1), False),  # only the stage 已完成 meets a milestone
+        ("已完成", None, D(1), True),
+    ],
+)
+def test_milestone_by_stage(
+    stage: str, percent: int | None, completion: Decimal, met: bool
+) -> None:
+    milestone = target("milestone", None, None)
+    reported = entry(1, "t", stage=stage, percent=percent)
+    assert target_completion(milestone, reported) == completion
+    assert is_met(milestone, reported) is met
+
+
+@pytest.mark.parametrize("kind", ["quantity", "level", "standard", "milestone"])
+def test_no_entry_is_zero_and_not_met(kind: str) -> None:
+    some = target(
+        kind, None if kind == "milestone" else "at_least", None if kind == "milestone" else 5
+    )
+    assert target_completion(some, None) == 0
+    assert not is_met(some, None)
+
+
+# --- expected progress (序时进度) -----------------------------------------------------------
+
+YEAR = Period(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (dt.date(2023, 12, 1), D(0)),  # before the period: clamped
+        (dt.date(2023, 12, 31), D(0)),
+        (dt.date(2024, 1, 1), D(1) / D(366)),  # the first day counts
+        (dt.date(2024, 6, 30), D(182) / D(366)),
+        (dt.date(2024, 12, 31), D(1)),
+        (dt.date(2025, 3, 1), D(1)),  # after the period: clamped
+    ],
+)
+def test_expected_is_the_elapsed_share_of_the_period(as_of: dt.date, expected: Decimal) -> None:
+    assert expected_at(YEAR, [], as_of) == expected
+
+
+def test_schedule_interpolates_between_its_steps() -> None:
+    steps = [ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2"))]
+    assert expected_at(YEAR, steps, dt.date(2023, 12, 31)) == 0
+    assert expected_at(YEAR, steps, dt.date(2024, 3, 31)) == D("0.1")  # 91 of 182 days
+    assert expected_at(YEAR, steps, dt.date(2024, 6, 30)) == D("0.2")  # on the step
+    assert expected_at(YEAR, steps, dt.date(2024, 9, 30)) == D("0.6")  # 92 of 184 days
+    assert expected_at(YEAR, steps, dt.date(2024, 12, 31)) == 1
+
+
+def test_schedule_steps_are_taken_in_date_order() -> None:
+    steps = [
+        ScheduleStep(date=dt.date(2024, 9, 30), expected=D("0.5")),
+        ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2")),
+    ]
+    assert expected_at(YEAR, steps, dt.date(2024, 8, 15)) == D("0.2") + D("0.3") * 46 / 92
+
+
+def test_item_schedule_drives_its_status(tmp_path: Path) -> None:
+    # Item 1 expects little before the autumn: 10% behind the year's pace is on track for it.
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        "    units: [区人社局]\n",
+        "    units: [区人社局]\n    schedule:\n      - {date: 2024-09-30, expected: 0.2}\n",
+    )
+    loaded = load(text, tmp_path)
+    entries = [entry(1, "jobs", "0.114"), entry(1, "training", 373)]  # 20% of each
+    item = compute(loaded, entries, AS_OF).now.item(1)
+    assert item.expected < D("0.2")
+    assert item.status is Status.ON_TRACK
+
+
+# --- an item's completion and status --------------------------------------------------------
+
+
+def test_no_entries_every_active_item_is_unreported() -> None:
+    now = compute(load(), [], AS_OF).now
+    assert {r.item.id: r.status for r in now.items} == {
+        1: Status.UNREPORTED,
+        2: Status.NO_TASK,
+        3: Status.UNREPORTED,
+    }
+    assert now.item(1).completion == 0
+    assert now.item(2).completion is None
+
+
+def test_entries_after_as_of_are_ignored() -> None:
+    late = [
+        entry(1, "jobs", "0.57", date="2024-07-01"),
+        entry(1, "training", 1865, date="2024-07-01"),
+    ]
+    report = compute(load(), late, AS_OF)
+    assert report.now.item(1).status is Status.UNREPORTED
+    assert compute(load(), late, dt.date(2024, 7, 1)).now.item(1).status is Status.DONE
+
+
+def test_done_when_every_own_target_is_met_even_early() -> None:
+    early = "2024-02-01"
+    entries = [entry(1, "jobs", "0.55", date=early), entry(1, "training", 1865, date=early)]
+    item = compute(load(), entries, dt.date.fromisoformat(early)).now.item(1)
+    assert item.status is Status.DONE
+    assert item.completion == (D("0.55") / D("0.57") + 1) / 2
+
+
+def test_each_target_is_capped_at_one_in_the_item_mean() -> None:
+    entries = [entry(1, "jobs", "1.071"), entry(1, "training", 0)]  # 187.9% and 0%
+    item = compute(load(), entries, AS_OF).now.item(1)
+    assert item.targets[0].completion > 1
+    assert item.completion == D("0.5")
+
+
+def test_measure_targets_are_detail_and_do_not_enter_the_item() -> None:
+    entries = [entry(1, "a", 1000), entry(1, "b", 865, recorded_at="2024-07-02T09:00:00+08:00")]
+    item = compute(load(), entries, AS_OF).now.item(1)
+    assert [t.completion for t in item.targets if t.measure is not None] == [1, 1]
+    assert item.completion == 0
+    assert item.status is Status.LAGGING  # reported, but its own targets have nothing yet
+    assert item.latest is not None and item.latest.target == "b"
+
+
+def test_latest_note_prefers_the_items_own_targets() -> None:
+    entries = [
+        entry(1, "training", 500, recorded_at="2024-07-01T09:00:00+08:00"),
+        entry(1, "a", 300, recorded_at="2024-07-01T10:00:00+08:00"),
+    ]
+    item = compute(load(), entries, AS_OF).now.item(1)
+    assert item.latest is not None and item.latest.target == "training"
+
+
+# A plan whose period is 100 days, so that day 50 is exactly 50% expected.
+def hundred_days(tmp_path: Path, thresholds: str = "{behind: 10, lagging: 30}") -> LoadedPlan:
+    text = SMALL_PLAN.read_text(encoding="utf-8")
+    text = text.replace("end: 2024-12-31", "end: 2024-04-09")
+    text = text.replace("thresholds: {behind: 10, lagging: 30}", f"thresholds: {thresholds}")
+    return load(text, tmp_path)
+
+
+DAY_50 = dt.date(2024, 2, 19)
+
+
+def day_50(item: int, target: str, value: Any) -> ProgressEntry:
+    return entry(item, target, value, date="2024-02-19")
+
+
+@pytest.mark.parametrize(
+    ("share", "status"),
+    [
+        ("0.41", Status.ON_TRACK),  # 9 points below
+        ("0.40", Status.BEHIND),  # exactly 10 points below
+        ("0.20", Status.BEHIND),  # exactly 30 points below
+        ("0.19", Status.LAGGING),  # 31 points below
+        ("0.60", Status.ON_TRACK),  # ahead of schedule
+    ],
+)
+def test_status_from_the_gap_on_the_thresholds(tmp_path: Path, share: str, status: Status) -> None:
+    loaded = hundred_days(tmp_path)
+    fraction = D(share)
+    entries = [day_50(1, "jobs", D("0.57") * fraction), day_50(1, "training", D(1865) * fraction)]
+    item = compute(loaded, entries, DAY_50).now.item(1)
+    assert item.expected == D("0.5")
+    assert item.completion == fraction
+    assert item.status is status
+
+
+def test_thresholds_come_from_the_plan(tmp_path: Path) -> None:
+    loaded = hundred_days(tmp_path, "{behind: 5, lagging: 8}")
+    entries = [day_50(1, "jobs", "0.228"), day_50(1, "training", 746)]  # 40%: 10 points below
+    assert compute(loaded, entries, DAY_50).now.item(1).status is Status.LAGGING
+
+
+# --- which entry counts ---------------------------------------------------------------------
+
+
+def test_latest_by_date_then_recorded_at_then_file_order() -> None:
+    early = entry(1, "training", 900, date="2024-06-30", recorded_at="2024-07-05T09:00:00+08:00")
+    later_date = entry(
+        1, "training", 1000, date="2024-06-30", recorded_at="2024-07-06T09:00:00+08:00"
+    )
+    older = entry(1, "training", 1200, date="2024-06-01", recorded_at="2024-07-09T09:00:00+08:00")
+    [found] = latest_entries([later_date, early, older], [AS_OF])
+    assert found[(1, "training")].value == 1000
+    twin = entry(1, "training", 1100, date="2024-06-30", recorded_at="2024-07-06T09:00:00+08:00")
+    [found] = latest_entries([later_date, twin], [AS_OF])
+    assert found[(1, "training")].value == 1100
+
+
+def test_a_corrected_entry_never_counts() -> None:
+    wrong = entry(1, "training", 1800, date="2024-06-30", id="aaaaaaaa")
+    fixed = entry(1, "training", 800, date="2024-05-31", id="bbbbbbbb", corrects="aaaaaaaa")
+    [found] = latest_entries([wrong, fixed], [AS_OF])
+    assert found[(1, "training")].value == 800
+
+
+def test_latest_entries_takes_each_cutoff_in_one_pass() -> None:
+    entries = (entry(1, "training", v, date=f"2024-0{m}-28") for m, v in [(3, 100), (5, 500)])
+    now, then = latest_entries(entries, [AS_OF, dt.date(2024, 4, 30)])
+    assert now[(1, "training")].value == 500
+    assert then[(1, "training")].value == 100
+
+
+def test_since_gives_each_item_then_and_now() -> None:
+    entries = [
+        entry(1, "jobs", "0.114", date="2024-03-31"),
+        entry(1, "training", 373, date="2024-03-31"),
+        entry(1, "jobs", "0.342", date="2024-06-30"),
+        entry(1, "training", 1119, date="2024-06-30"),
+    ]
+    report = compute(load(), entries, AS_OF, dt.date(2024, 3, 31))
+    assert report.since is not None
+    assert report.since.item(1).completion == D("0.2")
+    assert report.now.item(1).completion == D("0.6")
+
+
+# --- roll-ups by unit and category ----------------------------------------------------------
+
+
+def test_co_led_item_counts_for_each_lead_unit_by_canonical_name() -> None:
+    entries = [
+        entry(1, "jobs", "0.57"),
+        entry(1, "training", 1865),
+        entry(3, "rate", 96, unit="区城管局"),
+    ]
+    now = compute(load(), entries, AS_OF).now
+    units = {u.name: u for u in now.units}
+    assert set(units) == {
+        "区人社局",
+        "区城管局",
+        "区民政局",
+    }  # the alias 区城市管理局 is not a unit
+    assert [r.item.id for r in units["区城管局"].items] == [3]
+    assert [r.item.id for r in units["区民政局"].items] == [3]
+    assert units["区城管局"].completion == units["区民政局"].completion == D("0.25")
+
+
+def test_unit_ranking_by_completion_then_name() -> None:
+    now = compute(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
+    assert [u.name for u in now.units] == ["区人社局", "区城管局", "区民政局"]
+    now = compute(load(), [], AS_OF).now
+    assert [u.name for u in now.units] == sorted(["区人社局", "区城管局", "区民政局"])
+
+
+def test_unit_not_reported_when_any_active_item_of_theirs_is_unreported() -> None:
+    now = compute(load(), [entry(1, "jobs", "0.3")], AS_OF).now
+    silent = {u.name: [r.item.id for r in u.unreported] for u in now.units}
+    assert silent == {"区人社局": [], "区城管局": [3], "区民政局": [3]}
+
+
+def test_category_counts_every_item_and_averages_the_active_ones() -> None:
+    now = compute(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
+    first = now.categories[0]
+    assert first.name == "促进就业"
+    assert first.counts[Status.DONE] == 1 and first.counts[Status.NO_TASK] == 1
+    assert first.completion == 1
+    assert now.summary == {
+        Status.DONE: 1,
+        Status.ON_TRACK: 0,
+        Status.BEHIND: 0,
+        Status.LAGGING: 0,
+        Status.UNREPORTED: 1,
+        Status.NO_TASK: 1,
+    }

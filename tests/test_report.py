@@ -1,0 +1,318 @@
+"""`minsheng report` end to end: golden outputs, exit codes, --fail-on, inert data text.
+
+Golden files live in tests/golden/report/; after an intended change, regenerate them with
+`MINSHENG_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, SMALL_PLAN, tree_snapshot
+from minsheng.cli_report import ReportFormat
+from minsheng.compute import compute
+from minsheng.plan import load_plan
+from minsheng.progress import ProgressEntry
+from minsheng.report import RENDERERS, inert, render, short_title
+
+GOLDEN = ROOT / "tests" / "golden" / "report"
+EXAMPLE = ["--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"]
+SINCE = ["--since", "2024-05-31"]
+
+GOLDENS = {
+    "bulletin.txt": ["--format", "table"],
+    "bulletin.md": ["--format", "markdown"],
+    "since.md": ["--format", "markdown", *SINCE],
+    "items.csv": ["--format", "csv"],
+    "units.csv": ["--format", "csv", "--by", "unit"],
+    "categories.csv": ["--format", "csv", "--by", "category"],
+    "report.json": ["--format", "json", *SINCE],
+}
+
+
+def no_nan(text: str) -> Any:
+    """Parse JSON, refusing NaN and Infinity (Python's json would accept them)."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"JSON contains {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def check_golden(name: str, produced: bytes) -> None:
+    path = GOLDEN / name
+    if os.environ.get("MINSHENG_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(produced)
+        return
+    assert path.exists(), f"no golden file {name}: run with MINSHENG_UPDATE_GOLDEN=1"
+    expected = path.read_bytes()
+    # Compare as text first for a readable diff, then byte for byte (BOM, CRLF).
+    assert produced.decode("utf-8") == expected.decode("utf-8")
+    assert produced == expected
+
+
+@pytest.mark.parametrize("name", sorted(GOLDENS))
+def test_example_month_matches_golden(name: str, cli, tmp_path: Path) -> None:
+    output = tmp_path / name
+    result = cli("report", *EXAMPLE, *GOLDENS[name], "--output", str(output))
+    assert result.code == 0, result.stderr
+    assert result.stdout == ""  # the product went to the file
+    check_golden(name, output.read_bytes())
+
+
+def test_readme_section_shows_the_real_bulletin() -> None:
+    docs = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    bulletin = (GOLDEN / "bulletin.md").read_text(encoding="utf-8")
+    assert bulletin.strip() in docs
+
+
+def test_example_progress_is_valid(cli) -> None:
+    result = cli("validate", "--progress-dir", "examples/2024-06/progress")
+    assert result.code == 0, result.stderr
+    assert re.search(r"进度记录 \d{2,} 条", result.stderr)
+
+
+def test_example_bulletin_shows_every_status(cli) -> None:
+    result = cli("report", *EXAMPLE, "--format", "json")
+    summary = no_nan(result.stdout)["summary"]
+    assert all(count > 0 for count in summary.values()), summary
+
+
+def test_json_contract(cli) -> None:
+    result = cli("report", *EXAMPLE, *SINCE, "--format", "json")
+    assert result.code == 0, result.stderr
+    report = no_nan(result.stdout)
+    assert report["as_of"] == "2024-06-30"
+    assert 0 <= report["expected"] <= 1
+    assert set(report["summary"]) == {
+        "done",
+        "on_track",
+        "behind",
+        "lagging",
+        "unreported",
+        "no_task",
+    }
+    assert sum(report["summary"].values()) == len(report["items"]) == 50
+    for item in report["items"]:
+        assert {"id", "units", "status", "completion", "targets"} <= set(item)
+        assert item["status"] in report["summary"]
+        for target in item["targets"]:
+            assert {"id", "actual", "completion"} <= set(target)
+    rehab = next(i for i in report["items"] if i["id"] == 10)["targets"][0]
+    assert (rehab["actual"], rehab["completion"]) == (320, 0.4124)
+    aid = next(i for i in report["items"] if i["id"] == 9)["targets"][0]
+    assert aid["completion"] == 1.1053  # over-achievement kept at the target
+    assert {u["name"] for u in report["units"]} >= {"区教育局", "区卫生健康委"}
+    assert [c["no"] for c in report["categories"]] == list(range(1, 11))
+
+
+def test_renderers_cover_every_format() -> None:
+    assert set(RENDERERS) == {f.value for f in ReportFormat}
+
+
+# --- no progress at all -----------------------------------------------------------------------
+
+
+def test_no_progress_every_active_item_is_unreported(cli, small_data: Path) -> None:
+    result = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json")
+    assert result.code == 0, result.stderr
+    report = no_nan(result.stdout)
+    assert {i["id"]: i["status"] for i in report["items"]} == {
+        1: "unreported",
+        2: "no_task",
+        3: "unreported",
+    }
+    table = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30")
+    assert "未报送 2 项" in table.stdout
+    assert "区人社局" in table.stdout.split("未报送单位")[1]
+
+
+def test_no_progress_folder_at_all_is_fine(cli, small_data: Path) -> None:
+    (small_data / "progress").rmdir()
+    result = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json")
+    assert result.code == 0, result.stderr
+    assert no_nan(result.stdout)["summary"]["unreported"] == 2
+
+
+# --- exit codes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"),
+    [
+        ("lagging,unreported", 1),
+        (" unreported ", 1),
+        ("done", 0),
+        ("lagging,behind", 0),
+    ],
+)
+def test_fail_on_exits_1_after_printing(cli, small_data: Path, fail_on: str, code: int) -> None:
+    args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "markdown"]
+    result = cli(*args, "--fail-on", fail_on)
+    assert result.code == code, result.stderr
+    assert result.stdout.startswith("## ")  # the report is printed either way
+    if code:
+        assert "第 1 项(未报送)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-on", "late"], "late"),
+        (["--fail-on", ","], "--fail-on"),
+        (["--fail-on", "滞后"], "滞后"),
+        (["--as-of", "2024-02-30"], "2024-02-30"),
+        (["--as-of", "30/06/2024"], "YYYY-MM-DD"),
+        (["--since", "2024-07-01", "--as-of", "2024-06-30"], "--since"),
+        (["--format", "pdf"], "pdf"),
+        (["--by", "month"], "month"),
+        (["--progress-dir", "no/such/folder"], "进度目录不存在"),
+    ],
+)
+def test_usage_errors_exit_2(cli, small_data: Path, args: list[str], message: str) -> None:
+    result = cli("report", "--data-dir", str(small_data), *args)
+    assert result.code == 2, result.stderr
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_default_as_of_after_the_period_is_its_end(cli, small_data: Path) -> None:
+    assert dt.date.today() > dt.date(2024, 12, 31)
+    result = cli("report", "--data-dir", str(small_data), "-f", "json")
+    assert result.code == 0, result.stderr
+    assert no_nan(result.stdout)["as_of"] == "2024-12-31"
+    assert "计划期末 2024-12-31" in result.stderr
+
+
+def test_invalid_progress_refuses_the_report(cli, small_data: Path) -> None:
+    torn = "---\nid: abc1234567\nitem: 1\ntarget: jobs\ndate: 2024-06-30\nvalue: 0.3\n"
+    write(small_data, "2024-06", "rsj.yaml", torn)
+    before = tree_snapshot(small_data)
+    result = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json")
+    assert result.code == 1
+    assert result.stdout == ""
+    assert re.search(r"progress/2024-06/rsj\.yaml:\d+:\d+: torn-record", result.stderr)
+    assert tree_snapshot(small_data) == before
+
+
+# --- data text is inert in every format -------------------------------------------------------
+
+
+def write(data: Path, month: str, name: str, text: str) -> None:
+    folder = data / "progress" / month
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def entry_yaml(note: str, *, id: str = "abc1234567", value: str = "0.01") -> str:
+    """One entry of item 1 in the small plan, the note as a YAML double-quoted string."""
+    return (
+        f"---\nid: {id}\nitem: 1\ntarget: jobs\ndate: 2024-06-30\nvalue: {value}\n"
+        f"unit: 区人社局\nnote: {json.dumps(note, ensure_ascii=False)}\n"
+        "recorded_at: 2024-07-01T09:00:00+08:00\n...\n"
+    )
+
+
+LATE = ["--as-of", "2024-12-31"]  # item 1 is then far behind: its note is in the lagging list
+
+
+def test_note_with_pipe_and_newline_cannot_break_markdown(cli, small_data: Path) -> None:
+    write(small_data, "2024-06", "rsj.yaml", entry_yaml("甲|乙\n| 3 | 伪造行 |\n[链接](http://x)"))
+    result = cli("report", "--data-dir", str(small_data), *LATE, "-f", "markdown")
+    assert result.code == 0, result.stderr
+    forged = [line for line in result.stdout.splitlines() if "伪造行" in line]
+    assert len(forged) == 1
+    row = forged[0]
+    assert row.startswith("| 1 | ")
+    assert len(re.findall(r"(?<!\\)\|", row)) == 8  # seven cells: the note stayed in its own
+    assert "\\[链接\\](http://x)" in row  # brackets escaped: text, not a link
+
+
+def test_rich_markup_in_a_note_is_printed_as_written(cli, small_data: Path) -> None:
+    note = "[link=https://evil.example]点我[/link] [bold red]假警报[/]"
+    write(small_data, "2024-06", "rsj.yaml", entry_yaml(note))
+    result = cli("report", "--data-dir", str(small_data), *LATE)
+    assert result.code == 0, result.stderr
+    flat = "".join(result.stdout.split())
+    assert "[link=https://evil.example]点我[/link]" in flat
+    assert "[boldred]假警报[/]" in flat
+
+
+def test_terminal_colour_never_turns_data_into_links_or_escapes() -> None:
+    loaded, _ = load_plan(SMALL_PLAN)
+    assert loaded is not None
+    note = "[link=https://evil.example]点我[/link]\x1b[2J\x1b]8;;http://x\x07"
+    entry = ProgressEntry.model_validate(
+        {
+            "id": "abc1234567",
+            "item": 1,
+            "target": "jobs",
+            "date": "2024-06-30",
+            "value": 1,
+            "unit": "区人社局",
+            "note": note,
+            "recorded_at": "2024-07-01T09:00:00+08:00",
+        }
+    )
+    report = compute(loaded, [entry], dt.date(2024, 12, 31))
+    text = render(report, "table", color=True, width=200)
+    assert isinstance(text, str)
+    assert "\x1b[31m" in text or "\x1b[1;31m" in text  # the status words are coloured
+    assert "\x1b]8;" not in text  # no hyperlink escape, from rich or from the data
+    assert "\x1b[2J" not in text
+    assert "[link=https://evil.example]点我[/link]" in text
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t"])
+def test_formula_prefix_in_a_note_is_neutralised_in_csv(cli, small_data: Path, prefix: str) -> None:
+    write(small_data, "2024-06", "rsj.yaml", entry_yaml(prefix + 'HYPERLINK("http://x")'))
+    result = cli("report", "--data-dir", str(small_data), *LATE, "-f", "csv")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    note = next(row for row in rows if row["序号"] == "1")["最新进展"]
+    assert "HYPERLINK" in note
+    assert not note.startswith(("=", "+", "-", "@", "\t"))
+
+
+def test_csv_is_one_tidy_row_per_item_unit_or_category(cli) -> None:
+    for by, count in [("item", 50), ("unit", 17), ("category", 10)]:
+        result = cli("report", *EXAMPLE, "-f", "csv", "--by", by)
+        assert result.code == 0, result.stderr
+        rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+        assert len(rows) == count + 1
+        assert len({len(row) for row in rows}) == 1
+
+
+def test_by_unit_prints_only_the_ranking(cli) -> None:
+    result = cli("report", *EXAMPLE, "--by", "unit")
+    assert result.code == 0, result.stderr
+    assert "牵头单位排名" in result.stdout
+    assert "各项完成情况" not in result.stdout
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def test_inert_keeps_text_on_one_line_without_control_characters() -> None:
+    assert inert("甲\n乙\t丙\x1b[31m丁\u202e戊") == "甲 乙 丙 [31m丁 戊"
+    assert inert(None) == ""
+
+
+def test_short_title_skips_a_framing_clause() -> None:
+    loaded, _ = load_plan(ROOT / "data" / "tasks_2024.yaml")
+    assert loaded is not None
+    assert short_title(loaded.plan.items[0]) == "促进重点群体稳定就业"
+    assert short_title(loaded.item(34)) == "实施公共文化空间工程"
+    assert all(len(short_title(item)) <= 20 for item in loaded.plan.items)
