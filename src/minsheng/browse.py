@@ -1,0 +1,389 @@
+"""Browsing the plan (查看事项): choosing items, and the tables and JSON of `list` and `show`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from minsheng.issues import UsageError
+from minsheng.models import (
+    COMPARATOR_WORDS,
+    KIND_WORDS,
+    Category,
+    Comparator,
+    Item,
+    Target,
+    Unit,
+)
+from minsheng.plan import LoadedPlan
+from minsheng.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
+
+if TYPE_CHECKING:
+    from minsheng.progress import ProgressEntry
+
+# Status codes of the JSON contract (DESIGN.md), and `active` (有任务: anything but no_task).
+# The words are compute.STATUS_WORDS' (a test keeps them equal); kept here so that a plain
+# listing does not import the computation.
+ACTIVE = "active"
+NO_TASK = "no_task"
+STATUS_CODES = ("done", "on_track", "behind", "lagging", "unreported", NO_TASK, ACTIVE)
+
+STATUS_WORDS: dict[str, str] = {
+    "done": "已完成",
+    "on_track": "正常推进",
+    "behind": "滞后",
+    "lagging": "严重滞后",
+    "unreported": "未报送",
+    NO_TASK: "无任务",
+    ACTIVE: "有任务",
+}
+STATUS_STYLES: dict[str, str] = {
+    "done": "green",
+    "behind": "yellow",
+    "lagging": "bold red",
+    "unreported": "magenta",
+    NO_TASK: "dim",
+}
+
+
+# --- choosing items ----------------------------------------------------------------------
+
+
+def parse_status(query: str) -> str:
+    """A status code (`behind`) or its Chinese word (滞后)."""
+    query = query.strip()
+    for code in STATUS_CODES:
+        if query in {code, STATUS_WORDS[code]}:
+            return code
+    shown = "、".join(f"{code}({STATUS_WORDS[code]})" for code in STATUS_CODES)
+    raise UsageError("unknown-status", f"没有状态 {query!r},可用:{shown}")
+
+
+def item_statuses(
+    loaded: LoadedPlan, entries: Iterable[ProgressEntry], as_of: dt.date
+) -> dict[int, str]:
+    """Each item's status code at `as_of`, computed exactly as the report does."""
+    # Imported here: a plain listing needs no computation, and starts faster without it.
+    from minsheng.compute import compute
+
+    return {
+        result.item.id: result.status.value for result in compute(loaded, entries, as_of).now.items
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What `list` was asked for, with names already resolved against the plan."""
+
+    unit: Unit | None = None
+    category: Category | None = None
+    status: str | None = None
+    active: bool = False
+
+    def describe(self) -> str:
+        """The filters in words, for the table title and the empty-result message."""
+        parts = []
+        if self.unit is not None:
+            parts.append(f"牵头单位 {self.unit.name}")
+        if self.category is not None:
+            parts.append(f"类别 {self.category.no} {self.category.name}")
+        if self.status is not None:
+            parts.append(f"状态 {STATUS_WORDS.get(self.status, self.status)}")
+        if self.active:
+            parts.append("仅有任务的事项")
+        return ",".join(parts)
+
+
+def make_selection(
+    loaded: LoadedPlan,
+    *,
+    unit: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    active: bool = False,
+) -> Selection:
+    """Resolve the user's words; an unknown or ambiguous name is a UsageError (exit 2)."""
+    return Selection(
+        unit=loaded.find_unit(unit) if unit is not None else None,
+        category=loaded.find_category(category) if category is not None else None,
+        status=parse_status(status) if status is not None else None,
+        active=active,
+    )
+
+
+def select_items(
+    loaded: LoadedPlan, selection: Selection, statuses: Mapping[int, str] | None = None
+) -> list[Item]:
+    """The items that pass every filter, in plan order.
+
+    `statuses` maps item id to a status code, computed elsewhere (from the progress entries
+    once they exist); without it each item is `no_task` or `active`.
+    """
+    statuses = statuses or {}
+    chosen = []
+    for item in loaded.plan.items:
+        if selection.unit is not None and selection.unit.name not in loaded.canonical_units(item):
+            continue
+        if selection.category is not None and item.category != selection.category.no:
+            continue
+        if selection.active and item.no_task:
+            continue
+        if selection.status is not None and not _has_status(item, selection.status, statuses):
+            continue
+        chosen.append(item)
+    return chosen
+
+
+def _has_status(item: Item, status: str, statuses: Mapping[int, str]) -> bool:
+    found = status_of(item, statuses)
+    if status == ACTIVE:
+        return found != NO_TASK
+    return found == status
+
+
+def status_of(item: Item, statuses: Mapping[int, str] | None) -> str:
+    """The computed status, or what the plan alone says: `no_task` or `active`."""
+    return (statuses or {}).get(item.id, NO_TASK if item.no_task else ACTIVE)
+
+
+# --- JSON (the contract in DESIGN.md) ----------------------------------------------------
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    """An exact decimal as a JSON number: an int when integral; otherwise the float whose
+    shortest form has the same digits (0.57 stays 0.57; 99.90 becomes 99.9)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def target_json(target: Target) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "name": target.name,
+        "kind": target.kind.value,
+        "comparator": target.comparator.value if target.comparator else None,
+        "value": json_number(target.value),
+        "unit": target.unit,
+        "baseline": json_number(target.baseline),
+        "sum_of": list(target.sum_of),
+        "note": target.note,
+    }
+
+
+def item_json(loaded: LoadedPlan, item: Item) -> dict[str, Any]:
+    """Every field of the item, with the category's name and the units' canonical names."""
+    return {
+        "id": item.id,
+        "category": loaded.category(item.category).name,
+        "category_no": item.category,
+        "title": item.title,
+        "attachment_title": item.attachment_title,
+        "units": loaded.canonical_units(item),
+        "no_task": item.no_task,
+        "targets": [target_json(t) for t in item.targets],
+        "measures": [
+            {"text": m.text, "targets": [target_json(t) for t in m.targets]} for m in item.measures
+        ],
+        "schedule": [
+            {"date": step.date.isoformat(), "expected": json_number(step.expected)}
+            for step in item.schedule
+        ],
+        "notes": list(item.notes),
+    }
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def list_table(
+    loaded: LoadedPlan,
+    items: list[Item],
+    selection: Selection,
+    statuses: Mapping[int, str] | None = None,
+) -> Table:
+    """One row per item; the last column marks 无任务 (or the computed status)."""
+    described = selection.describe()
+    title = f"民生实事({described + ',' if described else ''}共 {len(items)} 项)"
+    columns = [
+        Column("id", "序号", align="right"),
+        Column("category", "类别"),
+        Column("title", "事项", wrap=True),
+        Column("units", "牵头单位", wrap=True),
+        Column("status", "状态"),
+    ]
+    rows: list[list[Any]] = []
+    for item in items:
+        code = status_of(item, statuses)
+        # An active item needs no mark in the plain listing; a computed status always shows.
+        word = "" if code == ACTIVE else STATUS_WORDS.get(code, code)
+        rows.append(
+            [
+                item.id,
+                loaded.category(item.category).name,
+                item.title,
+                "、".join(loaded.canonical_units(item)),
+                Cell(word, STATUS_STYLES.get(code, "")),
+            ]
+        )
+    return Table(columns, rows, title)
+
+
+def requirement_words(target: Target) -> str:
+    """The commitment as it reads: 不少于776名, 0.57万人左右, 不少于99.93%(基线99.90%)."""
+    if target.comparator is None or target.value is None:
+        return "—"  # a milestone (节点): progress is reported by stage
+    # str() of the plan's Decimal keeps the digits as written (0.57, 99.90).
+    amount = f"{target.value}{target.unit or ''}"
+    words = COMPARATOR_WORDS[target.comparator]
+    text = f"{amount}{words}" if target.comparator is Comparator.APPROX else f"{words}{amount}"
+    if target.baseline is not None:
+        text += f"(基线{target.baseline}{target.unit or ''})"
+    return text
+
+
+def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
+    """The item in full: its facts, every target, every measure, the schedule, the notes."""
+    category = loaded.category(item.category)
+    facts: list[list[Any]] = [
+        ["序号", item.id],
+        ["类别", f"{category.no} {category.name}"],
+        ["事项", item.title],
+    ]
+    if item.attachment_title:
+        facts.append(["附件标题", item.attachment_title])
+    facts.append(["牵头单位", "、".join(loaded.canonical_units(item)) or "—"])
+    if item.no_task:
+        facts.append(["任务", Cell("我区无任务", STATUS_STYLES[NO_TASK])])
+    tables = [
+        Table(
+            [Column("field", "项目"), Column("value", "内容", wrap=True)], facts, f"第 {item.id} 项"
+        )
+    ]
+
+    targets = [("事项", t) for t in item.targets]
+    for number, measure in enumerate(item.measures, start=1):
+        targets.extend((f"措施 {number}", t) for t in measure.targets)
+    if targets:
+        tables.append(_targets_table(targets))
+
+    if item.measures:
+        measure_rows: list[list[Any]] = [
+            [number, measure.text, " ".join(t.id for t in measure.targets)]
+            for number, measure in enumerate(item.measures, start=1)
+        ]
+        columns = [
+            Column("no", "序号", align="right"),
+            Column("text", "推进措施", wrap=True),
+            Column("targets", "子目标", wrap=True),
+        ]
+        tables.append(Table(columns, measure_rows, "推进措施"))
+
+    if item.schedule:
+        schedule_rows: list[list[Any]] = [
+            [step.date.isoformat(), _percent(step.expected)] for step in item.schedule
+        ]
+        columns = [Column("date", "日期"), Column("expected", "应完成", align="right")]
+        tables.append(Table(columns, schedule_rows, "进度安排"))
+
+    if item.notes:
+        note_rows: list[list[Any]] = [
+            [number, note] for number, note in enumerate(item.notes, start=1)
+        ]
+        columns = [Column("no", "序号", align="right"), Column("note", "备注", wrap=True)]
+        tables.append(Table(columns, note_rows, "备注"))
+    return tables
+
+
+def _targets_table(targets: list[tuple[str, Target]]) -> Table:
+    columns = [
+        Column("where", "出处"),
+        Column("id", "编号"),
+        Column("name", "名称", wrap=True),
+        Column("kind", "类型"),
+        Column("requirement", "要求", wrap=True),
+        Column("remark", "说明", wrap=True),
+    ]
+    rows: list[list[Any]] = []
+    for where, target in targets:
+        remark = [f"合计:{' + '.join(target.sum_of)}"] if target.sum_of else []
+        remark += [target.note] if target.note else []
+        rows.append(
+            [
+                where,
+                target.id,
+                target.name,
+                KIND_WORDS[target.kind],
+                requirement_words(target),
+                " ".join(remark),
+            ]
+        )
+    return Table(columns, rows, "目标")
+
+
+def _percent(share: Decimal) -> str:
+    return f"{json_number(share * 100)}%"
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_tables(tables: list[Table], format: str, *, color: bool, width: int | None) -> str:
+    """`table`, `markdown` or `csv` text of the tables (several CSV tables: blank-line apart)."""
+    if format == "markdown":
+        return to_markdown(tables)
+    if format == "csv":
+        parts = [to_csv(table).removeprefix("\ufeff") for table in tables]
+        return "\ufeff" + "\r\n".join(parts)
+    return to_terminal(tables, color=color, width=width)
+
+
+# --- shell completion --------------------------------------------------------------------
+
+
+def complete_items(loaded: LoadedPlan, incomplete: str) -> list[tuple[str, str]]:
+    """Item numbers that start with what was typed, each with its title as help."""
+    return [
+        (str(item.id), item.title)
+        for item in loaded.plan.items
+        if str(item.id).startswith(incomplete)
+    ]
+
+
+def complete_units(loaded: LoadedPlan, incomplete: str) -> list[tuple[str, str]]:
+    """Unit names and aliases that start with what was typed (typer keeps only those)."""
+    found = []
+    for unit in loaded.plan.units:
+        for name in (unit.name, *unit.aliases):
+            if name.startswith(incomplete):
+                found.append((name, "" if name == unit.name else f"即 {unit.name}"))
+    return found
+
+
+def complete_categories(loaded: LoadedPlan, incomplete: str) -> list[tuple[str, str]]:
+    """Category numbers (with the name as help) for digits; names and aliases otherwise."""
+    if incomplete.isdigit() or not incomplete:
+        return [
+            (str(c.no), c.name) for c in loaded.plan.categories if str(c.no).startswith(incomplete)
+        ]
+    return [
+        (name, "")
+        for c in loaded.plan.categories
+        for name in (c.name, *c.aliases)
+        if name.startswith(incomplete)
+    ]
+
+
+def complete_statuses(incomplete: str) -> list[tuple[str, str]]:
+    """Status codes that start with what was typed, each with its Chinese word as help."""
+    return [(code, STATUS_WORDS[code]) for code in STATUS_CODES if code.startswith(incomplete)]
