@@ -26,10 +26,10 @@ from minsheng.cli_common import (
     write_output,
 )
 from minsheng.issues import Code, RefusedError, UsageError
-from minsheng.models import COMPARATOR_WORDS, Item, Kind, Target, Unit
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the models are heavy to import: `--help` must not pay for them
     from minsheng.datadir import DataDir
+    from minsheng.models import Item, Target, Unit
     from minsheng.plan import LoadedPlan
     from minsheng.progress import ProgressEntry, Stage
     from minsheng.tables import Table
@@ -227,6 +227,8 @@ def _item(loaded: LoadedPlan, number: int | None, ask: _Asker) -> Item:
 
 
 def _describe(target: Target) -> str:
+    from minsheng.models import COMPARATOR_WORDS, Kind
+
     if target.kind is Kind.MILESTONE:
         return f"{target.name}(定性节点)"
     words = COMPARATOR_WORDS[target.comparator] if target.comparator else ""
@@ -302,6 +304,7 @@ def _reading(
     target: Target, value: str | None, stage: str | None, percent: str | None, ask: _Asker
 ) -> tuple[Decimal | None, Stage | None, Decimal | None]:
     """The value, or for a milestone the stage and percentage."""
+    from minsheng.models import Kind
     from minsheng.progress import Stage
 
     name = f"目标 {target.id}({target.name})"
@@ -392,6 +395,8 @@ def _text(field: str, given: str | None, ask: _Asker, label: str) -> str | None:
 
 def _warn_scale(target: Target, amount: Decimal | None) -> None:
     """`3000` typed for a target in 万人 is 3000万: say so before it is recorded."""
+    from minsheng.models import Kind
+
     if amount is None or not target.value or target.kind is not Kind.QUANTITY:
         return
     from minsheng.measure import split_unit
@@ -423,6 +428,8 @@ def _summary(item: Item, target: Target, entry: ProgressEntry, file: str) -> str
 
 
 def _progress_text(entry: ProgressEntry, target: Target | None) -> str:
+    from minsheng.models import Kind
+
     if entry.stage is not None:
         share = f" {_number(entry.percent)}%" if entry.percent is not None else ""
         return f"{entry.stage.value}{share}"
