@@ -38,6 +38,7 @@ CASES = {
     "percent_quantity": (43, "unit-kind-mismatch"),
     "python_tag": (6, "yaml-tag"),
     "rollup_mismatch": (26, "rollup-mismatch"),
+    "schedule_decreasing": (25, "bad-period"),
     "second_document": (49, "multiple-documents"),
     "syntax_error": (13, "yaml-syntax"),
     "tab_indent": (5, "tab-indent"),

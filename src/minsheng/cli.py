@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -23,7 +25,6 @@ from minsheng.issues import DataError, Issue, RefusedError, UsageError
 
 app = typer.Typer(
     name="minsheng",
-    help="民生实事台账:校验计划、查看事项、登记进度、生成完成情况通报。",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -31,6 +32,28 @@ app = typer.Typer(
 )
 progress_app = typer.Typer(help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from minsheng import __version__
+
+        typer.echo(f"minsheng {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="显示版本号后退出。", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
+    """民生实事台账:校验计划、查看事项、登记进度、生成完成情况通报。
+
+    任何命令加 --debug 可在出错时显示详细的调用栈(供维护者排查)。
+    """
+
 
 app.command("list")(cli_browse.list_items)
 app.command("show")(cli_browse.show_item)
@@ -102,6 +125,42 @@ ClickException: type[Exception] = next(
 )
 
 
+# click's usage messages, in the clerk's language; anything unknown is shown as it is.
+_USAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", "没有命令 {0}{1}"),
+        (
+            r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (\S+)\?)?",
+            "没有选项 {0}{1}",
+        ),
+        (r"Option '(.+?)' requires an argument\.", "选项 {0} 后面需要写一个值"),
+        (r"Missing argument '(.+?)'\.", "缺少参数 {0}"),
+        (r"Missing option '(.+?)'\.", "缺少选项 {0}"),
+        (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数:{0}"),
+        (
+            r"Invalid value for (.+?): (?:Value error, )?'(.*)' is not one of (.*)\.",
+            "{0} 的值 {1} 不对,可选:{2}",
+        ),
+        (r"Invalid value for (.+?): Input should be a valid integer.*", "{0} 应为整数"),
+        (r"Invalid value for (.+?): (.*)", "{0} 的值不对:{1}"),
+    )
+)
+
+
+def usage_message(english: str) -> str:
+    """click's usage error in Chinese (the option names stay as typed)."""
+    for pattern, words in _USAGE_WORDS:
+        match = pattern.fullmatch(english.strip())
+        if match:
+            parts = [part or "" for part in match.groups()]
+            if "{1}" in words and words.endswith("{1}"):  # a suggestion: (是不是 …?)
+                hint = next((p for p in parts[1:] if p), "")
+                return words.format(parts[0], f"(是不是 {hint}?)" if hint else "")
+            return words.format(*parts)
+    return english
+
+
 def main() -> None:
     """Entry point: run the app; every failure becomes a message and an exit code."""
     debug = "--debug" in sys.argv[1:] or bool(os.environ.get("MINSHENG_DEBUG"))
@@ -112,7 +171,10 @@ def main() -> None:
         info("已取消,没有写入任何内容。")
         code = 1
     except ClickException as error:
-        error.show()  # type: ignore[attr-defined]
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "minsheng"
+        message = usage_message(error.format_message())  # type: ignore[attr-defined]
+        info(f"错误 [usage]:{message}(用 {command} --help 查看用法)")
         code = error.exit_code  # type: ignore[attr-defined]
     except DataError as error:
         for issue in error.issues:
@@ -133,9 +195,37 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
+    except OSError as error:
+        # The system refused a read or a write (a folder given as --output, a full disk): the
+        # person can act on it, so it is a message, never an internal error.
+        if debug:
+            raise
+        info(f"错误 [io-error]:{os_problem(error)}")
+        code = 1
     except Exception as error:
         if debug:
             raise
         info(f"内部错误 [internal]:{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹,不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EIO: "读写设备出错",
+}
+
+
+def os_problem(error: OSError) -> str:
+    """An OSError in words: what could not be read or written, and why."""
+    reason = _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
+    where = error.filename2 if error.filename2 is not None else error.filename
+    return f"无法读写 {where}:{reason}" if where is not None else f"文件读写失败:{reason}"

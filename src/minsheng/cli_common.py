@@ -84,9 +84,10 @@ def write_output(content: str | bytes, output: Path | None) -> None:
             sys.stdout.flush()
         return
     data = content.encode("utf-8") if isinstance(content, str) else content
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError("no-output-dir", f"输出目录不存在:{folder}")
+    if output.is_dir():
+        raise UsageError("output-is-folder", f"--output 应是文件名,{output} 是一个文件夹")
+    folder = output.parent
+    folder.mkdir(parents=True, exist_ok=True)  # `--output site/index.html` makes site/
     handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:

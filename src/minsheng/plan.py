@@ -10,7 +10,7 @@ from pathlib import Path
 
 from minsheng.issues import Code, Issue, UsageError
 from minsheng.measure import is_percent, split_unit
-from minsheng.models import Category, Comparator, Item, Kind, Plan, Target, Unit
+from minsheng.models import Category, Item, Kind, Plan, Target, Unit
 from minsheng.schema import validate
 from minsheng.yamlio import Document, load_single, read_file
 
@@ -93,12 +93,16 @@ def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, l
         return None, doc.issues
     plan, schema_issues = validate(Plan, doc)
     issues = doc.issues + schema_issues
-    if plan is None:
-        return None, issues
+    if plan is None:  # the checks across records need a whole plan: fix these first
+        return None, sorted(issues, key=_in_file_order)
     for check in CHECKS:
         issues.extend(check(plan, doc))
     loaded = LoadedPlan(plan, doc, path)
-    return (loaded if not issues else None), issues
+    return (loaded if not issues else None), sorted(issues, key=_in_file_order)
+
+
+def _in_file_order(issue: Issue) -> tuple[int, int]:
+    return (issue.line, issue.column)
 
 
 # --- checks across records: each is (plan, doc) -> problems -----------------------------
@@ -217,8 +221,6 @@ def _target_shape(doc: Document, loc: tuple[str | int, ...], target: Target) -> 
     if target.kind is Kind.QUANTITY and (is_percent(target.unit) or "/" in target.unit):
         message = f"累计数量目标的单位不能是比例或标准({target.unit}),应为 level 或 standard"
         return [doc.issue((*loc, "unit"), Code.UNIT_KIND, message)]
-    if target.baseline is not None and target.comparator is Comparator.AT_MOST:
-        pass  # a reduction from a baseline is fine
     return []
 
 
@@ -257,10 +259,17 @@ def check_period(plan: Plan, doc: Document) -> list[Issue]:
         return [doc.issue(("document", "period"), Code.PERIOD, "计划期的结束日期早于开始日期")]
     found = []
     for index, item in enumerate(plan.items):
+        previous = None
         for step, entry in enumerate(item.schedule):
+            loc = ("items", index, "schedule", step)
             if not period.start <= entry.date <= period.end:
-                loc = ("items", index, "schedule", step, "date")
-                found.append(doc.issue(loc, Code.PERIOD, "进度安排的日期不在计划期内"))
+                found.append(doc.issue((*loc, "date"), Code.PERIOD, "进度安排的日期不在计划期内"))
+            if previous is not None and (
+                entry.date <= previous.date or entry.expected < previous.expected
+            ):
+                message = "进度安排应按日期先后排列,且预期进度不能减少"
+                found.append(doc.issue(loc, Code.PERIOD, message))
+            previous = entry
     if plan.thresholds.lagging <= plan.thresholds.behind:
         message = "严重滞后的阈值(lagging)应大于滞后的阈值(behind)"
         found.append(doc.issue(("thresholds",), Code.BAD_VALUE, message))

@@ -108,7 +108,10 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # over Python's limit on digits (4300): kept exact, as a Decimal
+            return Decimal(text)
     if _DECIMAL.fullmatch(text):
         return Decimal(text)
     if text in _NAN:
@@ -132,6 +135,8 @@ def _syntax_issue(error: yaml.YAMLError, text: str, file: str) -> Issue:
         message = f"文件含有不允许的控制字符 U+{error.character:04X}"
         return Issue(file, line, column, Code.BAD_CHAR, message)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if getattr(error, "context", None) == "while scanning a simple key":
+        mark = getattr(error, "context_mark", None) or mark  # the key missing its colon
     line, column = _position(mark) if mark is not None else (1, 1)
     problem = getattr(error, "problem", None) or str(error)
     lines = text.splitlines()
@@ -140,7 +145,29 @@ def _syntax_issue(error: yaml.YAMLError, text: str, file: str) -> Issue:
         return Issue(file, line, column, Code.TAB, "缩进不能用 Tab 键,请改用空格")
     if "nesting depth" in problem:  # libyaml's own limit
         return Issue(file, line, column, Code.TOO_DEEP, f"嵌套超过 {MAX_DEPTH} 层,文件结构不对")
-    return Issue(file, line, column, Code.SYNTAX, f"YAML 语法错误:{problem}")
+    hint = next((words for start, words in _SYNTAX_WORDS if problem.startswith(start)), "")
+    message = f"YAML 语法错误:{hint}({problem})" if hint else f"YAML 语法错误:{problem}"
+    return Issue(file, line, column, Code.SYNTAX, message)
+
+
+# The parser's words for the usual slips of a hand edit, said the way a clerk would fix them.
+_SYNTAX_WORDS = (
+    ("could not find expected ':'", "这一行缺少冒号,键和值之间要写“: ”"),
+    ("mapping values are not allowed", "这里不能出现“键: 值”,请检查缩进,或给含有“: ”的文字加引号"),
+    ("did not find expected key", "缩进没有对齐,或少了列表项开头的“- ”"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对,或两项之间少了逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对,或两项之间少了逗号"),
+    ("did not find expected '-' indicator", "列表项的缩进没有对齐"),
+    ("block sequence entries are not allowed", "这里不能开始列表项“- ”,请检查缩进"),
+    (
+        "found character that cannot start any token",
+        "这里有 YAML 不允许作开头的字符(如 @、`),请给这段文字加引号",
+    ),
+    ("found unexpected end of stream", "文件意外结束,引号或括号没有配对"),
+    ("found unknown escape character", "双引号里有无法识别的转义符“\\”,请改用单引号"),
+    ("expected <block end>", "缩进没有对齐"),
+    ("found undefined tag handle", "不允许使用 YAML 标签(以 ! 开头)"),
+)
 
 
 class _Builder:
@@ -277,8 +304,8 @@ class _Builder:
             frame[2] = key_text
             doc.marks[(*loc, key_text)] = position
             return
-        if key is None:  # a collection in key position: already reported
-            frame[2] = None
+        if key is None:  # a collection in key position: reported; its value is dropped
+            frame[2] = "\x00collection-key"
             return
         if not key.count("\x00"):
             container[key] = value
