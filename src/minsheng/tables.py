@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ def stdout_is_terminal() -> bool:
 def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -> str:
     """Rich tables, aligned by display width; data text is never read as markup."""
     from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -141,21 +143,97 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
             box=box.SIMPLE_HEAD,
             title_justify="left",
         )
-        for column in table.columns:
+        widths = _wrap_widths(table, width)
+        for index, column in enumerate(table.columns):
             rich_table.add_column(
                 Text(column.title),
                 justify="right" if column.align == "right" else "left",
-                overflow="fold",
-                no_wrap=not column.wrap,
-                ratio=1 if column.wrap else None,
+                overflow="fold",  # squeezed below its width, a column folds: nothing is cut
+                no_wrap=False,
+                width=widths.get(index),
             )
         for row in table.rows:
             cells = []
-            for value in row:
+            for index, value in enumerate(row):
                 style = value.style if isinstance(value, Cell) and color else ""
-                cells.append(Text(_text(value), style=style))
+                text = _text(value)
+                if index in widths and cell_len(text) > widths[index]:
+                    # one cell spare: a closing mark may hang over the end
+                    text = "\n".join(wrap_cjk(text, max(widths[index] - 1, 1)))
+                cells.append(Text(text, style=style))
             rich_table.add_row(*cells)
         console.print(rich_table)
     output = console.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()
+
+
+# Chinese breaks between any two characters, but not inside a number or a Latin word, not
+# before closing punctuation and not after opening punctuation (a simplified 禁则).
+_TOKEN = re.compile(r"[0-9A-Za-z.%/+\-_:~·]+|\s+|.", re.S)
+_NO_LINE_START = frozenset(",.;:!?)]}、。,;:!?)】」』”’》〉%…")
+_NO_LINE_END = frozenset("([{“‘《〈「『(【")
+
+
+def wrap_cjk(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells; numbers like 99.93% and 0.57 are never split.
+
+    A line may run over only where there is nowhere allowed to break (one long token).
+    """
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        for token in _TOKEN.findall(paragraph):
+            if not line and token in _NO_LINE_START and lines:
+                lines[-1] += token  # after a break at a space: the mark stays behind
+                continue
+            candidate = [*line, token]
+            if not line or cell_len("".join(candidate)) <= width:
+                line = candidate
+                continue
+            keep, carry = list(line), []
+            if token in _NO_LINE_START:  # the mark may not open a line: its word goes too
+                while keep and keep[-1] in _NO_LINE_START:
+                    carry.insert(0, keep.pop())
+                if keep:
+                    carry.insert(0, keep.pop())
+            while keep and (keep[-1] in _NO_LINE_END or keep[-1].isspace()):
+                carry.insert(0, keep.pop())  # an opening mark goes with what follows
+            if all(t in _NO_LINE_END or t.isspace() for t in keep):
+                line = candidate  # nowhere allowed to break
+                continue
+            lines.append("".join(keep).rstrip())
+            line = [*carry, token] if carry or not token.isspace() else []
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def _wrap_widths(table: Table, width: int) -> dict[int, int]:
+    """The width of each wrapping column: what the other columns leave, shared out."""
+    from rich.cells import cell_len
+
+    wrapping = [i for i, column in enumerate(table.columns) if column.wrap]
+    if not wrapping:
+        return {}
+    natural = [
+        max([cell_len(column.title)] + [cell_len(_text(row[i])) for row in table.rows])
+        for i, column in enumerate(table.columns)
+    ]
+    overhead = 3 * len(table.columns) + 1  # edges, separators and one space each side
+    fixed = sum(w for i, w in enumerate(natural) if i not in wrapping)
+    room = width - overhead - fixed
+    if sum(natural[i] for i in wrapping) <= room:
+        return {i: max(natural[i], 1) for i in wrapping}
+    # Each wrapping column first gets room for its longest unbreakable token and at least
+    # 12 cells (a short column such as a unit name then never wraps), up to 16; the rest is
+    # shared out by how much more each would like.
+    least = {}
+    for i in wrapping:
+        tokens = [t for row in table.rows for t in _TOKEN.findall(_text(row[i]))]
+        longest = max([cell_len(t) for t in tokens] + [cell_len(table.columns[i].title), 4])
+        least[i] = min(natural[i], max(longest, 12), 16)
+    spare = max(room - sum(least.values()), 0)
+    wanted = sum(natural[i] - least[i] for i in wrapping) or 1
+    return {i: least[i] + spare * (natural[i] - least[i]) // wanted for i in wrapping}

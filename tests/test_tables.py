@@ -1,0 +1,88 @@
+"""The neutral tables' renderers: Chinese wrapping, Markdown and CSV escaping."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from minsheng.tables import (
+    _NO_LINE_END,
+    _NO_LINE_START,
+    _TOKEN,
+    Column,
+    Table,
+    to_csv,
+    to_markdown,
+    to_terminal,
+    wrap_cjk,
+)
+
+PIECES = st.sampled_from(
+    [
+        "救急难",
+        "互助社",
+        "99.93%",
+        "0.57",
+        "万人",
+        ",",
+        "。",
+        "“",
+        "”",
+        "(",
+        ")",
+        "、",
+        "2024年",
+        "HYPERLINK",
+        " ",
+        "社区",
+        "1865人次",
+        ";",
+    ]
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(PIECES, max_size=40).map("".join), st.integers(min_value=6, max_value=40))
+def test_wrapping_loses_nothing_and_keeps_within_width_500_examples(text: str, width: int) -> None:
+    lines = wrap_cjk(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for index, line in enumerate(lines):
+        if cell_len(line.rstrip("".join(_NO_LINE_START))) > width:
+            # only one unbreakable token (with its marks) may run over
+            marks = _NO_LINE_START | _NO_LINE_END
+            words = [t for t in _TOKEN.findall(line) if t not in marks and not t.isspace()]
+            assert len(words) <= 1, line
+        else:  # a closing mark may hang over the end by one cell
+            assert cell_len(line) <= width + 1 or line[-2:-1] in _NO_LINE_START, line
+        if index:
+            assert line[:1] not in _NO_LINE_START, lines
+        if index < len(lines) - 1:
+            assert line[-1:] not in _NO_LINE_END, lines
+
+
+def test_numbers_are_never_split() -> None:
+    text = "供电可靠性从99.90%提高到99.93%,新增就业0.57万人左右。"
+    for width in range(8, 30):
+        lines = wrap_cjk(text, width)
+        assert any("99.90%" in line for line in lines)
+        assert any("99.93%" in line for line in lines)
+        assert any("0.57" in line for line in lines)
+
+
+def test_terminal_table_fits_the_width_and_keeps_every_character() -> None:
+    title = "完善村(社区)“救急难”互助社运作机制,充分发挥村(社区)“救急难”互助社作用。"
+    table = Table([Column("id", "序号", "right"), Column("t", "事项", wrap=True)], [[18, title]])
+    for width in (30, 50, 80):
+        out = to_terminal([table], color=False, width=width)
+        assert all(cell_len(line) <= width for line in out.splitlines())
+        assert title in "".join(out.split())
+
+
+def test_markdown_and_csv_keep_data_inert() -> None:
+    table = Table([Column("n", "备注")], [["a|b\nc [x](javascript:1)"], ["=HYPERLINK(1)"]])
+    markdown = to_markdown([table])
+    assert "a\\|b c \\[x\\](javascript:1)" in markdown
+    assert markdown.count("\n") == 4  # header, rule and two rows: no row was broken
+    csv = to_csv(table)
+    assert csv.startswith("\ufeff") and "'=HYPERLINK(1)" in csv
