@@ -193,7 +193,7 @@ def wrap_cjk(text: str, width: int) -> list[str]:
             if not line or cell_len("".join(candidate)) <= width:
                 line = candidate
                 continue
-            keep, carry = list(line), []
+            keep, carry = list(line), list[str]()
             if token in _NO_LINE_START:  # the mark may not open a line: its word goes too
                 while keep and keep[-1] in _NO_LINE_START:
                     carry.insert(0, keep.pop())
