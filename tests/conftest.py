@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def cli_env(**extra: str) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "120"
     env["PYTHONUTF8"] = "1"
+    # The parse cache (minsheng.cache) of test runs stays out of the user's own cache folder.
+    env["MINSHENG_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "minsheng-test-cache")
     env.update(extra)
     return env
 

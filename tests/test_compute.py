@@ -12,16 +12,19 @@ import pytest
 
 from conftest import SMALL_PLAN
 from minsheng.compute import (
-    Status,
+    Report,
     compute,
+    default_as_of,
     expected_at,
     is_met,
-    latest_entries,
+    points,
+    ranks,
     target_completion,
 )
 from minsheng.models import Comparator, Kind, Period, ScheduleStep, Target
 from minsheng.plan import LoadedPlan, load_plan
-from minsheng.progress import ProgressEntry
+from minsheng.progress import ProgressEntry, effective_entries, latest
+from minsheng.status import Status
 
 D = Decimal
 AS_OF = dt.date(2024, 6, 30)
@@ -75,6 +78,12 @@ def target(kind: str, comparator: str | None, value: Any, baseline: Any = None) 
 
 def value_entry(value: Any) -> ProgressEntry:
     return entry(1, "t", value)
+
+
+def report_of(
+    loaded: LoadedPlan, entries: list[ProgressEntry], as_of: dt.date, since: dt.date | None = None
+) -> Report:
+    return compute(loaded.plan, loaded.canonical_units, entries, as_of, since)
 
 
 def load(text: str | None = None, tmp_path: Path | None = None) -> LoadedPlan:
@@ -254,7 +263,7 @@ def test_item_schedule_drives_its_status(tmp_path: Path) -> None:
     )
     loaded = load(text, tmp_path)
     entries = [entry(1, "jobs", "0.114"), entry(1, "training", 373)]  # 20% of each
-    item = compute(loaded, entries, AS_OF).now.item(1)
+    item = report_of(loaded, entries, AS_OF).now.item(1)
     assert item.expected < D("0.2")
     assert item.status is Status.ON_TRACK
 
@@ -263,7 +272,7 @@ def test_item_schedule_drives_its_status(tmp_path: Path) -> None:
 
 
 def test_no_entries_every_active_item_is_unreported() -> None:
-    now = compute(load(), [], AS_OF).now
+    now = report_of(load(), [], AS_OF).now
     assert {r.item.id: r.status for r in now.items} == {
         1: Status.UNREPORTED,
         2: Status.NO_TASK,
@@ -278,29 +287,31 @@ def test_entries_after_as_of_are_ignored() -> None:
         entry(1, "jobs", "0.57", date="2024-07-01"),
         entry(1, "training", 1865, date="2024-07-01"),
     ]
-    report = compute(load(), late, AS_OF)
+    report = report_of(load(), late, AS_OF)
     assert report.now.item(1).status is Status.UNREPORTED
-    assert compute(load(), late, dt.date(2024, 7, 1)).now.item(1).status is Status.DONE
+    assert report_of(load(), late, dt.date(2024, 7, 1)).now.item(1).status is Status.DONE
 
 
 def test_done_when_every_own_target_is_met_even_early() -> None:
     early = "2024-02-01"
     entries = [entry(1, "jobs", "0.55", date=early), entry(1, "training", 1865, date=early)]
-    item = compute(load(), entries, dt.date.fromisoformat(early)).now.item(1)
+    item = report_of(load(), entries, dt.date.fromisoformat(early)).now.item(1)
     assert item.status is Status.DONE
     assert item.completion == (D("0.55") / D("0.57") + 1) / 2
 
 
 def test_each_target_is_capped_at_one_in_the_item_mean() -> None:
     entries = [entry(1, "jobs", "1.071"), entry(1, "training", 0)]  # 187.9% and 0%
-    item = compute(load(), entries, AS_OF).now.item(1)
+    item = report_of(load(), entries, AS_OF).now.item(1)
     assert item.targets[0].completion > 1
     assert item.completion == D("0.5")
 
 
-def test_measure_targets_are_detail_and_do_not_enter_the_item() -> None:
+def test_measure_targets_are_detail_and_do_not_enter_the_item(tmp_path: Path) -> None:
+    # Without the roll-up (sum_of), the measures' sub-targets are shown but not counted.
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(",\n         sum_of: [a, b]}", "}")
     entries = [entry(1, "a", 1000), entry(1, "b", 865, recorded_at="2024-07-02T09:00:00+08:00")]
-    item = compute(load(), entries, AS_OF).now.item(1)
+    item = report_of(load(text, tmp_path), entries, AS_OF).now.item(1)
     assert [t.completion for t in item.targets if t.measure is not None] == [1, 1]
     assert item.completion == 0
     assert item.status is Status.LAGGING  # reported, but its own targets have nothing yet
@@ -312,7 +323,7 @@ def test_latest_note_prefers_the_items_own_targets() -> None:
         entry(1, "training", 500, recorded_at="2024-07-01T09:00:00+08:00"),
         entry(1, "a", 300, recorded_at="2024-07-01T10:00:00+08:00"),
     ]
-    item = compute(load(), entries, AS_OF).now.item(1)
+    item = report_of(load(), entries, AS_OF).now.item(1)
     assert item.latest is not None and item.latest.target == "training"
 
 
@@ -345,7 +356,7 @@ def test_status_from_the_gap_on_the_thresholds(tmp_path: Path, share: str, statu
     loaded = hundred_days(tmp_path)
     fraction = D(share)
     entries = [day_50(1, "jobs", D("0.57") * fraction), day_50(1, "training", D(1865) * fraction)]
-    item = compute(loaded, entries, DAY_50).now.item(1)
+    item = report_of(loaded, entries, DAY_50).now.item(1)
     assert item.expected == D("0.5")
     assert item.completion == fraction
     assert item.status is status
@@ -354,10 +365,14 @@ def test_status_from_the_gap_on_the_thresholds(tmp_path: Path, share: str, statu
 def test_thresholds_come_from_the_plan(tmp_path: Path) -> None:
     loaded = hundred_days(tmp_path, "{behind: 5, lagging: 8}")
     entries = [day_50(1, "jobs", "0.228"), day_50(1, "training", 746)]  # 40%: 10 points below
-    assert compute(loaded, entries, DAY_50).now.item(1).status is Status.LAGGING
+    assert report_of(loaded, entries, DAY_50).now.item(1).status is Status.LAGGING
 
 
 # --- which entry counts ---------------------------------------------------------------------
+
+
+def counting(entries: list[ProgressEntry], as_of: dt.date = AS_OF) -> dict[Any, ProgressEntry]:
+    return latest(effective_entries(entries, as_of))
 
 
 def test_latest_by_date_then_recorded_at_then_file_order() -> None:
@@ -366,25 +381,35 @@ def test_latest_by_date_then_recorded_at_then_file_order() -> None:
         1, "training", 1000, date="2024-06-30", recorded_at="2024-07-06T09:00:00+08:00"
     )
     older = entry(1, "training", 1200, date="2024-06-01", recorded_at="2024-07-09T09:00:00+08:00")
-    [found] = latest_entries([later_date, early, older], [AS_OF])
-    assert found[(1, "training")].value == 1000
+    assert counting([later_date, early, older])[(1, "training")].value == 1000
     twin = entry(1, "training", 1100, date="2024-06-30", recorded_at="2024-07-06T09:00:00+08:00")
-    [found] = latest_entries([later_date, twin], [AS_OF])
-    assert found[(1, "training")].value == 1100
+    assert counting([later_date, twin])[(1, "training")].value == 1100
 
 
 def test_a_corrected_entry_never_counts() -> None:
     wrong = entry(1, "training", 1800, date="2024-06-30", id="aaaaaaaa")
-    fixed = entry(1, "training", 800, date="2024-05-31", id="bbbbbbbb", corrects="aaaaaaaa")
-    [found] = latest_entries([wrong, fixed], [AS_OF])
-    assert found[(1, "training")].value == 800
+    fixed = entry(1, "training", 800, date="2024-06-30", id="bbbbbbbb", corrects="aaaaaaaa")
+    assert counting([wrong, fixed])[(1, "training")].value == 800
+    assert report_of(load(), [wrong, fixed], AS_OF).now.item(1).targets[1].actual is not None
 
 
-def test_latest_entries_takes_each_cutoff_in_one_pass() -> None:
-    entries = (entry(1, "training", v, date=f"2024-0{m}-28") for m, v in [(3, 100), (5, 500)])
-    now, then = latest_entries(entries, [AS_OF, dt.date(2024, 4, 30)])
-    assert now[(1, "training")].value == 500
-    assert then[(1, "training")].value == 100
+def test_a_correction_counts_from_its_own_date() -> None:
+    # The corrected set on a date is made of the corrections dated up to it: a report as of
+    # May is not rewritten by a correction dated in June.
+    may = entry(1, "training", 1800, date="2024-05-31", id="aaaaaaaa")
+    june = entry(1, "training", 800, date="2024-06-30", id="bbbbbbbb", corrects="aaaaaaaa")
+    assert counting([may, june], dt.date(2024, 5, 31))[(1, "training")].value == 1800
+    assert counting([may, june], AS_OF)[(1, "training")].value == 800
+
+
+def test_each_date_of_a_report_has_its_own_entries() -> None:
+    entries = [entry(1, "training", v, date=f"2024-0{m}-28") for m, v in [(3, 100), (5, 500)]]
+    report = report_of(load(), entries, AS_OF, dt.date(2024, 4, 30))
+    assert report.since is not None
+    assert report.now.item(1).targets[1].entry is not None
+    assert report.now.item(1).targets[1].entry.value == 500
+    assert report.since.item(1).targets[1].entry is not None
+    assert report.since.item(1).targets[1].entry.value == 100
 
 
 def test_since_gives_each_item_then_and_now() -> None:
@@ -394,7 +419,7 @@ def test_since_gives_each_item_then_and_now() -> None:
         entry(1, "jobs", "0.342", date="2024-06-30"),
         entry(1, "training", 1119, date="2024-06-30"),
     ]
-    report = compute(load(), entries, AS_OF, dt.date(2024, 3, 31))
+    report = report_of(load(), entries, AS_OF, dt.date(2024, 3, 31))
     assert report.since is not None
     assert report.since.item(1).completion == D("0.2")
     assert report.now.item(1).completion == D("0.6")
@@ -409,7 +434,7 @@ def test_co_led_item_counts_for_each_lead_unit_by_canonical_name() -> None:
         entry(1, "training", 1865),
         entry(3, "rate", 96, unit="区城管局"),
     ]
-    now = compute(load(), entries, AS_OF).now
+    now = report_of(load(), entries, AS_OF).now
     units = {u.name: u for u in now.units}
     assert set(units) == {
         "区人社局",
@@ -422,20 +447,20 @@ def test_co_led_item_counts_for_each_lead_unit_by_canonical_name() -> None:
 
 
 def test_unit_ranking_by_completion_then_name() -> None:
-    now = compute(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
+    now = report_of(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
     assert [u.name for u in now.units] == ["区人社局", "区城管局", "区民政局"]
-    now = compute(load(), [], AS_OF).now
+    now = report_of(load(), [], AS_OF).now
     assert [u.name for u in now.units] == sorted(["区人社局", "区城管局", "区民政局"])
 
 
 def test_unit_not_reported_when_any_active_item_of_theirs_is_unreported() -> None:
-    now = compute(load(), [entry(1, "jobs", "0.3")], AS_OF).now
+    now = report_of(load(), [entry(1, "jobs", "0.3")], AS_OF).now
     silent = {u.name: [r.item.id for r in u.unreported] for u in now.units}
     assert silent == {"区人社局": [], "区城管局": [3], "区民政局": [3]}
 
 
 def test_category_counts_every_item_and_averages_the_active_ones() -> None:
-    now = compute(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
+    now = report_of(load(), [entry(1, "jobs", "0.57"), entry(1, "training", 1865)], AS_OF).now
     first = now.categories[0]
     assert first.name == "促进就业"
     assert first.counts[Status.DONE] == 1 and first.counts[Status.NO_TASK] == 1
@@ -448,3 +473,181 @@ def test_category_counts_every_item_and_averages_the_active_ones() -> None:
         Status.UNREPORTED: 1,
         Status.NO_TASK: 1,
     }
+
+
+# --- roll-ups (合计): a target with sum_of takes its parts' sum when they are newer ----------
+
+
+def training(report: Report) -> Any:
+    """Item 1's `training` (1865 人次, sum_of a 1000 + b 865) in the small plan."""
+    return report.now.item(1).targets[1]
+
+
+def test_rollup_sums_the_parts_when_the_total_is_not_reported() -> None:
+    entries = [entry(1, "a", 600), entry(1, "b", 400, date="2024-06-15")]
+    result = training(report_of(load(), entries, AS_OF))
+    assert result.entry is None
+    assert result.actual is not None
+    assert (result.actual.value, result.actual.date) == (1000, dt.date(2024, 6, 30))
+    assert result.actual.parts == ("a", "b")
+    assert result.completion == D(1000) / D(1865)
+
+
+def test_rollup_counts_a_part_not_reported_as_zero() -> None:
+    result = training(report_of(load(), [entry(1, "b", 865)], AS_OF))
+    assert result.actual is not None and result.actual.value == 865
+
+
+def test_rollup_makes_the_item_count_its_parts() -> None:
+    # The trial's case: a clerk reports only the sub-targets, and the item is not at 0%.
+    entries = [entry(1, "jobs", "0.57"), entry(1, "a", 1000), entry(1, "b", 865)]
+    item = report_of(load(), entries, AS_OF).now.item(1)
+    assert item.completion == 1
+    assert item.status is Status.DONE
+
+
+def test_rollup_waits_for_any_part() -> None:
+    result = training(report_of(load(), [entry(1, "jobs", "0.3")], AS_OF))
+    assert result.actual is None and result.completion == 0
+
+
+@pytest.mark.parametrize(
+    ("own_date", "parts_date", "actual"),
+    [
+        ("2024-06-30", "2024-05-31", 1500),  # the total is newer: it wins
+        ("2024-05-31", "2024-06-30", 900),  # the parts are newer: their sum wins
+        ("2024-06-30", "2024-06-30", 1500),  # same date: the total as reported wins
+    ],
+)
+def test_rollup_and_own_entry_the_more_recent_wins(
+    own_date: str, parts_date: str, actual: int
+) -> None:
+    entries = [
+        entry(1, "training", 1500, date=own_date),
+        entry(1, "a", 500, date=parts_date),
+        entry(1, "b", 400, date=parts_date),
+    ]
+    result = training(report_of(load(), entries, AS_OF))
+    assert result.actual is not None and result.actual.value == actual
+    assert bool(result.actual.parts) is (actual == 900)
+
+
+def test_rollup_converts_the_parts_units(tmp_path: Path) -> None:
+    # A total in 万人次 with parts in 人次: 1000 + 865 人次 is 0.1865 万人次.
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        "value: 1865, unit: 人次,", "value: 0.1865, unit: 万人次,"
+    )
+    entries = [entry(1, "a", 1000), entry(1, "b", 865)]
+    result = training(report_of(load(text, tmp_path), entries, AS_OF))
+    assert result.actual is not None and result.actual.value == D("0.1865")
+    assert result.met
+
+
+# --- rounding: what is shown is what is compared ---------------------------------------------
+
+
+def shares(fraction: Decimal) -> list[ProgressEntry]:
+    """Item 1 at `fraction` of each of its two targets, on day 50 of the 100-day plan."""
+    return [day_50(1, "jobs", D("0.57") * fraction), day_50(1, "training", D(1865) * fraction)]
+
+
+@pytest.mark.parametrize(
+    ("share", "gap", "status"),
+    [
+        ("0.40005", "10.0", Status.BEHIND),  # 40.005% shows 40.0%: 落后 10.0 is behind
+        ("0.40049", "10.0", Status.BEHIND),
+        ("0.40050", "9.9", Status.ON_TRACK),  # 40.050% rounds half up to 40.1%
+        ("0.19996", "30.0", Status.BEHIND),  # 19.996% shows 20.0%: 落后 30.0 is not lagging
+        ("0.19950", "30.0", Status.BEHIND),  # 19.95% rounds half up to 20.0%
+        ("0.19949", "30.1", Status.LAGGING),
+    ],
+)
+def test_status_is_decided_on_the_rounded_points(
+    tmp_path: Path, share: str, gap: str, status: Status
+) -> None:
+    item = report_of(hundred_days(tmp_path), shares(D(share)), DAY_50).now.item(1)
+    assert item.completion == D(share)
+    assert item.gap == D(gap)
+    assert str(item.gap) == gap  # as the bulletin prints it
+    assert item.status is status
+
+
+def test_points_round_half_up_even_for_huge_completions() -> None:
+    assert points(D("0.49950")) == D("50.0")
+    assert points(D("0.49949")) == D("49.9")
+    assert points(D("1E+27")) == D("1E+29")  # 10^15 reported of a 10^-12 target: no error
+
+
+def test_units_shown_with_equal_points_share_a_rank() -> None:
+    entries = [
+        *[entry(1, t, v) for t, v in [("jobs", "0.2850228"), ("training", "932.5746")]],  # 50.004%
+        entry(3, "rate", "94.9848", unit="区城管局"),  # 99.984%
+        entry(3, "subsidy", 86, unit="区城管局"),  # met: 100%
+        entry(3, "power", "99.90", unit="区城管局"),  # at the baseline: 0
+        entry(3, "dibao", stage="未启动", unit="区城管局"),  # 0; item 3 is 49.996%
+    ]
+    now = report_of(load(), entries, AS_OF).now
+    assert [points(u.completion or D(0)) for u in now.units] == [D("50.0")] * 3
+    assert ranks(now.units) == [1, 1, 1]
+    assert [u.name for u in now.units] == sorted(u.name for u in now.units)
+
+
+# --- the latest progress and its note --------------------------------------------------------
+
+
+def noted(target: str, value: int, date: str, note: str | None, at: str) -> ProgressEntry:
+    data = entry(1, target, value, date=date, recorded_at=f"2024-07-01T{at}:00+08:00")
+    return data.model_copy(update={"note": note})
+
+
+def test_note_is_the_most_recent_non_empty_one() -> None:
+    entries = [
+        noted("training", 300, "2024-05-31", "五月培训300人次", "09:00"),
+        noted("training", 500, "2024-06-30", None, "09:00"),
+        noted("a", 200, "2024-06-30", "甲类200人次", "10:00"),  # a measure's: only if need be
+    ]
+    item = report_of(load(), entries, AS_OF).now.item(1)
+    assert item.latest is not None and item.latest.value == 500
+    assert item.note is not None and item.note.note == "五月培训300人次"
+
+
+def test_note_falls_back_to_the_measures_entries() -> None:
+    entries = [
+        noted("training", 500, "2024-06-30", "  ", "09:00"),
+        noted("a", 200, "2024-06-20", "甲类200人次", "10:00"),
+    ]
+    item = report_of(load(), entries, AS_OF).now.item(1)
+    assert item.note is not None and item.note.note == "甲类200人次"
+
+
+def test_note_of_a_corrected_entry_is_not_shown() -> None:
+    wrong = noted("training", 1800, "2024-06-30", "误填", "09:00").model_copy(
+        update={"id": "aaaaaaaa"}
+    )
+    fixed = noted("training", 800, "2024-06-30", None, "10:00").model_copy(
+        update={"id": "bbbbbbbb", "corrects": "aaaaaaaa"}
+    )
+    item = report_of(load(), [wrong, fixed], AS_OF).now.item(1)
+    assert item.note is None
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def test_default_as_of_is_today_within_the_period_else_its_end() -> None:
+    assert default_as_of(YEAR, dt.date(2024, 6, 30)) == dt.date(2024, 6, 30)
+    assert default_as_of(YEAR, dt.date(2025, 3, 1)) == dt.date(2024, 12, 31)
+
+
+def test_a_decreasing_schedule_stays_within_bounds() -> None:
+    # plan.py does not reject a schedule that goes down; the computation must still be sane.
+    steps = [
+        ScheduleStep(date=dt.date(2024, 3, 31), expected=D("0.8")),
+        ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2")),
+    ]
+    days = (dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(-5, 372))
+    found = [expected_at(YEAR, steps, day) for day in days]
+    assert all(0 <= value <= 1 for value in found)
+    assert expected_at(YEAR, steps, dt.date(2024, 3, 31)) == D("0.8")
+    assert expected_at(YEAR, steps, dt.date(2024, 6, 30)) == D("0.2")
+    assert expected_at(YEAR, steps, dt.date(2024, 12, 31)) == 1

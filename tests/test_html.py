@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, run_cli
-from minsheng.render_html import percent, render_html, safe_link
+from minsheng.render_html import note_text, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
@@ -180,6 +180,26 @@ def test_percent_rounds_half_up_like_the_other_formats() -> None:
     assert percent(None) == "—"
 
 
+def test_targets_show_the_plans_words_and_where_the_actual_came_from() -> None:
+    target = {
+        "name": "残疾人康复救助", "kind": "quantity", "requirement": "不少于776名",
+        "value": 776, "unit": "名", "actual": 392, "actual_from": "parts", "completion": 0.5052,
+    }  # fmt: skip
+    view = target_view(target)
+    assert view.goal == "不少于776名"  # browse.requirement_words, via the JSON
+    assert view.actual == "392\u00a0名(分项合计)"
+    assert target_view({**target, "actual_from": "entry"}).actual == "392\u00a0名"
+
+
+def test_the_note_is_the_latest_written_one() -> None:
+    latest = {"date": "2024-06-30", "note": None}
+    assert note_text({"latest": latest, "note": None}) == "(未填写说明)"
+    older = {"date": "2024-05-31", "text": "五月进展"}
+    assert note_text({"latest": latest, "note": older}) == "五月进展(2024-05-31)"
+    same = {"date": "2024-06-30", "text": "六月进展"}
+    assert note_text({"latest": latest, "note": same}) == "六月进展"
+
+
 def test_golden_page() -> None:
     page = report_html("--data-dir", str(PUBLISH_DATA))
     path = GOLDEN / "report.html"
@@ -207,14 +227,15 @@ def test_html_to_a_file(tmp_path: Path) -> None:
     )
 
 
-def test_html_output_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+def test_html_output_makes_its_folder(tmp_path: Path) -> None:
+    # README's `--output site/index.html` works in a fresh checkout, without `mkdir site`.
     done = run_cli(
-        "report", "--data-dir", str(PUBLISH_DATA), "--format", "html",
-        "--output", str(tmp_path / "missing" / "index.html"),
+        "report", "--data-dir", str(PUBLISH_DATA), "--as-of", AS_OF, "--format", "html",
+        "--output", str(tmp_path / "site" / "index.html"),
     )  # fmt: skip
-    assert done.code == 2
+    assert done.code == 0, done.stderr
     assert done.stdout == ""
-    assert not (tmp_path / "missing").exists()
+    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")
 
 
 # --- in a real browser -----------------------------------------------------------------------

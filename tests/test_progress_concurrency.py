@@ -6,6 +6,7 @@ CLI 400 times would measure Python's start-up, not the lock).
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -127,7 +128,18 @@ def test_two_processes_adding_200_each_end_with_all_400(small_data: Path) -> Non
 
 
 def test_a_writer_killed_mid_write_leaves_every_file_whole(small_data: Path) -> None:
-    chance = random.Random()
+    # When to kill is random, so that many runs try many moments; the seed is printed on a
+    # failure, and MINSHENG_TEST_SEED=<seed> replays that run.
+    seed = int(os.environ.get("MINSHENG_TEST_SEED") or random.randrange(2**32))
+    try:
+        kill_writers_at_random(small_data, random.Random(seed))
+    except AssertionError as error:
+        raise AssertionError(
+            f"{error}\n(seed {seed}: MINSHENG_TEST_SEED={seed} replays it)"
+        ) from None
+
+
+def kill_writers_at_random(small_data: Path, chance: random.Random) -> None:
     kept = 0
     for _ in range(6):
         writer = start_writer(small_data, "a", 100_000)

@@ -170,8 +170,8 @@ def test_fail_on_exits_1_after_printing(cli, small_data: Path, fail_on: str, cod
     [
         (["--fail-on", "late"], "late"),
         (["--fail-on", ","], "--fail-on"),
-        (["--fail-on", "滞后"], "滞后"),
-        (["--as-of", "2024-02-30"], "2024-02-30"),
+        (["--fail-on", "滞后了"], "滞后了"),
+        (["--as-of", "2024-02-30"], "日期不存在:2024-02-30"),
         (["--as-of", "30/06/2024"], "YYYY-MM-DD"),
         (["--since", "2024-07-01", "--as-of", "2024-06-30"], "--since"),
         (["--format", "pdf"], "pdf"),
@@ -185,6 +185,33 @@ def test_usage_errors_exit_2(cli, small_data: Path, args: list[str], message: st
     assert result.stdout == ""
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "fail_on", ["严重滞后,未报送", "未报送", "lagging,未报送", "严重滞后、未报送"]
+)
+def test_fail_on_takes_the_chinese_words(cli, small_data: Path, fail_on: str) -> None:
+    args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json"]
+    result = cli(*args, "--fail-on", fail_on)
+    assert result.code == 1, result.stderr
+    assert "第 1 项(未报送)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("as_of", "share"), [("2023-03-01", "0"), ("2025-01-01", "100%"), ("2024-12-31", None)]
+)
+def test_as_of_outside_the_period_is_said(
+    cli, small_data: Path, as_of: str, share: str | None
+) -> None:
+    result = cli("report", "--data-dir", str(small_data), "--as-of", as_of, "-f", "json")
+    assert result.code == 0, result.stderr
+    assert no_nan(result.stdout)["as_of"] == as_of  # still computed, as asked
+    if share is None:
+        assert result.stderr == ""
+    else:
+        assert "as-of-outside-period" in result.stderr
+        assert f"{as_of} 不在计划期 2024-01-01 至 2024-12-31 内" in result.stderr
+        assert f"序时进度按 {share} 计" in result.stderr
 
 
 def test_default_as_of_after_the_period_is_its_end(cli, small_data: Path) -> None:
@@ -242,7 +269,7 @@ def test_note_with_pipe_and_newline_cannot_break_markdown(cli, small_data: Path)
 def test_rich_markup_in_a_note_is_printed_as_written(cli, small_data: Path) -> None:
     note = "[link=https://evil.example]点我[/link] [bold red]假警报[/]"
     write(small_data, "2024-06", "rsj.yaml", entry_yaml(note))
-    result = cli("report", "--data-dir", str(small_data), *LATE)
+    result = cli("report", "--data-dir", str(small_data), *LATE, COLUMNS="400")  # no wrapping
     assert result.code == 0, result.stderr
     flat = "".join(result.stdout.split())
     assert "[link=https://evil.example]点我[/link]" in flat
@@ -265,7 +292,7 @@ def test_terminal_colour_never_turns_data_into_links_or_escapes() -> None:
             "recorded_at": "2024-07-01T09:00:00+08:00",
         }
     )
-    report = compute(loaded, [entry], dt.date(2024, 12, 31))
+    report = compute(loaded.plan, loaded.canonical_units, [entry], dt.date(2024, 12, 31))
     text = render(report, "table", color=True, width=200)
     assert isinstance(text, str)
     assert "\x1b[31m" in text or "\x1b[1;31m" in text  # the status words are coloured
@@ -316,3 +343,38 @@ def test_short_title_skips_a_framing_clause() -> None:
     assert short_title(loaded.plan.items[0]) == "促进重点群体稳定就业"
     assert short_title(loaded.item(34)) == "实施公共文化空间工程"
     assert all(len(short_title(item)) <= 20 for item in loaded.plan.items)
+
+
+# --- roll-ups and the latest progress, end to end ---------------------------------------------
+
+
+def part_yaml(target: str, value: int, *, id: str, date: str = "2024-06-30", note: str = "") -> str:
+    noted = f"note: {json.dumps(note, ensure_ascii=False)}\n" if note else ""
+    return (
+        f"---\nid: {id}\nitem: 1\ntarget: {target}\ndate: {date}\nvalue: {value}\n"
+        f"unit: 区人社局\n{noted}recorded_at: 2024-07-01T09:00:00+08:00\n...\n"
+    )
+
+
+def test_a_total_reported_by_its_parts_shows_their_sum(cli, small_data: Path) -> None:
+    write(small_data, "2024-06", "rsj.yaml", part_yaml("a", 600, id="aaaaaa01"))
+    result = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json")
+    assert result.code == 0, result.stderr
+    item = next(i for i in no_nan(result.stdout)["items"] if i["id"] == 1)
+    total = next(t for t in item["targets"] if t["id"] == "training")
+    assert (total["actual"], total["actual_from"], total["date"]) == (600, "parts", "2024-06-30")
+    assert total["sum_of"] == ["a", "b"]
+    assert total["completion"] == 0.3217  # 600 / 1865
+    assert item["completion"] > 0
+
+
+def test_lagging_list_shows_value_and_the_latest_note(cli, small_data: Path) -> None:
+    may = part_yaml("training", 300, id="aaaaaa01", date="2024-05-31", note="五月培训300人次")
+    write(small_data, "2024-05", "rsj.yaml", may)
+    write(small_data, "2024-06", "rsj.yaml", part_yaml("training", 400, id="aaaaaa02"))  # no note
+    result = cli("report", "--data-dir", str(small_data), *LATE, "-f", "markdown")
+    assert result.code == 0, result.stderr
+    row = next(
+        line for line in result.stdout.split("### 滞后事项")[1].splitlines() if "| 1 |" in line
+    )
+    assert row.endswith("| 2024-06-30 累计400人次;五月培训300人次(2024-05-31) |")

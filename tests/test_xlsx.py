@@ -195,7 +195,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
     item = report["items"][0]
     item["title"] = text
     item["units"] = [text]
-    item["latest"]["note"] = text
+    item["note"]["text"] = text
     item["latest"]["source"] = text
     item["targets"][0]["name"] = text
     report["units"][0]["name"] = text
@@ -212,7 +212,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
 
 def test_control_characters_do_not_break_the_workbook() -> None:
     report = report_json("--data-dir", str(PUBLISH_DATA))
-    report["items"][0]["latest"]["note"] = "响铃\x07字符"
+    report["items"][0]["note"]["text"] = "响铃\x07字符"
     book = load_workbook(io.BytesIO(render_xlsx(report)))
     assert rows(book["事项"])[0]["最新进展"].value == "响铃\ufffd字符"
 
@@ -230,3 +230,13 @@ def test_the_workbook_is_a_real_zip_written_atomically(tmp_path: Path) -> None:
     data = workbook_from_cli(tmp_path, "--data-dir", str(PUBLISH_DATA))
     assert data[:2] == b"PK"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]  # no temporary left
+
+
+def test_targets_say_where_their_actual_came_from() -> None:
+    report = report_json("--data-dir", str(PUBLISH_DATA))
+    targets = report["items"][0]["targets"]
+    targets[0]["actual_from"] = "parts"  # a 合计 from its sub-targets
+    targets[1]["actual_from"] = "entry"
+    book = load_workbook(io.BytesIO(render_xlsx(report)))
+    found = [row["完成数来源"].value for row in rows(book["指标"])[:2]]
+    assert found == ["分项合计", "填报"]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from minsheng.issues import UsageError
+from minsheng.measure import format_decimal
 from minsheng.models import (
     COMPARATOR_WORDS,
     KIND_WORDS,
@@ -20,34 +22,27 @@ from minsheng.models import (
     Unit,
 )
 from minsheng.plan import LoadedPlan
+from minsheng.status import CODES, STYLES, Status, choices, word
+from minsheng.status import parse as parse_code
 from minsheng.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
 
 if TYPE_CHECKING:
-    from minsheng.progress import ProgressEntry
+    from minsheng.progress import E
 
-# Status codes of the JSON contract (DESIGN.md), and `active` (有任务: anything but no_task).
-# The words are compute.STATUS_WORDS' (a test keeps them equal); kept here so that a plain
-# listing does not import the computation.
+# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.status)
+# and `active` (有任务: anything but no_task), each also in Chinese.
 ACTIVE = "active"
-NO_TASK = "no_task"
-STATUS_CODES = ("done", "on_track", "behind", "lagging", "unreported", NO_TASK, ACTIVE)
+ACTIVE_WORD = "有任务"
+NO_TASK = Status.NO_TASK.value
+STATUS_CODES = (*CODES, ACTIVE)
 
-STATUS_WORDS: dict[str, str] = {
-    "done": "已完成",
-    "on_track": "正常推进",
-    "behind": "滞后",
-    "lagging": "严重滞后",
-    "unreported": "未报送",
-    NO_TASK: "无任务",
-    ACTIVE: "有任务",
-}
-STATUS_STYLES: dict[str, str] = {
-    "done": "green",
-    "behind": "yellow",
-    "lagging": "bold red",
-    "unreported": "magenta",
-    NO_TASK: "dim",
-}
+
+def status_word(code: str) -> str:
+    return ACTIVE_WORD if code == ACTIVE else word(code)
+
+
+def status_style(code: str) -> str:
+    return STYLES[Status(code)] if code in CODES else ""
 
 
 # --- choosing items ----------------------------------------------------------------------
@@ -56,23 +51,22 @@ STATUS_STYLES: dict[str, str] = {
 def parse_status(query: str) -> str:
     """A status code (`behind`) or its Chinese word (滞后)."""
     query = query.strip()
-    for code in STATUS_CODES:
-        if query in {code, STATUS_WORDS[code]}:
-            return code
-    shown = "、".join(f"{code}({STATUS_WORDS[code]})" for code in STATUS_CODES)
+    if query in {ACTIVE, ACTIVE_WORD}:
+        return ACTIVE
+    found = parse_code(query)
+    if found is not None:
+        return found.value
+    shown = f"{choices()}、{ACTIVE}({ACTIVE_WORD})"
     raise UsageError("unknown-status", f"没有状态 {query!r},可用:{shown}")
 
 
-def item_statuses(
-    loaded: LoadedPlan, entries: Iterable[ProgressEntry], as_of: dt.date
-) -> dict[int, str]:
+def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> dict[int, str]:
     """Each item's status code at `as_of`, computed exactly as the report does."""
     # Imported here: a plain listing needs no computation, and starts faster without it.
     from minsheng.compute import compute
 
-    return {
-        result.item.id: result.status.value for result in compute(loaded, entries, as_of).now.items
-    }
+    report = compute(loaded.plan, loaded.canonical_units, entries, as_of)
+    return {result.item.id: result.status.value for result in report.now.items}
 
 
 @dataclass(frozen=True)
@@ -92,7 +86,7 @@ class Selection:
         if self.category is not None:
             parts.append(f"类别 {self.category.no} {self.category.name}")
         if self.status is not None:
-            parts.append(f"状态 {STATUS_WORDS.get(self.status, self.status)}")
+            parts.append(f"状态 {status_word(self.status)}")
         if self.active:
             parts.append("仅有任务的事项")
         return ",".join(parts)
@@ -153,11 +147,18 @@ def status_of(item: Item, statuses: Mapping[int, str] | None) -> str:
 # --- JSON (the contract in DESIGN.md) ----------------------------------------------------
 
 
-def json_number(value: Decimal | None) -> int | float | None:
-    """An exact decimal as a JSON number: an int when integral; otherwise the float whose
-    shortest form has the same digits (0.57 stays 0.57; 99.90 becomes 99.9)."""
+def json_number(value: Decimal | None, places: int | None = None) -> int | float | None:
+    """An exact decimal as a JSON number, never NaN: an int when integral; otherwise the
+    float whose shortest form has the same digits (0.57 stays 0.57; 99.90 becomes 99.9).
+
+    `places` rounds half up first (a fraction to four places: 0.41237 is 0.4124).
+    """
     if value is None:
         return None
+    if places is not None:
+        with decimal.localcontext() as context:
+            context.prec = 60  # room for the largest numbers the ledger allows
+            value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     if value == value.to_integral_value():
         return int(value)
     return float(value)
@@ -226,14 +227,14 @@ def list_table(
     for item in items:
         code = status_of(item, statuses)
         # An active item needs no mark in the plain listing; a computed status always shows.
-        word = "" if code == ACTIVE else STATUS_WORDS.get(code, code)
+        mark = "" if code == ACTIVE else status_word(code)
         rows.append(
             [
                 item.id,
                 loaded.category(item.category).name,
                 item.title,
                 "、".join(loaded.canonical_units(item)),
-                Cell(word, STATUS_STYLES.get(code, "")),
+                Cell(mark, status_style(code)),
             ]
         )
     return Table(columns, rows, title)
@@ -242,13 +243,13 @@ def list_table(
 def requirement_words(target: Target) -> str:
     """The commitment as it reads: 不少于776名, 0.57万人左右, 不少于99.93%(基线99.90%)."""
     if target.comparator is None or target.value is None:
-        return "—"  # a milestone (节点): progress is reported by stage
-    # str() of the plan's Decimal keeps the digits as written (0.57, 99.90).
-    amount = f"{target.value}{target.unit or ''}"
+        return "定性任务"  # a milestone (节点): progress is reported by stage
+    # The plan's Decimal keeps the digits as written (0.57, 99.90).
+    amount = f"{format_decimal(target.value)}{target.unit or ''}"
     words = COMPARATOR_WORDS[target.comparator]
     text = f"{amount}{words}" if target.comparator is Comparator.APPROX else f"{words}{amount}"
     if target.baseline is not None:
-        text += f"(基线{target.baseline}{target.unit or ''})"
+        text += f"(基线{format_decimal(target.baseline)}{target.unit or ''})"
     return text
 
 
@@ -264,7 +265,7 @@ def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
         facts.append(["附件标题", item.attachment_title])
     facts.append(["牵头单位", "、".join(loaded.canonical_units(item)) or "—"])
     if item.no_task:
-        facts.append(["任务", Cell("我区无任务", STATUS_STYLES[NO_TASK])])
+        facts.append(["任务", Cell("我区无任务", status_style(NO_TASK))])
     tables = [
         Table(
             [Column("field", "项目"), Column("value", "内容", wrap=True)], facts, f"第 {item.id} 项"
@@ -386,4 +387,4 @@ def complete_categories(loaded: LoadedPlan, incomplete: str) -> list[tuple[str, 
 
 def complete_statuses(incomplete: str) -> list[tuple[str, str]]:
     """Status codes that start with what was typed, each with its Chinese word as help."""
-    return [(code, STATUS_WORDS[code]) for code in STATUS_CODES if code.startswith(incomplete)]
+    return [(code, status_word(code)) for code in STATUS_CODES if code.startswith(incomplete)]

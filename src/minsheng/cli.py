@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -15,6 +14,7 @@ import typer
 from minsheng import cli_browse, cli_progress, cli_report
 from minsheng.cli_common import (
     DataDirOption,
+    NoCacheOption,
     OutputOption,
     ProgressDirOption,
     YearOption,
@@ -77,6 +77,7 @@ def validate(
     ] = ValidateFormat.TEXT,
     output: OutputOption = None,
     progress_dir: ProgressDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """校验计划文件和全部进度记录,一次列出所有问题。
 
@@ -85,9 +86,10 @@ def validate(
 
     例:minsheng validate --format github
     """
+    from minsheng.cache import user_cache
     from minsheng.validate import validate_all
 
-    issues, summary = validate_all(data_dir, year, progress_dir)
+    issues, summary = validate_all(data_dir, year, progress_dir, user_cache(no_cache))
     write_output(render_issues(issues, format), output)
     if issues:
         info(f"发现 {len(issues)} 个问题。")
@@ -210,22 +212,10 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-_OS_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EROFS: "文件系统是只读的",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EISDIR: "这是一个文件夹,不是文件",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.ENAMETOOLONG: "文件名太长",
-    errno.EIO: "读写设备出错",
-}
-
-
 def os_problem(error: OSError) -> str:
     """An OSError in words: what could not be read or written, and why."""
-    reason = _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
+    from minsheng.issues import os_reason
+
+    reason = os_reason(error)
     where = error.filename2 if error.filename2 is not None else error.filename
     return f"无法读写 {where}:{reason}" if where is not None else f"文件读写失败:{reason}"

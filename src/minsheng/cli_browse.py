@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,10 +13,14 @@ import typer
 from minsheng.cli_common import (
     DataDirOption,
     Format,
+    FormatOption,
     OutputOption,
+    UnitOption,
     YearOption,
+    completion_plan,
     info,
     open_data,
+    terminal_style,
     write_output,
 )
 
@@ -31,26 +34,11 @@ if TYPE_CHECKING:  # the plan's models are heavy to import; `--help` must not pa
 # --- shell completion: reads the plan named by the options typed so far -------------------
 
 
-def _completion_plan(ctx: typer.Context) -> LoadedPlan | None:
-    # A completion must never print an error into the user's shell: any problem with the
-    # data (or with the options typed so far) simply means no suggestions.
-    try:
-        from minsheng.datadir import find_data_dir
-        from minsheng.plan import load_plan
-
-        data_dir = ctx.params.get("data_dir")
-        folder = find_data_dir(Path(data_dir) if data_dir else None)
-        loaded, _ = load_plan(folder.plan_path(ctx.params.get("year")))
-        return loaded
-    except Exception:
-        return None
-
-
 def _completer(name: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
     """A completion callback that calls `browse.<name>(plan, incomplete)`."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-        loaded = _completion_plan(ctx)
+        loaded = completion_plan(ctx)
         if loaded is None:
             return []
         from minsheng import browse
@@ -69,20 +57,6 @@ def _complete_status(incomplete: str) -> list[tuple[str, str]]:
 
 # --- options -------------------------------------------------------------------------------
 
-FormatOption = Annotated[
-    Format,
-    typer.Option("--format", "-f", help="输出格式:table(表格)、markdown、csv 或 json。"),
-]
-UnitOption = Annotated[
-    str | None,
-    typer.Option(
-        "--unit",
-        "-u",
-        help="牵头单位:全称、别名或能唯一确定单位的一部分(如“民政”)。",
-        show_default=False,
-        autocompletion=_completer("complete_units"),
-    ),
-]
 CategoryOption = Annotated[
     str | None,
     typer.Option(
@@ -140,6 +114,10 @@ def list_items(
 
     例:minsheng list --unit 民政 --format csv --output 民政局事项.csv
     """
+    if format is Format.JSON and status is None:  # the plan alone answers this: kept
+        fresh = partial(_list_json, data_dir, year, unit, category, active)
+        write_output(_from_plan(data_dir, year, ("list", unit, category, active), fresh), output)
+        return
     from minsheng import browse
 
     folder, loaded = open_data(data_dir, year)
@@ -171,27 +149,60 @@ def show_item(
 
     例:minsheng show 10
     """
+    if format is Format.JSON:  # the plan alone answers this: kept
+        fresh = partial(_show_json, data_dir, year, number)
+        write_output(_from_plan(data_dir, year, ("show", number), fresh), output)
+        return
     from minsheng import browse
 
     _, loaded = open_data(data_dir, year)
     item = loaded.item(number)
-    if format is Format.JSON:
-        write_output(browse.dump_json(browse.item_json(loaded, item)), output)
-        return
     write_output(_render(browse.show_tables(loaded, item), format, output), output)
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _from_plan(
+    data_dir: Path | None,
+    year: int | None,
+    question: tuple[object, ...],
+    answer: Callable[[], tuple[str, bool]],
+) -> str:
+    """A JSON answer from the plan alone, kept by the plan's bytes (minsheng.plancache), so a
+    repeated question imports neither YAML nor the models."""
+    from minsheng.datadir import find_data_dir
+    from minsheng.plancache import remembered
+
+    return remembered(find_data_dir(data_dir).plan_path(year), question, answer)
+
+
+def _list_json(
+    data_dir: Path | None, year: int | None, unit: str | None, category: str | None, active: bool
+) -> tuple[str, bool]:
+    from minsheng import browse
+
+    _, loaded = open_data(data_dir, year)
+    selection = browse.make_selection(
+        loaded, unit=unit, category=category, status=None, active=active
+    )
+    items = browse.select_items(loaded, selection, None)
+    if not items:  # the hint goes to stderr each time: an empty answer is not kept
+        info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
+    return browse.dump_json([browse.item_json(loaded, i) for i in items]), bool(items)
+
+
+def _show_json(data_dir: Path | None, year: int | None, number: int) -> tuple[str, bool]:
+    from minsheng import browse
+
+    _, loaded = open_data(data_dir, year)
+    return browse.dump_json(browse.item_json(loaded, loaded.item(number))), True
+
+
 def _render(tables: list[Table], format: Format, output: Path | None) -> str:
     from minsheng.browse import render_tables
-    from minsheng.tables import stdout_is_terminal
 
-    to_screen = output is None and stdout_is_terminal()
-    color = to_screen and not os.environ.get("NO_COLOR")
-    # A file gets the renderer's fixed width; stdout follows the terminal (or $COLUMNS).
-    width = None if output is not None else shutil.get_terminal_size((120, 40)).columns
+    color, width = terminal_style(output)
     return render_tables(tables, format.value, color=color, width=width)
 
 
@@ -202,12 +213,13 @@ def _statuses(folder: DataDir, loaded: LoadedPlan, selection: Selection) -> dict
 
     if selection.status in (None, NO_TASK, ACTIVE):
         return None
+    from minsheng.cache import user_cache
+    from minsheng.compute import default_as_of
     from minsheng.issues import DataError
     from minsheng.progress import read_progress
 
-    entries, issues = read_progress(folder, loaded)
+    entries, issues = read_progress(folder, loaded, cache=user_cache())
     if issues:
         raise DataError(issues)
-    # Like `minsheng report`: today, or the end of the plan period once it is over.
-    as_of = min(dt.date.today(), loaded.plan.document.period.end)
+    as_of = default_as_of(loaded.plan.document.period, dt.date.today())  # as `report` does
     return item_statuses(loaded, entries, as_of)

@@ -45,6 +45,51 @@ OutputOption = Annotated[
 ]
 
 
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="输出格式:table(表格)、markdown、csv 或 json。"),
+]
+
+
+def completion_plan(ctx: typer.Context) -> LoadedPlan | None:
+    """The plan named by the options typed so far, for shell completion; None on any problem.
+
+    A completion must never print an error into the user's shell: any problem with the data
+    (or with the options typed so far) simply means no suggestions.
+    """
+    try:
+        from minsheng.datadir import find_data_dir
+        from minsheng.plan import load_plan
+
+        data_dir = ctx.params.get("data_dir")
+        folder = find_data_dir(Path(data_dir) if data_dir else None)
+        loaded, _ = load_plan(folder.plan_path(ctx.params.get("year")))
+        return loaded
+    except Exception:
+        return None
+
+
+def _complete_units(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    loaded = completion_plan(ctx)
+    if loaded is None:
+        return []
+    from minsheng.browse import complete_units
+
+    return complete_units(loaded, incomplete or "")
+
+
+UnitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        "-u",
+        help="牵头单位:全称、别名或能唯一确定单位的一部分(如“民政”)。",
+        show_default=False,
+        autocompletion=_complete_units,
+    ),
+]
+
+
 ProgressDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -107,6 +152,30 @@ def _umask() -> int:
     return mask
 
 
+def terminal_style(output: Path | None) -> tuple[bool, int | None]:
+    """Colour and width for terminal tables: colour only for a person at a terminal (and not
+    with NO_COLOR, no-color.org); the terminal's width (or $COLUMNS) on stdout, and the
+    renderer's fixed width in a file."""
+    import shutil
+
+    from minsheng.tables import stdout_is_terminal
+
+    if output is not None:
+        return False, None
+    color = stdout_is_terminal() and not os.environ.get("NO_COLOR")
+    return color, shutil.get_terminal_size((120, 40)).columns
+
+
 def info(message: str) -> None:
     """A message for the person, on stderr (stdout carries only the product)."""
     typer.echo(message, err=True)
+
+
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="不用解析缓存,重新读取每个进度文件(缓存在用户缓存目录,如 ~/.cache/minsheng;"
+        "也可设环境变量 MINSHENG_NO_CACHE=1)。",
+    ),
+]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -12,17 +11,22 @@ import typer
 
 from minsheng.cli_common import (
     DataDirOption,
+    NoCacheOption,
     OutputOption,
     ProgressDirOption,
     YearOption,
     info,
     open_data,
+    terminal_style,
     write_output,
 )
 from minsheng.issues import DataError, UsageError
+from minsheng.status import WORDS, Status, choices
+from minsheng.status import parse as parse_status
 
 if TYPE_CHECKING:
     from minsheng.compute import Report
+    from minsheng.models import Period
 
 
 class ReportFormat(StrEnum):
@@ -42,7 +46,6 @@ class By(StrEnum):
     CATEGORY = "category"
 
 
-STATUS_CODES = ("done", "on_track", "behind", "lagging", "unreported", "no_task")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -73,12 +76,13 @@ def report(
         typer.Option(
             "--fail-on",
             help="有事项处于这些状态时退出码为 1(输出照常),逗号分隔,"
-            "如 lagging,unreported;可选 " + "、".join(STATUS_CODES) + "。",
+            "如 lagging,unreported;可选 " + choices() + "。",
         ),
     ] = None,
     progress_dir: ProgressDirOption = None,
     data_dir: DataDirOption = None,
     year: YearOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """完成情况通报:按状态汇总、逐项完成进度、单位排名、滞后事项、未报送单位。
 
@@ -88,7 +92,8 @@ def report(
 
     例:minsheng report --as-of 2024-06-30 --format markdown --fail-on lagging,unreported
     """
-    from minsheng.compute import compute
+    from minsheng.cache import user_cache
+    from minsheng.compute import compute, default_as_of
     from minsheng.progress import read_progress
     from minsheng.report import render
 
@@ -104,20 +109,20 @@ def report(
     folder, loaded = open_data(data_dir, year, progress_dir)
     period = loaded.plan.document.period
     if as_of_date is None:
-        as_of_date = dt.date.today()
-        if as_of_date > period.end:
+        as_of_date = default_as_of(period, dt.date.today())
+        if as_of_date < dt.date.today():
             info(f"今天已过计划期(止于 {period.end}),按计划期末 {period.end} 统计。")
-            as_of_date = period.end
+    warn_outside(as_of_date, period)
     if since_date is not None and since_date > as_of_date:
         raise UsageError("bad-since", f"--since {since_date} 晚于统计截止日期 {as_of_date}")
 
-    entries, issues = read_progress(folder, loaded)
+    entries, issues = read_progress(folder, loaded, cache=user_cache(no_cache))
     if issues:
         raise DataError(issues)
-    result = compute(loaded, entries, as_of_date, since_date)
-    color = format is ReportFormat.TABLE and output is None and use_color()
+    result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
+    color, width = terminal_style(output)
     by_value = by.value if by is not None else None
-    write_output(render(result, format.value, by_value, color=color), output)
+    write_output(render(result, format.value, by_value, color=color, width=width), output)
     if output is not None:
         info(f"已写入 {output}")
     failing = failed_items(result, gate)
@@ -129,34 +134,38 @@ def report(
 
 def parse_date(text: str, option: str) -> dt.date:
     """A strict YYYY-MM-DD date, or a usage error naming the option."""
-    if _DATE.fullmatch(text.strip()):
-        try:
-            return dt.date.fromisoformat(text.strip())
-        except ValueError:
-            pass
-    raise UsageError("bad-date", f"{option} 的日期 {text!r} 无效,应为 YYYY-MM-DD,如 2024-06-30")
+    text = text.strip()
+    if not _DATE.fullmatch(text):
+        raise UsageError(
+            "bad-date", f"{option} 的日期 {text!r} 无效,应写作 YYYY-MM-DD,如 2024-06-30"
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError("bad-date", f"{option}:日期不存在:{text}") from None
 
 
-def parse_statuses(text: str) -> set[str]:
-    """`lagging,unreported` as a set of status codes; an unknown code is a usage error."""
-    names = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = sorted(names - set(STATUS_CODES))
+def warn_outside(as_of: dt.date, period: Period) -> None:
+    """An as-of date outside the plan period is allowed (序时进度 is then 0 or 100%), but
+    a bulletin dated there is more often a typo than a wish: say so."""
+    if not period.start <= as_of <= period.end:
+        info(
+            f"提示 [as-of-outside-period]:统计截止日期 {as_of} 不在计划期 {period.start} 至 "
+            f"{period.end} 内,序时进度按 {'0' if as_of < period.start else '100%'} 计。"
+        )
+
+
+def parse_statuses(text: str) -> set[Status]:
+    """`lagging,unreported` (or 严重滞后,未报送) as statuses; anything else is a usage error."""
+    # Typed in Chinese, the list is as often written with ,or 、 as with a comma.
+    names = [part.strip() for part in re.split(r"[,,、]", text) if part.strip()]
+    found = {name: parse_status(name) for name in names}
+    unknown = [name for name, status in found.items() if status is None]
     if unknown or not names:
         shown = "、".join(unknown) or "(空)"
-        raise UsageError(
-            "bad-status", f"--fail-on 的状态 {shown} 无效;可选:{'、'.join(STATUS_CODES)}"
-        )
-    return names
+        raise UsageError("bad-status", f"--fail-on 的状态 {shown} 无效;可选:{choices()}")
+    return {status for status in found.values() if status is not None}
 
 
-def failed_items(result: Report, gate: set[str]) -> list[tuple[int, str]]:
-    from minsheng.compute import STATUS_WORDS
-
-    return [(r.item.id, STATUS_WORDS[r.status]) for r in result.now.items if r.status.value in gate]
-
-
-def use_color() -> bool:
-    """Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off."""
-    from minsheng.tables import stdout_is_terminal
-
-    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
+def failed_items(result: Report, gate: set[Status]) -> list[tuple[int, str]]:
+    return [(r.item.id, WORDS[r.status]) for r in result.now.items if r.status in gate]

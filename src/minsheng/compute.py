@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import decimal
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from enum import StrEnum
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
+from minsheng.measure import split_unit
 from minsheng.models import (
     Comparator,
     Item,
@@ -18,41 +21,94 @@ from minsheng.models import (
     Target,
     Thresholds,
 )
-from minsheng.plan import LoadedPlan
-from minsheng.progress import ProgressEntry, Stage
+from minsheng.progress import AnyEntry, E, Stage, effective_entries, latest, sort_key
+from minsheng.status import Status
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
 APPROX_TOLERANCE = Decimal("0.95")  # 左右: within 5% below the value counts as met
 IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
 
 
-class Status(StrEnum):
-    """An item's status at the as-of date; the values are the JSON codes."""
+def points(fraction: Decimal) -> Decimal:
+    """A fraction as percentage points to one decimal, half up: 0.49727 is 49.7.
 
-    DONE = "done"
-    ON_TRACK = "on_track"
-    BEHIND = "behind"
-    LAGGING = "lagging"
-    UNREPORTED = "unreported"
-    NO_TASK = "no_task"
+    Statuses and ranks are decided on these rounded points, so what a reader sees (49.7%,
+    落后 10.0) is exactly what was compared.
+    """
+    # Room for the largest completion the ledger's numbers allow (10^15 / 10^-12) at 0.1.
+    with decimal.localcontext() as context:
+        context.prec = 60
+        return (fraction * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
 
 
-STATUS_WORDS: dict[Status, str] = {
-    Status.DONE: "已完成",
-    Status.ON_TRACK: "正常推进",
-    Status.BEHIND: "滞后",
-    Status.LAGGING: "严重滞后",
-    Status.UNREPORTED: "未报送",
-    Status.NO_TASK: "无任务",
-}
+def default_as_of(period: Period, today: dt.date) -> dt.date:
+    """The as-of date when none is given: today, or the period's end once it is over."""
+    return min(today, period.end)
 
 
 # --- one target -------------------------------------------------------------------------
 
 
-def is_met(target: Target, entry: ProgressEntry | None) -> bool:
+class Reading(Protocol):
+    """What a target's completion is computed from: an entry, or a sum of entries (合计)."""
+
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def stage(self) -> Stage | None: ...
+    @property
+    def percent(self) -> Decimal | None: ...
+
+
+@dataclass(frozen=True)
+class Actual:
+    """Where a target stood at the as-of date: its own latest entry, or its parts' 合计."""
+
+    value: Decimal | None
+    stage: Stage | None
+    percent: Decimal | None
+    date: dt.date
+    parts: tuple[str, ...] = ()  # the sub-targets (sum_of) it adds up; () for its own entry
+
+    @classmethod
+    def reported(cls, entry: AnyEntry) -> Actual:
+        return cls(entry.value, entry.stage, entry.percent, entry.date)
+
+
+def rolled_up(target: Target, parts: Sequence[tuple[Target, AnyEntry | None]]) -> Actual | None:
+    """The sum of the parts' latest values in the target's unit (0 for a part not reported),
+    dated by the latest of them; None while no part has an entry."""
+    reported = [entry for _, entry in parts if entry is not None]
+    if not reported:
+        return None
+    scale = split_unit(target.unit or "")[0]
+    total = sum(
+        (
+            (entry.value or ZERO) * split_unit(part.unit or "")[0] / scale
+            for part, entry in parts
+            if entry is not None
+        ),
+        ZERO,
+    )
+    date = max(entry.date for entry in reported)
+    return Actual(total, None, None, date, tuple(part.id for part, _ in parts))
+
+
+def actual_of(target: Target, entry: AnyEntry | None, summed: Actual | None) -> Actual | None:
+    """A target's own latest entry, or the 合计 of its parts when that is more recent.
+
+    On the same date the target's own entry wins: a figure reported for the whole is the
+    unit's word for it; the sum of the parts only stands in for it.
+    """
+    if entry is not None and (summed is None or entry.date >= summed.date):
+        return Actual.reported(entry)
+    return summed
+
+
+def is_met(target: Target, entry: Reading | None) -> bool:
     """Whether the entry meets the target by its comparator (or its stage, for a milestone)."""
     if entry is None:
         return False
@@ -67,7 +123,7 @@ def is_met(target: Target, entry: ProgressEntry | None) -> bool:
     return entry.value >= target.value
 
 
-def target_completion(target: Target, entry: ProgressEntry | None) -> Decimal:
+def target_completion(target: Target, entry: Reading | None) -> Decimal:
     """The completion of one target as a fraction (over-achievement kept, never below 0)."""
     if entry is None:
         return ZERO
@@ -122,11 +178,12 @@ def _clamp(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class TargetResult:
-    """One target at the as-of date: its latest entry, completion and whether it is met."""
+    """One target at the as-of date: what counts as its actual, completion and whether met."""
 
     target: Target
     measure: int | None  # 1-based number of the measure it belongs to; None: the item's own
-    entry: ProgressEntry | None
+    entry: AnyEntry | None  # its own latest entry
+    actual: Actual | None  # that entry, or the 合计 of its parts (sum_of) when more recent
     completion: Decimal
     met: bool
 
@@ -141,18 +198,15 @@ class ItemResult:
     completion: Decimal | None  # None for a 无任务 item
     expected: Decimal
     status: Status
-    latest: ProgressEntry | None  # the most recent entry that counts (own targets first)
+    latest: AnyEntry | None  # the most recent entry that counts (own targets first)
+    note: AnyEntry | None  # the most recent one with a note (own targets first)
 
     @property
     def gap(self) -> Decimal | None:
-        """Points below expected progress (negative when ahead)."""
+        """Points below expected progress (negative when ahead), from the rounded points."""
         if self.completion is None:
             return None
-        return (self.expected - self.completion) * HUNDRED
-
-    @property
-    def own_targets(self) -> list[TargetResult]:
-        return [t for t in self.targets if t.measure is None]
+        return points(self.expected) - points(self.completion)
 
 
 @dataclass(frozen=True)
@@ -196,62 +250,45 @@ class Report:
 
 # --- the computation --------------------------------------------------------------------
 
-Key = tuple[int, str]  # (item, target)
-
-
-def _newer(entry: ProgressEntry, than: ProgressEntry | None) -> bool:
-    """Latest by date, then recorded_at; a full tie goes to the later one in file order."""
-    return than is None or (entry.date, entry.recorded_at) >= (than.date, than.recorded_at)
-
-
-def latest_entries(
-    entries: Iterable[ProgressEntry], cutoffs: Sequence[dt.date]
-) -> list[dict[Key, ProgressEntry]]:
-    """For each cutoff date, the latest entry of each (item, target) dated up to it.
-
-    Entries are taken in file order. Corrected entries are set aside first, so the work is
-    two linear passes over the entries, whatever the number of items or cutoffs.
-    """
-    entries = list(entries)
-    corrected = {entry.corrects for entry in entries if entry.corrects}
-    found: list[dict[Key, ProgressEntry]] = [{} for _ in cutoffs]
-    for entry in entries:
-        if entry.id in corrected:
-            continue
-        key = (entry.item, entry.target)
-        for cutoff, latest in zip(cutoffs, found, strict=True):
-            if entry.date <= cutoff and _newer(entry, latest.get(key)):
-                latest[key] = entry
-    return found
+UnitsOf = Callable[[Item], list[str]]  # an item's lead units by canonical name
 
 
 def item_result(
-    loaded: LoadedPlan, item: Item, latest: dict[Key, ProgressEntry], as_of: dt.date
+    plan: Plan,
+    item: Item,
+    units: list[str],
+    history: Sequence[E],
+    as_of: dt.date,
 ) -> ItemResult:
-    """One item's completion, expected progress and status from its targets' latest entries."""
-    plan = loaded.plan
+    """One item's completion, expected progress and status from its effective entries."""
+    found = latest(history)
+    numbered = _numbered_targets(item)
+    by_id = {target.id: target for _, target in numbered}
     targets = []
-    for measure, target in _numbered_targets(item):
-        entry = latest.get((item.id, target.id))
-        completion = target_completion(target, entry)
-        targets.append(TargetResult(target, measure, entry, completion, is_met(target, entry)))
+    for measure, target in numbered:
+        entry = found.get((item.id, target.id))
+        parts = [(by_id[p], found.get((item.id, p))) for p in target.sum_of if p in by_id]
+        actual = actual_of(target, entry, rolled_up(target, parts) if parts else None)
+        completion, met = target_completion(target, actual), is_met(target, actual)
+        targets.append(TargetResult(target, measure, entry, actual, completion, met))
     expected = expected_at(plan.document.period, item.schedule, as_of)
-    units = loaded.canonical_units(item)
-    news = _latest_news(targets)
+    own_ids = {target.id for target in item.targets}
+    news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
+    noted = [e for e in history if e.note and e.note.strip()]
+    note = _most_recent([e for e in noted if e.target in own_ids], noted)
     if item.no_task:
-        return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news)
+        return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
     own = [t for t in targets if t.measure is None]
     completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own) if own else ZERO
     status = _status(own, completion, expected, news is not None, plan.thresholds)
-    return ItemResult(item, units, targets, completion, expected, status, news)
+    return ItemResult(item, units, targets, completion, expected, status, news, note)
 
 
-def _latest_news(targets: list[TargetResult]) -> ProgressEntry | None:
-    """The most recent entry of the item's own targets, else of its measures' targets."""
-    for pool in ([t for t in targets if t.measure is None], targets):
-        entries = [t.entry for t in pool if t.entry is not None]
-        if entries:
-            return max(entries, key=lambda e: (e.date, e.recorded_at))
+def _most_recent(*pools: Sequence[AnyEntry]) -> AnyEntry | None:
+    """The latest entry of the first pool that has any (the item's own targets come first)."""
+    for pool in pools:
+        if pool:
+            return max(pool, key=sort_key)
     return None
 
 
@@ -273,7 +310,7 @@ def _status(
         return Status.UNREPORTED
     if own and all(t.met for t in own):
         return Status.DONE
-    gap = (expected - completion) * HUNDRED
+    gap = points(expected) - points(completion)  # as shown: 落后 10.0 is behind
     if gap > thresholds.lagging:
         return Status.LAGGING
     if gap >= thresholds.behind:
@@ -291,17 +328,36 @@ def group(name: str, items: list[ItemResult]) -> GroupResult:
     return GroupResult(name, items, completion, counts)
 
 
-def snapshot(loaded: LoadedPlan, latest: dict[Key, ProgressEntry], as_of: dt.date) -> Snapshot:
-    """Every item, unit and category at one date."""
-    plan = loaded.plan
-    items = [item_result(loaded, item, latest, as_of) for item in plan.items]
+def ranks(groups: Sequence[GroupResult]) -> list[int]:
+    """Competition ranking (1, 2, 2, 4) of ranked groups: equal points shown, equal rank."""
+    found: list[int] = []
+    for index, unit in enumerate(groups):
+        if index and _rank_key(unit)[0] == _rank_key(groups[index - 1])[0]:
+            found.append(found[-1])
+        else:
+            found.append(index + 1)
+    return found
+
+
+def _rank_key(unit: GroupResult) -> tuple[Decimal, str]:
+    return (-points(unit.completion or ZERO), unit.name)
+
+
+def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date) -> Snapshot:
+    """Every item, unit and category at one date, from the entries that count on it."""
+    history: dict[int, list[E]] = defaultdict(list)
+    for entry in entries:
+        history[entry.item].append(entry)
+    items = [
+        item_result(plan, item, units_of(item), history.get(item.id, []), as_of)
+        for item in plan.items
+    ]
     by_unit: dict[str, list[ItemResult]] = {unit.name: [] for unit in plan.units}
     for result in items:
         if result.status is not Status.NO_TASK:
             for name in result.units:
                 by_unit[name].append(result)
-    units = [group(name, held) for name, held in by_unit.items() if held]
-    units.sort(key=lambda g: (-(g.completion or ZERO), g.name))
+    units = sorted((group(name, held) for name, held in by_unit.items() if held), key=_rank_key)
     categories = [
         group(category.name, [r for r in items if r.item.category == category.no])
         for category in plan.categories
@@ -312,18 +368,25 @@ def snapshot(loaded: LoadedPlan, latest: dict[Key, ProgressEntry], as_of: dt.dat
 
 
 def compute(
-    loaded: LoadedPlan,
-    entries: Iterable[ProgressEntry],
+    plan: Plan,
+    units_of: UnitsOf,
+    entries: Iterable[E],
     as_of: dt.date,
     since: dt.date | None = None,
 ) -> Report:
-    """The report at `as_of`, and at `since` too when given, in one pass over the entries.
+    """The report at `as_of`, and at `since` too when given.
 
+    `units_of` gives an item's lead units by canonical name (LoadedPlan.canonical_units).
     The rules (docs/report.md says the same for people):
 
-    - A target's actual is its latest entry dated on or before the as-of date (by date, ties by
-      recorded_at, then by file order). An entry named by another entry's `corrects` is replaced
-      by that correction and never counts. Values are in the target's own unit as written.
+    - The entries that count on a date and a target's latest entry among them follow
+      progress.effective_entries and progress.latest, the one statement of that rule: dated
+      on or before it, not corrected by a correction dated on or before it; latest by date,
+      ties by recorded_at, then by file order.
+    - A target with `sum_of` (合计) and no entry of its own takes the sum of its parts' latest
+      values (a part not reported counts 0) once any part is reported; with an entry of its
+      own, the more recent of that entry and the parts' latest date wins, the entry on a tie.
+      Values are in the target's own unit as written (万 scales by 10,000).
     - A target's completion is a fraction, over-achievement kept (1.879 is 187.9%), never below 0:
       quantity and level, at_least or approx: actual / value; with a baseline,
       (actual - baseline) / (value - baseline), and 1 or 0 by `met` when baseline equals value;
@@ -337,13 +400,16 @@ def compute(
       schedule interpolated linearly between (start - 1 day, 0), its steps and (end, 1).
     - Status: no_task; unreported when no target of the item (its own or a measure's) has an
       entry dated up to the as-of date; done when every one of the item's own targets is met;
-      else by the gap (expected - completion) in points: above `thresholds.lagging` lagging,
-      from `thresholds.behind` up behind, else on_track.
+      else by the gap in points, expected and completion each rounded half up to 0.1 point
+      first: above `thresholds.lagging` lagging, from `thresholds.behind` up behind, else
+      on_track.
     - A unit's and a category's completion is the mean completion of their active items; a
-      co-led item counts for each of its lead units.
+      co-led item counts for each of its lead units. Units rank by that completion rounded to
+      0.1 point, equal points sharing a rank.
     """
-    cutoffs = [as_of] if since is None else [as_of, since]
-    latest = latest_entries(entries, cutoffs)
-    now = snapshot(loaded, latest[0], as_of)
-    then = snapshot(loaded, latest[1], since) if since is not None else None
-    return Report(loaded.plan, now, then)
+    entries = list(entries)
+    now = snapshot(plan, units_of, effective_entries(entries, as_of), as_of)
+    then = None
+    if since is not None:
+        then = snapshot(plan, units_of, effective_entries(entries, since), since)
+    return Report(plan, now, then)

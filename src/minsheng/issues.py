@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +19,7 @@ class Code(StrEnum):
     TAG = "yaml-tag"
     ALIAS = "yaml-alias"
     TOO_DEEP = "too-deep"
+    TOO_LARGE = "too-large"
     EMPTY = "empty-file"
     MULTI_DOC = "multiple-documents"
     NOT_MAPPING = "not-a-mapping"
@@ -55,6 +57,16 @@ class Code(StrEnum):
     MISPLACED = "misplaced-entry"
     SYMLINK = "symlink"
     NO_PLAN = "no-plan"
+    IMPLAUSIBLE = "implausible-value"
+    CORRECTION_DATE = "correction-date"
+    # a write refused for where it would go, and usage errors of the progress commands
+    LOCKED = "locked"
+    WRITE_FAILED = "write-failed"
+    READ_ONLY_DATA = "read-only-data"
+    NOT_A_FOLDER = "not-a-folder"
+    NOT_A_FILE = "not-a-file"
+    VALUE_AND_STAGE = "value-and-stage"
+    MISSING_OPTION = "missing-option"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +119,22 @@ class RefusedError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹,不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EIO: "读写设备出错",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused a read or a write, in Chinese (the system says it in English)."""
+    return _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)

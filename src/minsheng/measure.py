@@ -8,6 +8,13 @@ from decimal import Decimal, InvalidOperation
 
 _SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER_WITH_UNIT = re.compile(r"\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*(.*?)\s*")
+_THOUSANDS = re.compile(r"[0-9],[0-9]")  # after NFKC: a full-width comma too
+_EXPONENT = re.compile(r"[eE][-+]?[0-9]")
+
+
+def format_decimal(value: Decimal) -> str:
+    """Plain digits, never an exponent, trailing zeros as written: 0.0000001, 0.30, 3000."""
+    return format(value, "f")
 
 
 def split_unit(unit: str) -> tuple[Decimal, str]:
@@ -21,13 +28,27 @@ def is_percent(unit: str | None) -> bool:
     return unit in {"%", "\uff05"}  # half- and full-width
 
 
+def is_rate(unit: str | None) -> bool:
+    """A percentage or a per-something unit (元/月): 万 in front of a value makes no sense."""
+    return unit is not None and (is_percent(unit) or "/" in unit)
+
+
+def is_bare(text: str) -> bool:
+    """A number typed without a unit (`3000`, not `3000人`): it is in the target's own unit."""
+    match = _NUMBER_WITH_UNIT.fullmatch(unicodedata.normalize("NFKC", text))
+    return match is not None and not match.group(2)
+
+
 def parse_amount(text: str, unit: str | None) -> Decimal:
     """A value typed by a person, in the target's unit: `0.3`, `0.3万`, `3000人`, `45%`.
 
     Full-width digits are folded to ASCII. A value written with another scale of the same
     unit is converted (`3000人` for a target in 万人 is 0.3). Raises ValueError in Chinese.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if _THOUSANDS.search(folded):
+        plain = folded.replace(",", "")
+        raise ValueError(f"数值 {text!r} 不能用千位分隔符(逗号),请写作 {plain}")
     match = _NUMBER_WITH_UNIT.fullmatch(folded)
     if not match:
         raise ValueError(f"无法识别的数值 {text!r},应为数字,可带单位,如 320、0.3万、45%")
@@ -38,8 +59,21 @@ def parse_amount(text: str, unit: str | None) -> Decimal:
     written = match.group(2)
     if not written:
         return number
+    if _EXPONENT.match(written):
+        raise ValueError(f"数值 {text!r} 请写成普通数字(如 0.0001),不要用科学计数法")
     target_scale, target_base = split_unit(unit) if unit else (Decimal(1), "")
     scale, base = split_unit(written)
     if base and base != target_base and not (is_percent(base) and is_percent(target_base)):
         raise ValueError(f"数值的单位 {written} 与目标的单位 {unit or '(无)'} 不一致")
-    return number * scale / target_scale
+    if scale != 1 and written != unit and is_rate(unit):
+        raise ValueError(f"目标的计量单位是 {unit},数值不能带“{written[0]}”,请直接按 {unit} 写数值")
+    if scale == target_scale:
+        return number
+    return _tidy(number * scale / target_scale)
+
+
+def _tidy(number: Decimal) -> Decimal:
+    """A converted number without the zeros the conversion added (0.5万人 is 5000, not 5000.0)."""
+    tidy = number.normalize()
+    exponent = tidy.as_tuple().exponent
+    return tidy.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else tidy

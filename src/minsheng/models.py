@@ -26,13 +26,24 @@ def parse_iso_date(value: Any) -> Any:
     raise PydanticCustomError("date_type", "需要日期,格式为 YYYY-MM-DD")
 
 
+# A number in the ledger is below 10^15 and not finer than 10^-12; beyond that it is a typo,
+# and 1e999999999 would overflow the decimal arithmetic of the checks and the report.
+LARGEST = 15
+FINEST = -12
+
+
 def parse_number(value: Any) -> Any:
-    """Accept an int or a Decimal as written; never a string, a bool, NaN or infinity."""
+    """Accept an int or a Decimal as written; never a string, a bool, NaN, infinity or a
+    number out of range."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise PydanticCustomError("decimal_type", "需要数字")
     number = Decimal(value)
     if not number.is_finite():
         raise PydanticCustomError("finite_number", "数字不能是 NaN 或无穷大")
+    if number and not FINEST <= number.adjusted() < LARGEST:
+        raise PydanticCustomError(
+            "number_range", f"数字超出范围:绝对值应小于 10^{LARGEST},且不小于 10^{FINEST}"
+        )
     return number
 
 

@@ -15,13 +15,13 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from minsheng.compute import STATUS_WORDS as WORDS_BY_STATUS
-from minsheng.compute import Status
-from minsheng.models import COMPARATOR_WORDS, Comparator
+from minsheng.measure import format_decimal
+from minsheng.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
+from minsheng.status import word
 
-STATUSES = [status.value for status in Status]  # the JSON codes, in the bulletin's order
-STATUS_WORDS = {status.value: word for status, word in WORDS_BY_STATUS.items()}
-ACTIVE = [s for s in STATUSES if s != Status.NO_TASK.value]
+STATUS_WORDS = {code: word(code) for code in STATUSES}
+ACTIVE = [status.value for status in ACTIVE_STATUSES]
 
 # Chart geometry, in SVG user units; the charts scale to their box, the text with them.
 CHART_WIDTH = 340
@@ -54,7 +54,7 @@ def quantity(value: Any, unit: str | None = None) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    text = format(number.normalize(), "f") if number == number.to_integral() else str(number)
+    text = format_decimal(number)
     if not unit:
         return text
     if unit in {"%", "‰"}:
@@ -115,6 +115,7 @@ class ItemView:
     targets: list[TargetView]
     measure_targets: list[TargetView]
     latest: dict[str, Any] | None
+    note: str
     link: str | None
 
 
@@ -156,20 +157,6 @@ class TileGroup:
     tiles: list[Tile]
 
 
-def goal_text(target: dict[str, Any]) -> str:
-    """What the plan commits to, in the notice's words: 不少于 776 名, 从 99.9% 到 99.93%."""
-    if target.get("kind") == "milestone":
-        return "定性任务"
-    unit = target.get("unit")
-    if target.get("baseline") is not None:
-        return f"从 {quantity(target['baseline'], unit)} 到 {quantity(target.get('value'), unit)}"
-    words = ""
-    if target.get("comparator") in {c.value for c in Comparator}:
-        words = COMPARATOR_WORDS[Comparator(target["comparator"])]
-    amount = quantity(target.get("value"), unit)
-    return f"{amount}{words}" if words == "左右" else f"{words} {amount}".strip()
-
-
 def actual_text(target: dict[str, Any]) -> str:
     actual = target.get("actual")
     if actual is None:
@@ -177,7 +164,9 @@ def actual_text(target: dict[str, Any]) -> str:
     if target.get("kind") == "milestone":
         share = target.get("percent")
         return f"{actual}({quantity(share)}%)" if share is not None else str(actual)
-    return quantity(actual, target.get("unit"))
+    amount = quantity(actual, target.get("unit"))
+    # A 合计 target not reported itself shows the sum of its parts, and says so.
+    return f"{amount}(分项合计)" if target.get("actual_from") == "parts" else amount
 
 
 def completion_text(target: dict[str, Any]) -> str:
@@ -191,7 +180,7 @@ def completion_text(target: dict[str, Any]) -> str:
 def target_view(target: dict[str, Any]) -> TargetView:
     return TargetView(
         name=str(target.get("name") or target.get("id") or ""),
-        goal=goal_text(target),
+        goal=str(target.get("requirement") or "—"),
         actual=actual_text(target),
         completion=completion_text(target),
         met=bool(target.get("met")),
@@ -209,6 +198,17 @@ def gap_text(item: dict[str, Any]) -> str:
     return f"超前序时进度 {points} 个百分点" if gap < 0 else "与序时进度持平"
 
 
+def note_text(item: dict[str, Any]) -> str:
+    """The latest note, dated when it is older than the latest entry."""
+    note, latest = item.get("note"), item.get("latest")
+    if not isinstance(note, dict) or not note.get("text"):
+        return "(未填写说明)"
+    text = str(note["text"])
+    if isinstance(latest, dict) and note.get("date") != latest.get("date"):
+        text += f"({note.get('date')})"
+    return text
+
+
 def item_view(item: dict[str, Any]) -> ItemView:
     targets = [target_view(t) for t in item.get("targets", [])]
     latest = item.get("latest")
@@ -218,7 +218,7 @@ def item_view(item: dict[str, Any]) -> ItemView:
         title=str(item.get("title", "")),
         units="、".join(item.get("units", [])),
         status=status,
-        word=STATUS_WORDS.get(status, status),
+        word=word(status),
         completion=percent(item.get("completion")),
         expected=percent(item.get("expected")),
         fill=bar_share(item.get("completion")),
@@ -227,6 +227,7 @@ def item_view(item: dict[str, Any]) -> ItemView:
         targets=[t for t in targets if t.measure is None],
         measure_targets=[t for t in targets if t.measure is not None],
         latest=latest if isinstance(latest, dict) else None,
+        note=note_text(item),
         link=safe_link(latest.get("source")) if isinstance(latest, dict) else None,
     )
 

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.compute import STATUS_WORDS as WORDS_BY_STATUS
-from minsheng.compute import Status
 from minsheng.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
+from minsheng.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.status import CODES as STATUSES
+from minsheng.status import word
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-STATUSES = [status.value for status in Status]
-STATUS_WORDS = {status.value: word for status, word in WORDS_BY_STATUS.items()}
-ACTIVE = [s for s in STATUSES if s != Status.NO_TASK.value]
+ACTIVE = [status.value for status in ACTIVE_STATUSES]
 
 PERCENT = "0.0%"
 POINTS = "0.0"
@@ -146,14 +145,14 @@ ITEM_COLUMNS = [
     Col("类别", lambda i: i.get("category")),
     Col("事项", lambda i: i.get("title")),
     Col("牵头单位", lambda i: words(i.get("units", []))),
-    Col("状态", lambda i: STATUS_WORDS.get(i.get("status", ""), i.get("status"))),
+    Col("状态", lambda i: word(str(i.get("status", "")))),
     Col("状态代码", lambda i: i.get("status")),
     Col("完成进度", lambda i: number_of(i.get("completion")), PERCENT),
     Col("序时进度", lambda i: number_of(i.get("expected")), PERCENT),
     Col("落后(百分点)", lambda i: number_of(i.get("gap")), POINTS),
     Col("最新报送日期", lambda i: date_of(_latest("date")(i)), DATE),
     Col("报送单位", _latest("unit")),
-    Col("最新进展", _latest("note")),
+    Col("最新进展", lambda i: (i.get("note") or {}).get("text")),
     Col("来源", _latest("source")),
 ]
 
@@ -175,6 +174,8 @@ def _where(target: dict[str, Any]) -> str:
     return "事项指标" if measure is None else f"推进措施第{measure}条"
 
 
+ACTUAL_FROM = {"entry": "填报", "parts": "分项合计"}  # where 累计完成 came from
+
 TARGET_COLUMNS = [
     Col("事项序号", lambda t: t.get("item")),
     Col("指标代码", lambda t: t.get("id")),
@@ -186,6 +187,7 @@ TARGET_COLUMNS = [
     Col("计量单位", lambda t: t.get("unit")),
     Col("基数", lambda t: number_of(t.get("baseline"))),
     Col("累计完成", lambda t: number_of(t.get("actual"))),
+    Col("完成数来源", lambda t: ACTUAL_FROM.get(t.get("actual_from") or "")),
     Col("阶段", lambda t: t.get("actual") if isinstance(t.get("actual"), str) else None),
     Col("阶段百分比", lambda t: number_of(t.get("percent"))),
     Col("报送日期", lambda t: date_of(t.get("date")), DATE),
@@ -195,7 +197,7 @@ TARGET_COLUMNS = [
 
 
 def _count(code: str) -> Col:
-    return Col(STATUS_WORDS[code], lambda g: (g.get("counts") or {}).get(code, 0))
+    return Col(word(code), lambda g: (g.get("counts") or {}).get(code, 0))
 
 
 UNIT_COLUMNS = [
@@ -256,7 +258,7 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
     summary = report.get("summary") or {}
     for code in STATUSES:
         row += 1
-        put(sheet, row, 1, STATUS_WORDS[code])
+        put(sheet, row, 1, word(code))
         put(sheet, row, 2, code)
         put(sheet, row, 3, summary.get(code, 0))
     row += 1

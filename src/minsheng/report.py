@@ -5,45 +5,28 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Protocol
 
-from minsheng.compute import (
-    HUNDRED,
-    STATUS_WORDS,
-    GroupResult,
-    ItemResult,
-    Report,
-    Snapshot,
-    Status,
-    TargetResult,
-)
+from minsheng.browse import json_number, requirement_words, target_json
+from minsheng.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
+from minsheng.measure import format_decimal
 from minsheng.models import Item, Kind
-from minsheng.progress import ProgressEntry
+from minsheng.progress import AnyEntry
+from minsheng.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.status import STYLES as STATUS_STYLES
+from minsheng.status import WORDS as STATUS_WORDS
+from minsheng.status import Status
 from minsheng.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
 
-STATUS_STYLES: dict[Status, str] = {
-    Status.DONE: "bold green",
-    Status.ON_TRACK: "green",
-    Status.BEHIND: "yellow",
-    Status.LAGGING: "bold red",
-    Status.UNREPORTED: "magenta",
-    Status.NO_TASK: "dim",
-}
-ACTIVE_STATUSES = [s for s in Status if s is not Status.NO_TASK]
 BAR_CELLS = 10
 SHORT_TITLE = 20
 
 
 # --- small formatting helpers -------------------------------------------------------------
-
-
-def points(fraction: Decimal) -> Decimal:
-    """A fraction as percentage points with one decimal: 0.49727 is 49.7."""
-    return (fraction * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def percent(fraction: Decimal | None) -> str:
@@ -87,37 +70,43 @@ def short_title(item: Item) -> str:
 
 def gap_text(result: ItemResult) -> str:
     """Points below expected, one decimal kept (31.0, not 31)."""
-    return "" if result.gap is None else str(result.gap.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return "" if result.gap is None else str(result.gap)
 
 
 def units_text(result: ItemResult) -> str:
     return "、".join(result.units)
 
 
-def entry_text(entry: ProgressEntry | None) -> str:
-    """The latest progress in a line: date, stage (with percent) and note."""
+def state_text(result: ItemResult) -> str:
+    """Where the latest entry put its target: the stage (with percent), or the value."""
+    entry = result.latest
     if entry is None:
         return ""
-    parts = [entry.date.isoformat()]
     if entry.stage is not None:
-        stage = str(entry.stage)
-        if entry.percent is not None:
-            stage += f"({entry.percent}%)"
-        parts.append(stage)
-    if entry.note:
-        parts.append(inert(entry.note))
-    return " ".join(parts)
+        share = f"({format_decimal(entry.percent)}%)" if entry.percent is not None else ""
+        return f"{entry.stage}{share}"
+    if entry.value is None:
+        return ""
+    target = next((t.target for t in result.targets if t.target.id == entry.target), None)
+    if target is None:
+        return format_decimal(entry.value)
+    # A quantity is reported cumulatively (累计); a level or a standard is where it stands.
+    cumulative = "累计" if target.kind is Kind.QUANTITY else ""
+    return f"{cumulative}{format_decimal(entry.value)}{target.unit or ''}"
 
 
-def ranks(units: list[GroupResult]) -> list[int]:
-    """Competition ranking (1, 2, 2, 4): equal completion, equal rank."""
-    found: list[int] = []
-    for index, unit in enumerate(units):
-        if index and unit.completion == units[index - 1].completion:
-            found.append(found[-1])
-        else:
-            found.append(index + 1)
-    return found
+def latest_text(result: ItemResult) -> str:
+    """The latest progress in a line: its date and stage or value, then the latest note
+    (with its own date when it came from an earlier entry)."""
+    entry, noted = result.latest, result.note
+    if entry is None:
+        return ""
+    text = f"{entry.date} {state_text(result)}".rstrip()
+    if noted is not None:
+        text += f";{inert(noted.note)}"
+        if noted.date != entry.date:
+            text += f"({noted.date})"
+    return text
 
 
 def category_name(report: Report, number: int) -> str:
@@ -257,7 +246,7 @@ def lagging_table(report: Report) -> Table:
                 status_cell(result.status),
                 percent(result.completion),
                 gap_text(result),
-                entry_text(result.latest),
+                latest_text(result),
             ]
         )
     return table
@@ -401,9 +390,9 @@ def _item_rows(report: Report) -> Table:
             result.status.value,
             None if result.completion is None else points(result.completion),
             None if result.completion is None else points(result.expected),
-            None if result.gap is None else result.gap.quantize(Decimal("0.1"), ROUND_HALF_UP),
+            result.gap,
             latest.date.isoformat() if latest else None,
-            inert(latest.note) if latest else None,
+            inert(result.note.note) if result.note else None,
         ]
         if since is not None:
             then = since.items[index]
@@ -459,56 +448,51 @@ def _category_rows(report: Report) -> Table:
 # --- JSON: the contract in DESIGN.md ------------------------------------------------------
 
 
-def number(value: Decimal | None, places: int | None = None) -> int | float | None:
-    """A plain JSON number: int when integral, else float; never NaN."""
-    if value is None:
-        return None
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
 def fraction(value: Decimal | None) -> int | float | None:
-    return number(value, 4)
+    """A fraction (0.4124 is 41.24%) to four places."""
+    return json_number(value, 4)
 
 
 def _target_json(result: TargetResult) -> dict[str, Any]:
-    target, entry = result.target, result.entry
-    actual: Any = None
-    if entry is not None:
-        actual = str(entry.stage) if target.kind is Kind.MILESTONE else number(entry.value)
+    """The plan's target (as `show` gives it) and where it stood at the as-of date."""
+    target, actual = result.target, result.actual
+    shown: str | int | float | None = None
+    if actual is not None and target.kind is Kind.MILESTONE:
+        shown = str(actual.stage) if actual.stage is not None else None
+    elif actual is not None:
+        shown = json_number(actual.value)
     return {
-        "id": target.id,
-        "name": target.name,
-        "kind": target.kind.value,
-        "comparator": target.comparator.value if target.comparator else None,
-        "value": number(target.value),
-        "unit": target.unit,
-        "baseline": number(target.baseline),
+        **target_json(target),
+        "requirement": requirement_words(target),
         "measure": result.measure,
-        "actual": actual,
-        "percent": number(entry.percent) if entry is not None else None,
-        "date": entry.date.isoformat() if entry is not None else None,
+        "actual": shown,
+        "actual_from": None if actual is None else "parts" if actual.parts else "entry",
+        "percent": json_number(actual.percent) if actual is not None else None,
+        "date": actual.date.isoformat() if actual is not None else None,
         "completion": fraction(result.completion),
         "met": result.met,
     }
 
 
-def _entry_json(entry: ProgressEntry | None) -> dict[str, Any] | None:
+def _entry_json(entry: AnyEntry | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     return {
         "date": entry.date.isoformat(),
         "target": entry.target,
-        "value": number(entry.value),
+        "value": json_number(entry.value),
         "stage": str(entry.stage) if entry.stage is not None else None,
-        "percent": number(entry.percent),
+        "percent": json_number(entry.percent),
         "unit": entry.unit,
         "note": entry.note,
         "source": entry.source,
     }
+
+
+def _note_json(entry: AnyEntry | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    return {"date": entry.date.isoformat(), "target": entry.target, "text": entry.note}
 
 
 def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]:
@@ -524,8 +508,9 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
         "status_label": STATUS_WORDS[result.status],
         "completion": fraction(result.completion),
         "expected": fraction(result.expected) if result.completion is not None else None,
-        "gap": number(result.gap, 2),
+        "gap": json_number(result.gap),
         "latest": _entry_json(result.latest),
+        "note": _note_json(result.note),
         "targets": [_target_json(t) for t in result.targets],
     }
     if report.since is not None:
@@ -576,8 +561,8 @@ def document(report: Report) -> dict[str, Any]:
             },
         },
         "thresholds": {
-            "behind": number(now.thresholds.behind),
-            "lagging": number(now.thresholds.lagging),
+            "behind": json_number(now.thresholds.behind),
+            "lagging": json_number(now.thresholds.lagging),
         },
         "summary": _counts_json(now.summary),
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],

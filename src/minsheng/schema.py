@@ -26,8 +26,15 @@ _TYPE_WORDS = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A value as the message quotes it: a container by its type, anything long cut short."""
+    text = type(value).__name__ if isinstance(value, dict | list) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _code_and_message(error: Any) -> tuple[Code, str]:
     kind = error["type"]
+    shown = _shown(error.get("input"))
     if kind == "extra_forbidden":
         return Code.UNKNOWN_FIELD, f"不认识的字段 {error['loc'][-1]}(拼写错了?)"
     if kind == "missing":
@@ -37,16 +44,14 @@ def _code_and_message(error: Any) -> tuple[Code, str]:
     if kind == "bad_date":
         return Code.BAD_DATE, error["msg"]
     if kind in _TYPE_WORDS:
-        given = error.get("input")
-        shown = f"{given!r}" if not isinstance(given, dict | list) else type(given).__name__
         return Code.WRONG_TYPE, f"应为{_TYPE_WORDS[kind]},实际是 {shown}"
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
-        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 不在允许的范围内:{expected}"
+        return Code.BAD_VALUE, f"取值 {shown} 不在允许的范围内:{expected}"
     if kind == "literal_error":
-        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 不对,应为 {error['ctx']['expected']}"
+        return Code.BAD_VALUE, f"取值 {shown} 不对,应为 {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
-        return Code.BAD_VALUE, f"{error.get('input')!r} 格式不对(只能用小写英文字母、数字和 -)"
+        return Code.BAD_VALUE, f"{shown} 格式不对(只能用小写英文字母、数字和 -)"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         bound = next(iter(error.get("ctx", {}).values()), "")
         words = {
@@ -55,7 +60,7 @@ def _code_and_message(error: Any) -> tuple[Code, str]:
             "less_than": "小于",
             "less_than_equal": "不大于",
         }[kind]
-        return Code.BAD_VALUE, f"取值 {error.get('input')!r} 应{words} {bound}"
+        return Code.BAD_VALUE, f"取值 {shown} 应{words} {bound}"
     if kind in {"string_too_short", "too_short"}:
         return Code.BAD_VALUE, "不能为空"
     return Code.BAD_VALUE, str(error["msg"])

@@ -7,6 +7,7 @@ place: a reader (or a killed writer) only ever sees the old file or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -20,16 +21,16 @@ from itertools import chain
 from pathlib import Path
 
 from minsheng.datadir import DataDir
-from minsheng.issues import Code, Issue, RefusedError
+from minsheng.issues import Code, Issue, RefusedError, os_reason
+from minsheng.measure import format_decimal
 from minsheng.models import Unit
 from minsheng.plan import LoadedPlan
 from minsheng.progress import (
-    CROSS_CHECKS,
-    ENTRY_CHECKS,
     Context,
     ProgressEntry,
     ProgressFile,
     Where,
+    problems_adding,
     read_files,
 )
 from minsheng.schema import validate
@@ -72,7 +73,7 @@ def now() -> dt.datetime:
 
 def _scalar(value: object) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return format_decimal(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     text = str(value)
@@ -134,12 +135,12 @@ def progress_folder(folder: DataDir) -> Path:
             "当前用的是随程序安装的只读计划,不能在这里登记进度;请在数据仓库"
             "(含 data/tasks_<年份>.yaml 的目录)中运行,或用 --data-dir 指定数据目录"
         )
-        raise RefusedError("read-only-data", message)
+        raise RefusedError(Code.READ_ONLY_DATA, message)
     progress = folder.progress
     _no_symlink(progress, folder.display(progress))
     if progress.exists() and not progress.is_dir():
         message = f"{folder.display(progress)} 不是文件夹,无法写入进度记录"
-        raise RefusedError("not-a-folder", message)
+        raise RefusedError(Code.NOT_A_FOLDER, message)
     return progress
 
 
@@ -156,10 +157,11 @@ def _check_place(folder: DataDir, path: Path) -> None:
     month, display = path.parent, folder.display(path)
     _no_symlink(month, folder.display(month))
     if month.exists() and not month.is_dir():
-        raise RefusedError("not-a-folder", f"{folder.display(month)} 不是文件夹,无法写入进度记录")
+        message = f"{folder.display(month)} 不是文件夹,无法写入进度记录"
+        raise RefusedError(Code.NOT_A_FOLDER, message)
     _no_symlink(path, display)
     if path.exists() and not path.is_file():
-        raise RefusedError("not-a-file", f"{display} 不是普通文件,无法写入进度记录")
+        raise RefusedError(Code.NOT_A_FILE, f"{display} 不是普通文件,无法写入进度记录")
 
 
 def _require_whole(read: ProgressFile) -> None:
@@ -182,13 +184,18 @@ def _require_whole(read: ProgressFile) -> None:
     raise RefusedError(issue.code, message)
 
 
-def _prepare(folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date) -> Pending:
-    """What appending `entry` would write, after every rule is checked against the data."""
+def _prepare(
+    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date
+) -> tuple[Pending, list[Issue]]:
+    """What appending `entry` would write, and the rules it breaks against the data.
+
+    Where it cannot be written at all (a symlink, a torn file) is refused at once.
+    """
     progress_folder(folder)
     path, unit = file_for(folder, plan, entry)
     display = folder.display(path)
     _check_place(folder, path)
-    files, _ = read_files(folder)
+    files, _ = read_files(folder, period=plan.plan.document.period)
     old = b""
     for read in files:
         if read.path == path:
@@ -202,8 +209,8 @@ def _prepare(folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.
     _require_round_trip(entry, record, display)
     located = entry.model_copy().located(Where(display, path, line, _LAST))
     existing = [existing for read in files for existing in read.entries]
-    _require_rules(folder, plan, located, existing, today)
-    return Pending(path, prefix + record.encode("utf-8"), located)
+    found = problems_adding(located, existing, Context(plan, folder.root.parent, today))
+    return Pending(path, prefix + record.encode("utf-8"), located), found
 
 
 def _require_round_trip(entry: ProgressEntry, record: str, display: str) -> None:
@@ -225,33 +232,23 @@ def _refusal(issues: list[Issue]) -> RefusedError:
     return RefusedError(issues[0].code, message)
 
 
-def _require_rules(
-    folder: DataDir,
-    plan: LoadedPlan,
-    entry: ProgressEntry,
-    existing: list[ProgressEntry],
-    today: dt.date,
-) -> None:
-    """The rules `validate` applies, for the new entry against the data as it is now.
-
-    Problems the data already has are not the new entry's; only new ones refuse it.
-    """
-    context = Context(plan, folder.root.parent, today)
-    problems = [issue for check in ENTRY_CHECKS for issue in check([entry], context)]
-    if problems:
-        raise _refusal(problems)
-    before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
-    after = [issue for check in CROSS_CHECKS for issue in check([*existing, entry], context)]
-    fresh = [issue for issue in after if issue not in before]
-    if fresh:
-        raise _refusal(fresh)
+def problems(
+    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date | None = None
+) -> tuple[Path, list[Issue]]:
+    """The rules `entry` would break if recorded now (what `validate` would report of it, the
+    data's old problems aside), and the file it would go to; refuses what cannot be written."""
+    pending, found = _prepare(folder, plan, entry, today or dt.date.today())
+    return pending.path, found
 
 
 def check(
     folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date | None = None
 ) -> Path:
     """Refuse now what `append` would refuse (without the lock); the file it would go to."""
-    return _prepare(folder, plan, entry, today or dt.date.today()).path
+    path, found = problems(folder, plan, entry, today)
+    if found:
+        raise _refusal(found)
+    return path
 
 
 # --- the write -----------------------------------------------------------------------------
@@ -270,7 +267,7 @@ def append(
 
     progress = progress_folder(folder)
     try:
-        if not progress.exists():
+        with contextlib.suppress(FileExistsError):  # another first writer made it first
             progress.mkdir()
             _fsync_folder(folder.root)
         lock_path = progress / LOCK_NAME
@@ -278,15 +275,17 @@ def append(
         lock = FileLock(str(lock_path), timeout=timeout)
         with lock.acquire(poll_interval=LOCK_POLL):
             stamped = entry.model_copy(update={"recorded_at": now()})
-            pending = _prepare(folder, plan, stamped, today or dt.date.today())
+            pending, found = _prepare(folder, plan, stamped, today or dt.date.today())
+            if found:
+                raise _refusal(found)
             _write(pending, progress)
     except Timeout:
         message = "另一位同事正在登记,等待超时;请稍后再试(没有写入任何内容)"
-        raise RefusedError("locked", message) from None
+        raise RefusedError(Code.LOCKED, message) from None
     except OSError as error:
         where = error.filename or folder.display(progress)
-        message = f"无法写入 {where}:{error.strerror}(没有写入任何内容)"
-        raise RefusedError("write-failed", message) from None
+        message = f"无法写入 {where}:{os_reason(error)}(没有写入任何内容)"
+        raise RefusedError(Code.WRITE_FAILED, message) from None
     return Written(pending.entry, pending.path, pending.entry.where.line)
 
 
@@ -308,9 +307,12 @@ def _write(pending: Pending, progress: Path) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _fsync_folder(month)
-    if created:
-        _fsync_folder(progress)
+    # The entry is in place and its bytes are on disk. A folder that then cannot be synced
+    # must not make the clerk believe nothing was written, and add the entry a second time.
+    with contextlib.suppress(OSError):
+        _fsync_folder(month)
+        if created:
+            _fsync_folder(progress)
 
 
 def _clear_stale_temps(month: Path) -> None:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minsheng.datadir import find_data_dir
 from minsheng.issues import Issue
 from minsheng.plan import load_plan
 
+if TYPE_CHECKING:
+    from minsheng.cache import Cache
+
 
 def validate_all(
-    data_dir: Path | None, year: int | None, progress_dir: Path | None = None
+    data_dir: Path | None,
+    year: int | None,
+    progress_dir: Path | None = None,
+    cache: Cache | None = None,
 ) -> tuple[list[Issue], str]:
     """Every problem in the plan and the progress entries, and a one-line summary."""
     from minsheng.progress import read_progress
@@ -20,7 +27,7 @@ def validate_all(
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         return issues, ""
-    entries, progress_issues = read_progress(folder, loaded)
+    entries, progress_issues = read_progress(folder, loaded, cache=cache)
     active = sum(1 for item in loaded.plan.items if not item.no_task)
     summary = (
         f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),进度记录 {len(entries)} 条"

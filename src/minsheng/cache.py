@@ -1,0 +1,198 @@
+"""The cache of parsed progress files (解析缓存), by content, in the user's cache folder.
+
+Like beancount's: reading YAML is the slow part, so each progress file's parse (its entries
+as plain values and its problems) is kept under the hash of its bytes, together with
+minsheng's version, the cache format and the code that reads the files; a changed file, or
+another version of the tool, never finds a stale entry. The folder is $MINSHENG_CACHE_DIR,
+else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng: never inside the data repository.
+
+Each entry is written to a temporary file and renamed into place, so a reader (or a second
+process writing the same entry) only ever sees a whole one. An entry starts with a checksum
+of its key and the rest; one that does not match (truncated, corrupt, from another format,
+copied under another name) is ignored, rebuilt and overwritten. Entries are `marshal`-ed
+tuples of strings and numbers, loaded only after the checksum matches: nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from minsheng import __version__
+
+ENV_DIR = "MINSHENG_CACHE_DIR"
+ENV_OFF = "MINSHENG_NO_CACHE"
+FORMAT = 1
+MAGIC = b"minsheng-cache\n"
+KEEP_DAYS = 30  # an entry not used for this long is removed (a file's old versions)
+_DIGEST = 32  # sha256
+
+Issue = tuple[int, int, str, str, str]  # line, column, code, message, path
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One progress file as read, in plain values: what the cache keeps for it."""
+
+    records: tuple[tuple[Any, ...], ...]  # fastparse.Record each
+    issues: tuple[Issue, ...]
+    whole: bool  # every record parsed and closed by `...`
+    size: int  # documents read (the file order of the next file starts after them)
+
+
+def default_folder() -> Path:
+    """$MINSHENG_CACHE_DIR, else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng."""
+    explicit = os.environ.get(ENV_DIR)
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "minsheng"
+
+
+def user_cache(off: bool = False) -> Cache | None:
+    """The cache in the user's cache folder; None with `--no-cache` or MINSHENG_NO_CACHE set."""
+    if off or os.environ.get(ENV_OFF):
+        return None
+    return Cache(default_folder())
+
+
+_fingerprint: bytes | None = None
+
+
+def fingerprint() -> bytes:
+    """What, besides the data, a cached result depends on: Python, minsheng and its code.
+
+    The code is hashed whole, so a change anywhere (a message reworded, a rule added, while
+    the version number stays) is never answered from an old entry.
+    """
+    global _fingerprint
+    if _fingerprint is None:
+        digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
+        for path in sorted(Path(__file__).parent.glob("*.py")):
+            with contextlib.suppress(OSError):
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _fingerprint = digest.digest()
+    return _fingerprint
+
+
+class Blobs:
+    """Checksummed blobs by key in one folder: each whole or absent; any failure is a miss."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pruned = False
+
+    def get(self, key: str) -> bytes | None:
+        """The payload under `key` if its checksum (over the key and the payload) matches."""
+        path = self.folder / key
+        try:
+            with open(path, "rb") as stream:
+                blob = stream.read()
+                age = time.time() - os.fstat(stream.fileno()).st_mtime
+        except OSError:
+            return None
+        head = len(MAGIC) + _DIGEST
+        payload = blob[head:]
+        if (
+            not blob.startswith(MAGIC)
+            or len(blob) < head
+            or blob[len(MAGIC) : head] != _sum(key, payload)
+        ):
+            return None
+        if age > 86400:  # in use: keep it from being pruned
+            with contextlib.suppress(OSError):
+                os.utime(path)
+        return payload
+
+    def put(self, key: str, payload: bytes) -> None:
+        """Write atomically (a temporary file renamed into place); unwritable is no error."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(MAGIC + _sum(key, payload) + payload)
+                os.replace(temp, self.folder / key)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+        if not self._pruned:
+            self._pruned = True
+            self.prune()
+
+    def prune(self, now: float | None = None) -> None:
+        """Remove entries unused for KEEP_DAYS, and temporary files a killed writer left."""
+        now = time.time() if now is None else now
+        try:
+            children = list(os.scandir(self.folder))
+        except OSError:
+            return
+        for child in children:
+            try:
+                age = now - child.stat(follow_symlinks=False).st_mtime
+                stale = age > 3600 if child.name.endswith(".tmp") else age > KEEP_DAYS * 86400
+                if stale and child.is_file(follow_symlinks=False):
+                    os.unlink(child.path)
+            except OSError:
+                continue
+
+
+def _sum(key: str, payload: bytes) -> bytes:
+    return hashlib.sha256(key.encode() + b"\0" + payload).digest()
+
+
+class Cache:
+    """Parsed progress files by content."""
+
+    def __init__(self, folder: Path) -> None:
+        self.blobs = Blobs(folder / "progress")
+
+    def key(self, raw: bytes) -> str:
+        """The name of a file's entry: its bytes and everything else its parse depends on."""
+        return hashlib.sha256(fingerprint() + raw).hexdigest()
+
+    def load(self, key: str) -> Parsed | None:
+        """The entry under `key` if it is whole and well formed, else None."""
+        payload = self.blobs.get(key)
+        return None if payload is None else _decode(payload)
+
+    def store(self, key: str, parsed: Parsed) -> None:
+        self.blobs.put(key, _encode(parsed))
+
+    def prune(self, now: float | None = None) -> None:
+        self.blobs.prune(now)
+
+
+def _encode(parsed: Parsed) -> bytes:
+    return marshal.dumps((parsed.records, parsed.issues, parsed.whole, parsed.size))
+
+
+def _decode(payload: bytes) -> Parsed | None:
+    """The entry, or None unless it is the shape this cache writes (its checksum matched)."""
+    try:
+        data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(data, tuple) and len(data) == 4):
+        return None
+    records, issues, whole, size = data
+    shaped = (
+        isinstance(records, tuple)
+        and all(type(record) is tuple and len(record) == 15 for record in records)
+        and isinstance(issues, tuple)
+        and all(type(issue) is tuple and len(issue) == 5 for issue in issues)
+        and type(whole) is bool
+        and type(size) is int
+    )
+    return Parsed(records, issues, whole, size) if shaped else None
