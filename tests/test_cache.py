@@ -311,3 +311,66 @@ def test_warm_and_cold_commands_print_the_same(
     assert cold.code == filling.code == warm.code == 0, cold.stderr
     assert cold.stdout == filling.stdout == warm.stdout
     json.loads(warm.stdout)
+
+
+# --- answers from the plan alone (minsheng.plancache) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--format", "json"],
+        ["list", "--active", "--format", "json"],
+        ["show", "3", "-f", "json"],
+    ],
+)
+def test_a_kept_answer_is_the_fresh_answer(
+    small_data: Path, tmp_path: Path, args: list[str]
+) -> None:
+    folder = str(tmp_path / "cache")
+    command = [*args, "--data-dir", str(small_data)]
+    fresh = run_cli(*command, MINSHENG_NO_CACHE="1", MINSHENG_CACHE_DIR=folder)
+    first = run_cli(*command, MINSHENG_CACHE_DIR=folder)
+    kept = run_cli(*command, MINSHENG_CACHE_DIR=folder)
+    assert fresh.code == first.code == kept.code == 0, fresh.stderr
+    assert fresh.stdout == first.stdout == kept.stdout
+    assert len(list((tmp_path / "cache" / "plan").iterdir())) == 1
+
+
+def test_a_changed_plan_is_answered_afresh(small_data: Path, tmp_path: Path) -> None:
+    folder = str(tmp_path / "cache")
+    command = ["show", "1", "--format", "json", "--data-dir", str(small_data)]
+    before = run_cli(*command, MINSHENG_CACHE_DIR=folder)
+    plan = small_data / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    title = json.loads(before.stdout)["title"]
+    plan.write_text(text.replace(title, title + "(修订)", 1), encoding="utf-8")
+    after = run_cli(*command, MINSHENG_CACHE_DIR=folder)
+    assert after.code == 0, after.stderr
+    assert json.loads(after.stdout)["title"] == title + "(修订)"
+
+
+def test_errors_and_empty_answers_are_never_kept(small_data: Path, tmp_path: Path) -> None:
+    folder = str(tmp_path / "cache")
+    for _ in range(2):
+        done = run_cli(
+            "show", "99", "-f", "json", "--data-dir", str(small_data), MINSHENG_CACHE_DIR=folder
+        )
+        assert done.code == 2 and "unknown-item" in done.stderr
+        done = run_cli(
+            "list",
+            "-u",
+            "没有这个单位",
+            "-f",
+            "json",
+            "--data-dir",
+            str(small_data),
+            MINSHENG_CACHE_DIR=folder,
+        )
+        assert done.code == 2
+    (small_data / "tasks_2024.yaml").write_text("items: [\n", encoding="utf-8")
+    for _ in range(2):  # an invalid plan is refused every time
+        done = run_cli(
+            "list", "-f", "json", "--data-dir", str(small_data), MINSHENG_CACHE_DIR=folder
+        )
+        assert done.code == 1 and done.stdout == ""

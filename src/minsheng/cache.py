@@ -1,10 +1,11 @@
 """The cache of parsed progress files (解析缓存), by content, in the user's cache folder.
 
 Like beancount's: reading YAML is the slow part, so each progress file's parse (its entries
-as plain values and its problems) is kept under the hash of its bytes, together with
-minsheng's version, the cache format and the code that reads the files; a changed file, or
-another version of the tool, never finds a stale entry. The folder is $MINSHENG_CACHE_DIR,
+as plain values and its problems) is kept under the hash of its bytes, together with the
+cache format, Python's and minsheng's versions and minsheng's code; a changed file, or
+another build of the tool, never finds a stale entry. The folder is $MINSHENG_CACHE_DIR,
 else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng: never inside the data repository.
+(`Blobs`, the storage below, also keeps minsheng.plancache's answers.)
 
 Each entry is written to a temporary file and renamed into place, so a reader (or a second
 process writing the same entry) only ever sees a whole one. An entry starts with a checksum

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from minsheng.models import in_range
+
 ENV_OFF = "MINSHENG_NO_FAST_PARSE"
 
 # One entry as plain values, the same from either path and as cached: id, item, target, date
@@ -228,12 +230,10 @@ def _number(value: Any, most: Decimal | None) -> str | None:
     """A number as written (never a bool, never negative, at most `most`), or None."""
     if value is None:
         return None
-    if type(value) is int:
-        if value < 0 or (most is not None and value > most):
-            raise Unusual("number")
-        return str(value)
-    if type(value) is Decimal:
-        if not value.is_finite() or value < 0 or (most is not None and value > most):
-            raise Unusual("number")
-        return str(value)
-    raise Unusual("number")
+    if type(value) not in (int, Decimal):
+        raise Unusual("number")
+    number = Decimal(value)
+    # The schema's own bound (models.in_range): what it refuses, the reference must word.
+    if not in_range(number) or number < 0 or (most is not None and number > most):
+        raise Unusual("number")
+    return str(value)

@@ -25,7 +25,19 @@ from minsheng.cache import Cache, Parsed
 from minsheng.datadir import DataDir
 from minsheng.issues import Code, Issue
 from minsheng.measure import format_decimal, is_bare, is_percent, parse_amount, split_unit
-from minsheng.models import IsoDate, Item, Kind, Number, Period, Slug, Strict, Target, Text
+from minsheng.models import (
+    OUT_OF_RANGE,
+    IsoDate,
+    Item,
+    Kind,
+    Number,
+    Period,
+    Slug,
+    Strict,
+    Target,
+    Text,
+    in_range,
+)
 from minsheng.plan import LoadedPlan
 from minsheng.schema import validate
 from minsheng.yamlio import decode, load_documents
@@ -677,6 +689,8 @@ def stage_problem(stage: Stage, percent: Decimal | None) -> Problem | None:
 def value_problem(target: Target, value: Decimal) -> Problem | None:
     """A value the target cannot hold: negative; a share (a level or standard in %) above
     100; or, for a unit with a scale (万人), more than IMPLAUSIBLE_TIMES the target."""
+    if not in_range(value):  # 10^40 would overflow the ratio below
+        return Problem("value", Code.BAD_VALUE, OUT_OF_RANGE)
     unit = target.unit or ""
     shown = format_decimal(value)
     if value < 0:
