@@ -30,6 +30,12 @@ def parse_iso_date(value: Any) -> Any:
 # and 1e999999999 would overflow the decimal arithmetic of the checks and the report.
 LARGEST = 15
 FINEST = -12
+OUT_OF_RANGE = f"数字超出范围:绝对值应小于 10^{LARGEST},且不小于 10^{FINEST}"
+
+
+def in_range(number: Decimal) -> bool:
+    """A finite number the ledger can hold (zero, or between 10^-12 and 10^15)."""
+    return number.is_finite() and (not number or FINEST <= number.adjusted() < LARGEST)
 
 
 def parse_number(value: Any) -> Any:
@@ -40,10 +46,8 @@ def parse_number(value: Any) -> Any:
     number = Decimal(value)
     if not number.is_finite():
         raise PydanticCustomError("finite_number", "数字不能是 NaN 或无穷大")
-    if number and not FINEST <= number.adjusted() < LARGEST:
-        raise PydanticCustomError(
-            "number_range", f"数字超出范围:绝对值应小于 10^{LARGEST},且不小于 10^{FINEST}"
-        )
+    if not in_range(number):
+        raise PydanticCustomError("number_range", OUT_OF_RANGE)
     return number
 
 
