@@ -9,7 +9,9 @@ strings otherwise; quoted scalars are strings; tags, anchors and aliases are ref
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -100,7 +102,12 @@ def read_file(path: Path, file: str | None = None) -> tuple[str | None, list[Iss
     """Read and decode a file; a missing or unreadable file is a problem, not a traceback."""
     name = file or str(path)
     try:
-        with path.open("rb") as stream:
+        # Non-blocking: a named pipe in the file's place must not hang the reader.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                message = "不是普通文件(可能是管道或设备),不予读取"
+                return None, [Issue(name, 1, 1, Code.SYNTAX, message)]
             raw = stream.read(MAX_BYTES + 1)  # enough to know it is too large
     except OSError as error:
         return None, [Issue(name, 1, 1, Code.SYNTAX, f"无法读取文件:{error.strerror}")]

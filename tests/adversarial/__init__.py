@@ -1,0 +1,1 @@
+"""The adversarial suite (issue 7): hostile input, faults and concurrency; see docs/threats.md."""

@@ -1,0 +1,52 @@
+"""How many cases each adversarial test tries: the hypothesis profile `ci` or `nightly`.
+
+The profile comes from MINSHENG_HYPOTHESIS_PROFILE (ci or nightly); without it, a run that
+selects the `slow` marker (`pytest -m slow`) is the nightly-style run, any other run is ci.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+ENV_VAR = "MINSHENG_HYPOTHESIS_PROFILE"
+PROFILES = ("ci", "nightly")
+
+for _name in PROFILES:
+    settings.register_profile(
+        _name,
+        max_examples=1000 if _name == "nightly" else 100,  # each test sets its own count
+        deadline=None,  # timings are never asserted: a slow machine is not a failure
+        database=None,  # no example database in the repository; a failure prints its blob
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+_chosen = "ci"
+
+
+def choose(markexpr: str = "") -> str:
+    """Load the profile for this run and return its name."""
+    global _chosen
+    name = os.environ.get(ENV_VAR, "").strip()
+    if not name:
+        selects_slow = "slow" in markexpr and "not slow" not in markexpr
+        name = "nightly" if selects_slow else "ci"
+    if name not in PROFILES:
+        raise ValueError(f"{ENV_VAR} must be one of {', '.join(PROFILES)}, not {name!r}")
+    settings.load_profile(name)
+    _chosen = name
+    return name
+
+
+def profile() -> str:
+    return _chosen
+
+
+def cases(ci: int, nightly: int) -> int:
+    """The number of cases a test tries under the current profile."""
+    return nightly if _chosen == "nightly" else ci
+
+
+choose()
