@@ -371,3 +371,16 @@ def test_the_tool_works_without_rapidyaml(small_data: Path, tmp_path: Path) -> N
         probe = [sys.executable, "-c", "import minsheng.fastparse as f; print(f.enabled())"]
         env = cli_env(PYTHONPATH=without)
         assert subprocess.run(probe, env=env, capture_output=True, text=True).stdout == "False\n"
+
+
+def test_a_timestamp_python_would_stretch_reads_the_same_both_ways_and_is_refused() -> None:
+    # datetime.fromisoformat reads 2025-01-100000000000000002T… as 2025-01-10: not a timestamp
+    from minsheng import progress
+
+    raw = (
+        b"---\nid: 0000cf539e\nitem: 3\ntarget: power\ndate: 2024-04-21\nvalue: 15.53\n"
+        b"unit: x\nrecorded_at: 2025-01-100000000000000002T09:13:05+08:00\n...\n"
+    )
+    fast = progress.parse_file(raw, "rsj.yaml", fast=True)
+    assert fast == progress.parse_file(raw, "rsj.yaml", fast=False)
+    assert [issue[2] for issue in fast.issues] == ["bad-date"]

@@ -78,6 +78,10 @@ _ID = re.compile(r"[0-9a-z]{6,32}")
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\.[0-9]+")
 _DATE_TEXT = re.compile(_DATE)
+# YYYY-MM-DDTHH:MM:SS[.ffffff] with a UTC offset, as `progress add` writes it.
+STAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?[+-][0-9]{2}:[0-9]{2}"
+)
 _EXPONENT = re.compile(r"[0-9]+[eE][0-9]+")
 
 
@@ -220,10 +224,12 @@ def _valid_date(text: str, dates: dict[str, bool]) -> bool:
 
 
 def _aware(text: str) -> bool:
+    """A timestamp exactly as the store writes it; anything else goes the reference way."""
     try:
-        return dt.datetime.fromisoformat(text).tzinfo is not None
+        stamp = dt.datetime.fromisoformat(text)
     except ValueError:
         return False
+    return bool(STAMP.fullmatch(text)) and stamp.tzinfo is not None and stamp.isoformat() == text
 
 
 def _number(value: Any, most: Decimal | None) -> str | None:

@@ -57,6 +57,8 @@ def parse_timestamp(value: Any) -> Any:
         return value
     if isinstance(value, str):
         try:
+            if not fastparse.STAMP.fullmatch(value):  # fromisoformat alone takes 2025-01-1000…02
+                raise ValueError(value)
             stamp = dt.datetime.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
