@@ -23,13 +23,16 @@ def remembered(
     plan: Path, question: tuple[object, ...], answer: Callable[[], tuple[str, bool]]
 ) -> str:
     """The output for `question` over this plan; `answer()` gives it and whether to keep it."""
-    if os.environ.get(ENV_OFF):
+    # A pipe or a device in the plan's place would block or never end here: the full
+    # reading refuses it.
+    if os.environ.get(ENV_OFF) or not plan.is_file():
         return answer()[0]
     try:
         raw = plan.read_bytes()
     except OSError:
         return answer()[0]
-    asked = json.dumps(question, ensure_ascii=False).encode("utf-8")
+    # Options may carry lone surrogates: bytes of the command line that are not UTF-8.
+    asked = json.dumps(question, ensure_ascii=False).encode("utf-8", "surrogatepass")
     key = hashlib.sha256(fingerprint() + asked + b"\0" + raw).hexdigest()
     blobs = Blobs(default_folder() / "plan")
     found = blobs.get(key)

@@ -78,7 +78,7 @@ def measured(*args: str, cwd: Path) -> tuple[int, str, int]:
         cwd=cwd,
         env=cli_env(),
         capture_output=True,
-        timeout=300,
+        timeout=120,  # only a hang gets near it
     )
     stderr = done.stderr.decode("utf-8", errors="replace")
     found = re.search(r"peak-kib=(\d+)", stderr)
@@ -147,7 +147,8 @@ def test_a_pipe_or_a_device_in_a_files_place_is_refused_not_read(
     kind: str, where: str, tmp_path: Path
 ) -> None:
     """A named pipe would block the reader for ever, /dev/zero never ends (found by this
-    suite: a pipe as the plan hung `validate`). The subprocess timeout only catches a hang."""
+    suite: a pipe as the plan hung `validate`, `list --format json` and `show --format json`).
+    The subprocess timeout only catches a hang."""
     data = tmp_path / "data"
     month = data / "progress" / "2024-06"
     month.mkdir(parents=True)
@@ -159,7 +160,8 @@ def test_a_pipe_or_a_device_in_a_files_place_is_refused_not_read(
     else:
         path.symlink_to("/dev/" + kind.removeprefix("dev-"))
     add = ["progress", "add", "1", "--target", "a", "--value", "1", "--date", "2024-06-30"]
-    for args in (["validate"], add):
+    listings = [["list", "--format", "json"], ["show", "1", "--format", "json"], ["report"]]
+    for args in [["validate"], add, *(listings if where == "plan" else [])]:
         code, said, peak = measured(*args, cwd=tmp_path)
         assert code == 1, said
         assert "Traceback" not in said and "[internal]" not in said, said

@@ -468,3 +468,64 @@ def test_random_options_never_crash_in_a_subprocess(count: int, place: Place) ->
 
     check()
     assert tried == count
+
+
+GBK_MINZHENG = "民政".encode("gbk")  # what a terminal set to GBK sends for 民政
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"list", b"--category", b"\xff", b"--format", b"json"],
+        [b"list", b"--unit", GBK_MINZHENG, b"--format", b"json"],
+        [b"list", b"--unit", GBK_MINZHENG],
+        [b"show", b"\xff", b"--format", b"json"],
+        [b"progress", b"list", b"--unit", GBK_MINZHENG, b"--format", b"json"],
+        [b"report", b"--fail-on", b"\xff\xfe", b"--as-of", b"2024-06-30"],
+        [b"report", b"--as-of", GBK_MINZHENG],
+        [
+            b"progress",
+            b"add",
+            b"1",
+            b"--target",
+            b"jobs",
+            b"--value",
+            b"0.3",
+            b"--date",
+            b"2024-06-30",
+            b"--note",
+            GBK_MINZHENG,
+            b"--yes",
+        ],
+        [
+            b"progress",
+            b"add",
+            b"1",
+            b"--target",
+            b"jobs",
+            b"--value",
+            b"0.3",
+            b"--date",
+            b"2024-06-30",
+            b"--unit",
+            GBK_MINZHENG,
+            b"--yes",
+        ],
+        [b"validate", b"--output", b"\xff.txt"],
+    ],
+    ids=lambda argv: b" ".join(argv).decode("utf-8", "replace"),
+)
+def test_arguments_that_are_not_utf8_get_a_message(argv: list[bytes], place: Place) -> None:
+    """Bytes that are not UTF-8 on the command line, as a GBK terminal sends them: exit 0, 1
+    or 2 with a message, never an internal error (found by this suite: `list --category`
+    with such a byte broke the answer cache of `list --format json`)."""
+    done = subprocess.run(
+        [sys.executable.encode(), b"-m", b"minsheng", *argv],
+        cwd=place.repo,
+        env={k: v for k, v in cli_env().items() if k != "PYTHONUTF8"},
+        capture_output=True,
+        timeout=120,
+    )
+    stderr = done.stderr.decode("utf-8", errors="replace")
+    assert done.returncode in {0, 1, 2}, stderr
+    assert "Traceback" not in stderr and "[internal]" not in stderr, stderr
