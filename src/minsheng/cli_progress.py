@@ -97,6 +97,7 @@ def add(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
     data_dir: DataDirOption = None,
     year: YearOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """登记一条进度:某事项某目标截至某日的累计完成数(或定性节点的阶段)。
 
@@ -112,19 +113,23 @@ def add(
     例:minsheng progress add 10 --target rehab --value 320 --date 2024-06-30
     """
     from minsheng import progress_views, store
+    from minsheng.cache import user_cache
     from minsheng.progress import find_corrected, shape_problem
 
     if value is not None and stage is not None:
         raise UsageError(Code.VALUE_AND_STAGE, "--value 和 --stage 只能给一个")
     folder, loaded = open_data(data_dir, year)
     store.progress_folder(folder)  # a read-only place is refused before any question
+    cache = user_cache(no_cache)
     ask = _Asker(sys.stdin.isatty())
     chosen = _item(loaded, item, ask)
     aim = _target(chosen, target, ask)
     reporter = _unit(loaded, chosen, unit, ask)
     given = {"value": value is not None, "stage": stage is not None, "percent": percent is not None}
     _refuse(shape_problem(aim, **given, complete=False))
-    corrected = _or_refuse(lambda text: find_corrected(folder, loaded, text.strip()), corrects)
+    corrected = _or_refuse(
+        lambda text: find_corrected(folder, loaded, text.strip(), cache), corrects
+    )
     day = _date(loaded, date, ask, corrected)
 
     def draft(**reading: object) -> ProgressEntry:
@@ -135,7 +140,7 @@ def add(
 
     def against_data(amount: Decimal) -> None:
         """A value typed on a terminal meets the entries already recorded at once."""
-        _, found = store.problems(folder, loaded, draft(value=amount))
+        _, found = store.problems(folder, loaded, draft(value=amount), cache=cache)
         _raise_first(found, "value")
 
     amount, phase, share = _reading(aim, day, value, stage, percent, ask, against_data)
@@ -143,14 +148,14 @@ def add(
     source = _source(folder, source, ask)
     with _refusing():
         entry = draft(value=amount, stage=phase, percent=share, note=note, source=source)
-    path = store.check(folder, loaded, entry)
+    path = store.check(folder, loaded, entry, cache=cache)
     if ask.asked and not yes:
         info("将登记以下进度:")
         info(progress_views.summary(chosen, aim, entry, folder.display(path)))
         if not typer.confirm("确认写入?", default=True, err=True):
             info("已取消,没有写入任何内容。")
             raise typer.Exit(1)
-    written = store.append(folder, loaded, entry)
+    written = store.append(folder, loaded, entry, cache=cache)
     info(f"已登记(编号 {written.entry.id}):")
     info(progress_views.summary(chosen, aim, written.entry, folder.display(written.path)))
     info(f"写入 {folder.display(written.path)} 第 {written.line} 行。")

@@ -809,11 +809,13 @@ def correction_date_problem(corrected: AnyEntry, day: dt.date) -> Problem | None
 _ENTRY_ID = re.compile(r"[0-9a-z]{6,32}")
 
 
-def find_corrected(folder: DataDir, plan: LoadedPlan, entry_id: str) -> Entry:
+def find_corrected(
+    folder: DataDir, plan: LoadedPlan, entry_id: str, cache: Cache | None = None
+) -> Entry:
     """The entry a correction names, among the plan's months; Problem if there is none."""
     if not _ENTRY_ID.fullmatch(entry_id):
         raise Problem("corrects", Code.BAD_VALUE, f"记录编号 {entry_id!r} 格式不对")
-    files, _ = read_files(folder, keep_raw=False, period=plan.plan.document.period)
+    files, _ = read_files(folder, cache, keep_raw=False, period=plan.plan.document.period)
     for read in files:
         for entry in read.entries:
             if entry.id == entry_id:

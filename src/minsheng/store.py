@@ -20,6 +20,7 @@ from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 
+from minsheng.cache import Cache
 from minsheng.datadir import DataDir
 from minsheng.issues import Code, Issue, RefusedError, os_reason
 from minsheng.measure import format_decimal
@@ -185,17 +186,19 @@ def _require_whole(read: ProgressFile) -> None:
 
 
 def _prepare(
-    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date
+    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date, cache: Cache | None
 ) -> tuple[Pending, list[Issue]]:
     """What appending `entry` would write, and the rules it breaks against the data.
 
-    Where it cannot be written at all (a symlink, a torn file) is refused at once.
+    Where it cannot be written at all (a symlink, a torn file) is refused at once. The files
+    are read through the cache of parsed files (safe under the lock: it is keyed by the bytes
+    just read, and the append builds on those bytes).
     """
     progress_folder(folder)
     path, unit = file_for(folder, plan, entry)
     display = folder.display(path)
     _check_place(folder, path)
-    files, _ = read_files(folder, period=plan.plan.document.period)
+    files, _ = read_files(folder, cache, period=plan.plan.document.period)
     old = b""
     for read in files:
         if read.path == path:
@@ -233,19 +236,27 @@ def _refusal(issues: list[Issue]) -> RefusedError:
 
 
 def problems(
-    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date | None = None
+    folder: DataDir,
+    plan: LoadedPlan,
+    entry: ProgressEntry,
+    today: dt.date | None = None,
+    cache: Cache | None = None,
 ) -> tuple[Path, list[Issue]]:
     """The rules `entry` would break if recorded now (what `validate` would report of it, the
     data's old problems aside), and the file it would go to; refuses what cannot be written."""
-    pending, found = _prepare(folder, plan, entry, today or dt.date.today())
+    pending, found = _prepare(folder, plan, entry, today or dt.date.today(), cache)
     return pending.path, found
 
 
 def check(
-    folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date | None = None
+    folder: DataDir,
+    plan: LoadedPlan,
+    entry: ProgressEntry,
+    today: dt.date | None = None,
+    cache: Cache | None = None,
 ) -> Path:
     """Refuse now what `append` would refuse (without the lock); the file it would go to."""
-    path, found = problems(folder, plan, entry, today)
+    path, found = problems(folder, plan, entry, today, cache)
     if found:
         raise _refusal(found)
     return path
@@ -261,6 +272,7 @@ def append(
     *,
     today: dt.date | None = None,
     timeout: float = LOCK_TIMEOUT,
+    cache: Cache | None = None,
 ) -> Written:
     """Append one entry, atomically and under the lock; RefusedError says why not."""
     from filelock import FileLock, Timeout
@@ -275,7 +287,7 @@ def append(
         lock = FileLock(str(lock_path), timeout=timeout)
         with lock.acquire(poll_interval=LOCK_POLL):
             stamped = entry.model_copy(update={"recorded_at": now()})
-            pending, found = _prepare(folder, plan, stamped, today or dt.date.today())
+            pending, found = _prepare(folder, plan, stamped, today or dt.date.today(), cache)
             if found:
                 raise _refusal(found)
             _write(pending, progress)
