@@ -132,6 +132,17 @@ class Blobs:
             self._pruned = True
             self.prune()
 
+    def keep_newest(self, count: int) -> None:
+        """Remove all but the `count` newest entries (by when written, or last touched by `get`)."""
+        try:
+            children = [c for c in os.scandir(self.folder) if not c.name.endswith(".tmp")]
+            children.sort(key=lambda child: child.stat(follow_symlinks=False).st_mtime_ns)
+        except OSError:
+            return
+        for child in children[: max(len(children) - count, 0)]:
+            with contextlib.suppress(OSError):
+                os.unlink(child.path)
+
     def prune(self, now: float | None = None) -> None:
         """Remove entries unused for KEEP_DAYS, and temporary files a killed writer left."""
         now = time.time() if now is None else now
@@ -149,6 +160,12 @@ class Blobs:
                 continue
 
 
+def digest(raw: bytes) -> bytes:
+    """A file's content hash: BLAKE2b, the quickest of hashlib's secure hashes here (about
+    0.8 GB/s, where SHA-256 does 0.45 GB/s): a warm report hashes every progress file."""
+    return hashlib.blake2b(raw, digest_size=_DIGEST).digest()
+
+
 def _sum(key: str, payload: bytes) -> bytes:
     return hashlib.sha256(key.encode() + b"\0" + payload).digest()
 
@@ -158,10 +175,15 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.blobs = Blobs(folder / "progress")
+        self.ledgers = Blobs(folder / "ledger")  # minsheng.ledger's checked results
 
     def key(self, raw: bytes) -> str:
         """The name of a file's entry: its bytes and everything else its parse depends on."""
-        return hashlib.sha256(fingerprint() + raw).hexdigest()
+        return self.key_of(digest(raw))
+
+    def key_of(self, content: bytes) -> str:
+        """The name of the entry of a file whose bytes have this `digest`."""
+        return hashlib.sha256(fingerprint() + content).hexdigest()
 
     def load(self, key: str) -> Parsed | None:
         """The entry under `key` if it is whole and well formed, else None."""

@@ -216,10 +216,10 @@ def _statuses(folder: DataDir, loaded: LoadedPlan, selection: Selection) -> dict
     from minsheng.cache import user_cache
     from minsheng.compute import default_as_of
     from minsheng.issues import DataError
-    from minsheng.progress import read_progress
+    from minsheng.ledger import open_ledger
 
-    entries, issues = read_progress(folder, loaded, cache=user_cache())
-    if issues:
-        raise DataError(issues)
+    ledger = open_ledger(folder, loaded, user_cache())
+    if ledger.issues:
+        raise DataError(ledger.issues)
     as_of = default_as_of(loaded.plan.document.period, dt.date.today())  # as `report` does
-    return item_statuses(loaded, entries, as_of)
+    return item_statuses(loaded, ledger.entries_at(as_of), as_of)

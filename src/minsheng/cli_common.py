@@ -175,7 +175,7 @@ NoCacheOption = Annotated[
     bool,
     typer.Option(
         "--no-cache",
-        help="不用解析缓存,重新读取每个进度文件(缓存在用户缓存目录,如 ~/.cache/minsheng;"
+        help="不用缓存,重新读取并校验每个进度文件(缓存在用户缓存目录,如 ~/.cache/minsheng;"
         "也可设环境变量 MINSHENG_NO_CACHE=1)。",
     ),
 ]

@@ -94,7 +94,7 @@ def report(
     """
     from minsheng.cache import user_cache
     from minsheng.compute import compute, default_as_of
-    from minsheng.progress import read_progress
+    from minsheng.ledger import open_ledger
     from minsheng.report import render
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
@@ -116,9 +116,11 @@ def report(
     if since_date is not None and since_date > as_of_date:
         raise UsageError("bad-since", f"--since {since_date} 晚于统计截止日期 {as_of_date}")
 
-    entries, issues = read_progress(folder, loaded, cache=user_cache(no_cache))
-    if issues:
-        raise DataError(issues)
+    ledger = open_ledger(folder, loaded, user_cache(no_cache))
+    if ledger.issues:
+        raise DataError(ledger.issues)
+    days = (as_of_date,) if since_date is None else (as_of_date, since_date)
+    entries = ledger.entries_at(*days)
     result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from minsheng.cache import digest
 from minsheng.issues import Code, Issue, UsageError
 from minsheng.measure import is_percent, split_unit
 from minsheng.models import Category, Item, Kind, Plan, Target, Unit
@@ -22,6 +23,7 @@ class LoadedPlan:
     plan: Plan
     doc: Document
     path: Path
+    digest: bytes = field(default=b"", repr=False)  # of the text read (minsheng.ledger's key)
     _unit_names: dict[str, Unit] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +99,7 @@ def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, l
         return None, sorted(issues, key=_in_file_order)
     for check in CHECKS:
         issues.extend(check(plan, doc))
-    loaded = LoadedPlan(plan, doc, path)
+    loaded = LoadedPlan(plan, doc, path, digest(text.encode("utf-8", "surrogatepass")))
     return (loaded if not issues else None), sorted(issues, key=_in_file_order)
 
 

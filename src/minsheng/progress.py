@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from minsheng import fastparse
-from minsheng.cache import Cache, Parsed
+from minsheng.cache import Cache, Parsed, digest
 from minsheng.datadir import DataDir
 from minsheng.issues import Code, Issue
 from minsheng.measure import format_decimal, is_bare, is_percent, parse_amount, split_unit
@@ -290,6 +290,7 @@ class ProgressFile:
     issues: list[Issue] = field(default_factory=list)
     whole: bool = True  # every record parsed and ended with `...`: safe to append to
     size: int = 0  # documents read, for the file order of the next file
+    digest: bytes = b""  # of the bytes parsed (minsheng.cache.digest), when read with a cache
 
 
 def parse_file(raw: bytes, display: str, *, fast: bool | None = None) -> Parsed:
@@ -476,7 +477,10 @@ def _read_one(
     order: int,
     shared: _Shared,
 ) -> None:
-    key = cache.key(raw) if cache is not None else ""
+    key = ""
+    if cache is not None:
+        into.digest = digest(raw)
+        key = cache.key_of(into.digest)
     parsed = cache.load(key) if cache is not None else None
     if parsed is not None:
         try:
@@ -501,11 +505,22 @@ def read_progress(
     found."""
     period = plan.plan.document.period
     files, issues = read_files(folder, cache, keep_raw=False, period=period)
+    entries, found = check_files(files, folder, plan, today or dt.date.today())
+    return entries, issues + found
+
+
+def check_files(
+    files: list[ProgressFile], folder: DataDir, plan: LoadedPlan, today: dt.date
+) -> tuple[list[Entry], list[Issue]]:
+    """The entries of the files read, oldest first, and the problems in and across them.
+
+    The files' entries are taken out of them (the list of files is emptied), so that memory
+    holds each entry once."""
     entries = [entry for read in files for entry in read.entries]
-    issues.extend(issue for read in files for issue in read.issues)
-    del files
+    issues = [issue for read in files for issue in read.issues]
+    files.clear()
     ordered = sorted(entries)  # as by sort_key: see Entry
-    context = Context(plan, folder.root.parent, today or dt.date.today(), ordered, VALIDATE_SLACK)
+    context = Context(plan, folder.root.parent, today, ordered, VALIDATE_SLACK)
     for check in CHECKS:
         issues.extend(check(entries, context))
     return ordered, issues

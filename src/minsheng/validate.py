@@ -20,16 +20,16 @@ def validate_all(
     cache: Cache | None = None,
 ) -> tuple[list[Issue], str]:
     """Every problem in the plan and the progress entries, and a one-line summary."""
-    from minsheng.progress import read_progress
+    from minsheng.ledger import open_ledger
 
     folder = find_data_dir(data_dir).with_progress(progress_dir)
     path = folder.plan_path(year)
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         return issues, ""
-    entries, progress_issues = read_progress(folder, loaded, cache=cache)
+    ledger = open_ledger(folder, loaded, cache)
     active = sum(1 for item in loaded.plan.items if not item.no_task)
     summary = (
-        f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),进度记录 {len(entries)} 条"
+        f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),进度记录 {ledger.count} 条"
     )
-    return progress_issues, summary
+    return ledger.issues, summary

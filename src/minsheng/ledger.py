@@ -1,0 +1,298 @@
+"""The checked ledger (台账快照): every progress entry read and checked once, kept small.
+
+`report`, `validate` and `list --status` need two things from a year of entries: the problems
+found in them, and, for a date, the entries that decide each item on that date. Reading and
+checking a million entries takes seconds even from the cache of parsed files, so the result
+of both is kept whole in the user's cache folder (minsheng.cache), keyed by everything it
+depends on:
+
+- minsheng's code and Python (`cache.fingerprint`), the plan's bytes, the data folder;
+- every progress file read: its path, its name as shown, and the hash of its bytes;
+- things outside the files, checked again each time the ledger is used: no entry is dated
+  after today (the one check that depends on the day), and every source that names a file
+  in the repository still exists or still does not, as when the ledger was made.
+
+What decides an item on a date D: for each (item, target), its latest effective entry dated
+on or before D; and for each item, its latest such entry with a note, among its own targets
+and among all. A correction carries the date of the entry it corrects, so the entries
+effective on D are exactly the entries effective over the whole year that are dated up to D.
+The ledger therefore keeps, per target and per item, one entry per date (the latest of that
+date) with the dates in order, and answers a date by bisection. That is at most a few
+hundred series of at most a year of days each, whatever the number of entries.
+`entries_at(D)` gives those entries, and `compute.compute` over them gives the same report
+as over every entry (tests/test_ledger.py proves it on generated data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import os
+from bisect import bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from minsheng.cache import Cache, digest, fingerprint
+from minsheng.datadir import DataDir
+from minsheng.issues import Code, Issue
+from minsheng.plan import LoadedPlan
+from minsheng.progress import (
+    VALIDATE_SLACK,
+    Entry,
+    Origin,
+    ProgressFile,
+    Stage,
+    check_files,
+    effective_entries,
+    progress_files,
+    read_bytes_nofollow,
+    read_files,
+    source_path,
+    source_problem,
+)
+
+KEEP = 8  # ledgers kept in the cache folder, the most recently used (one per data folder)
+
+Record = tuple[Any, ...]  # an Entry in plain values, its origin an index into `origins`
+Series = tuple[tuple[int, ...], tuple[Record, ...]]  # date ordinals ascending, an entry each
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The problems in the progress entries, and what answers `entries_at` a date."""
+
+    count: int  # entries read
+    issues: list[Issue]
+    latest: int | None  # the ordinal of the latest date of any entry
+    sources: tuple[tuple[str, str | None], ...]  # each source naming a path, and its problem
+    origins: tuple[tuple[str, str | None], ...]  # files, as shown and their paths
+    series: tuple[Series, ...]
+
+    def entries_at(self, *days: dt.date) -> list[Entry]:
+        """The entries that decide the report at each of `days`, oldest first, each once."""
+        chosen: dict[int, Record] = {}  # by the entry's order, unique
+        for day in days:
+            ordinal = day.toordinal()
+            for dates, records in self.series:
+                index = bisect_right(dates, ordinal) - 1
+                if index >= 0:
+                    record = records[index]
+                    chosen[record[2]] = record
+        origins = [Origin(file, _path(path)) for file, path in self.origins]
+        return sorted(_entry(record, origins) for record in chosen.values())
+
+    def holds(self, today: dt.date, repo_root: Path) -> bool:
+        """Whether the checks would find the same today: no entry is dated in the future,
+        and every source path is found (or not) as before."""
+        if self.latest is not None and self.latest > (today + VALIDATE_SLACK).toordinal():
+            return False
+        return all(source_problem(text, repo_root) == was for text, was in self.sources)
+
+
+def open_ledger(
+    folder: DataDir, loaded: LoadedPlan, cache: Cache | None, today: dt.date | None = None
+) -> Ledger:
+    """The checked ledger of the progress entries of the plan's year, from the cache when
+    nothing it depends on has changed; else read (through the cache of parsed files), checked,
+    and kept for next time. Without a cache (`--no-cache`) it is always read afresh."""
+    today = today or dt.date.today()
+    repo_root = folder.root.parent  # where sources are looked up
+    period = loaded.plan.document.period
+    paths, folder_issues = progress_files(folder.progress, folder.display, period)
+    key = None
+    if cache is not None:
+        key = _key(folder, loaded, paths)
+        payload = None if key is None else cache.ledgers.get(key)
+        found = None if payload is None else _decode(payload)
+        if found is not None and found.holds(today, repo_root):
+            return _with(found, folder_issues)
+    files, folder_issues = read_files(folder, cache, keep_raw=False, period=period)
+    # Kept only if the files parsed are the files hashed above, byte for byte: a file that
+    # changed in between gets its turn next time.
+    read = [file.path for file in files], [file.digest for file in files]
+    ledger = _build(files, folder, loaded, today)
+    unchanged = read[0] == paths and key == _key(folder, loaded, paths, read[1])
+    if cache is not None and key is not None and unchanged and ledger.holds(today, repo_root):
+        cache.ledgers.put(key, _encode(ledger))
+        cache.ledgers.keep_newest(KEEP)
+    return _with(ledger, folder_issues)
+
+
+def _with(ledger: Ledger, folder_issues: list[Issue]) -> Ledger:
+    """The ledger with the problems of the folders (listed afresh each time) first."""
+    if not folder_issues:
+        return ledger
+    return Ledger(
+        ledger.count,
+        folder_issues + ledger.issues,
+        ledger.latest,
+        ledger.sources,
+        ledger.origins,
+        ledger.series,
+    )
+
+
+def _key(
+    folder: DataDir, loaded: LoadedPlan, paths: list[Path], digests: list[bytes] | None = None
+) -> str | None:
+    """The ledger's name: what it depends on, hashed; None when a file cannot be read (the
+    full reading reports it)."""
+    if digests is None:
+        try:
+            digests = _digests(paths)
+        except OSError:
+            return None
+    key = hashlib.sha256(fingerprint())
+    key.update(loaded.digest)
+    key.update(f"\0{folder.root.parent}\0{folder.progress}\0".encode("utf-8", "surrogatepass"))
+    for path, content in zip(paths, digests, strict=True):
+        shown = f"{path}\0{folder.display(path)}\0".encode("utf-8", "surrogatepass")
+        key.update(shown + content)
+    return key.hexdigest()
+
+
+def _digests(paths: list[Path]) -> list[bytes]:
+    """Each file's content hash. Reading and hashing release the interpreter's lock, so the
+    files are hashed on every core: this is most of the time a warm report takes."""
+    if len(paths) < 8:
+        return [digest(read_bytes_nofollow(path)) for path in paths]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return list(pool.map(lambda path: digest(read_bytes_nofollow(path)), paths))
+
+
+def _build(
+    files: list[ProgressFile], folder: DataDir, loaded: LoadedPlan, today: dt.date
+) -> Ledger:
+    """Check the files' entries and index what decides each item on each date."""
+    origin_index: dict[Origin, int] = {}
+    for read in files:
+        origin_index.setdefault(Origin(read.display, read.path), len(origin_index))
+    entries, issues = check_files(files, folder, loaded, today)
+    latest = max((entry.date for entry in entries), default=None)
+    latest_day = None if latest is None else latest.toordinal()
+    sources = {
+        entry.source: source_problem(entry.source, folder.root.parent)
+        for entry in entries
+        if entry.source is not None and source_path(entry.source) is not None
+    }
+    found_sources = tuple(sources.items())
+    if issues:  # nothing is reported from entries with problems: only the problems count
+        return Ledger(len(entries), issues, latest_day, found_sources, (), ())
+    own = {item.id: {target.id for target in item.targets} for item in loaded.plan.items}
+    # Per series, the dates (ordinals) and each date's latest entry: entries come oldest
+    # first, so the last one seen on a date is that date's latest.
+    by_key: dict[tuple[Any, ...], tuple[list[int], list[Record]]] = {}
+    for entry in effective_entries(entries):
+        ordinal = entry.date.toordinal()
+        record = _record(entry, origin_index)
+        keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
+        if entry.note and entry.note.strip():
+            keys.append(("noted", entry.item))
+            if entry.target in own.get(entry.item, ()):
+                keys.append(("noted-own", entry.item))
+        for name in keys:
+            dates, records = by_key.setdefault(name, ([], []))
+            if dates and dates[-1] == ordinal:
+                records[-1] = record
+            else:
+                dates.append(ordinal)
+                records.append(record)
+    series = tuple((tuple(dates), tuple(records)) for dates, records in by_key.values())
+    origins = tuple(
+        (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index
+    )
+    return Ledger(len(entries), issues, latest_day, found_sources, origins, series)
+
+
+def _record(entry: Entry, origin_index: dict[Origin, int]) -> Record:
+    return (
+        entry.date.isoformat(), entry.recorded_at.isoformat(), entry.order, entry.id, entry.item,
+        entry.target, _text(entry.value), None if entry.stage is None else entry.stage.value,
+        _text(entry.percent), entry.unit, entry.note, entry.source, entry.corrects,
+        origin_index[entry.origin], entry.line, entry.marks,
+    )  # fmt: skip
+
+
+def _text(number: Decimal | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def _entry(record: Record, origins: list[Origin]) -> Entry:
+    (date, recorded_at, order, entry_id, item, target, value, stage, percent, unit, note, source,
+     corrects, origin, line, marks) = record  # fmt: skip
+    return Entry(
+        dt.date.fromisoformat(date), dt.datetime.fromisoformat(recorded_at), order, entry_id,
+        item, target, None if value is None else Decimal(value),
+        None if stage is None else Stage(stage), None if percent is None else Decimal(percent),
+        unit, note, source, corrects, origins[origin], line, marks,
+    )  # fmt: skip
+
+
+def _path(text: str | None) -> Path | None:
+    return None if text is None else Path(text)
+
+
+def _issue(file: str, line: int, column: int, code: str, message: str, path: str) -> Issue:
+    return Issue(file, line, column, Code(code), message, path)
+
+
+def _encode(ledger: Ledger) -> bytes:
+    issues = tuple(
+        (i.file, i.line, i.column, str(i.code), i.message, i.path) for i in ledger.issues
+    )
+    return marshal.dumps(
+        (ledger.count, issues, ledger.latest, ledger.sources, ledger.origins, ledger.series)
+    )
+
+
+def _decode(payload: bytes) -> Ledger | None:
+    """The ledger kept, or None if it is not one this code wrote (its checksum matched, so
+    this only guards against another format under the same name)."""
+    try:
+        count, plain, latest, sources, origins, series = marshal.loads(payload)
+        issues = [_issue(*fields) for fields in plain]
+    except (EOFError, ValueError, TypeError):
+        return None
+    shaped = (
+        type(count) is int
+        and (latest is None or type(latest) is int)
+        and _pairs(sources)
+        and _pairs(origins)
+        and type(series) is tuple
+        and all(_series(one, len(origins)) for one in series)
+    )
+    return Ledger(count, issues, latest, sources, origins, series) if shaped else None
+
+
+def _pairs(found: object) -> bool:
+    """A tuple of (text, text or None)."""
+    return type(found) is tuple and all(
+        type(pair) is tuple
+        and len(pair) == 2
+        and type(pair[0]) is str
+        and (pair[1] is None or type(pair[1]) is str)
+        for pair in found
+    )
+
+
+def _series(found: object, origins: int) -> bool:
+    """Dates (ordinals) and as many records, each of an Entry's 16 fields."""
+    if not (type(found) is tuple and len(found) == 2):
+        return False
+    dates, records = found
+    return (
+        type(dates) is tuple
+        and type(records) is tuple
+        and len(dates) == len(records)
+        and all(type(day) is int for day in dates)
+        and all(type(r) is tuple and len(r) == 16 and _index(r[13], origins) for r in records)
+    )
+
+
+def _index(found: object, size: int) -> bool:
+    return type(found) is int and 0 <= found < size
