@@ -1,5 +1,5 @@
 """`python -m minsheng`."""
 
-from minsheng.cli import main
+from minsheng.launch import main
 
 main()

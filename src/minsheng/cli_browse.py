@@ -116,7 +116,8 @@ def list_items(
     """
     if format is Format.JSON and status is None:  # the plan alone answers this: kept
         fresh = partial(_list_json, data_dir, year, unit, category, active)
-        write_output(_from_plan(data_dir, year, ("list", unit, category, active), fresh), output)
+        question = ("list", unit, category, active)
+        write_output(_from_plan(data_dir, year, question, fresh, output), output)
         return
     from minsheng import browse
 
@@ -151,7 +152,7 @@ def show_item(
     """
     if format is Format.JSON:  # the plan alone answers this: kept
         fresh = partial(_show_json, data_dir, year, number)
-        write_output(_from_plan(data_dir, year, ("show", number), fresh), output)
+        write_output(_from_plan(data_dir, year, ("show", number), fresh, output), output)
         return
     from minsheng import browse
 
@@ -168,13 +169,18 @@ def _from_plan(
     year: int | None,
     question: tuple[object, ...],
     answer: Callable[[], tuple[str, bool]],
+    output: Path | None,
 ) -> str:
     """A JSON answer from the plan alone, kept by the plan's bytes (minsheng.plancache), so a
-    repeated question imports neither YAML nor the models."""
+    repeated question imports neither YAML nor the models; printed (not `--output`), it is
+    kept by the command line too, so the next one is answered before typer loads."""
     from minsheng.datadir import find_data_dir
-    from minsheng.plancache import remembered
+    from minsheng.plancache import note_command, remembered
 
-    return remembered(find_data_dir(data_dir).plan_path(year), question, answer)
+    text = remembered(find_data_dir(data_dir).plan_path(year), question, answer)
+    if output is None:
+        note_command(data_dir, year, question)
+    return text
 
 
 def _list_json(

@@ -6,42 +6,139 @@ file, the question (command and options) and minsheng's code, so it is kept in t
 cache folder under the hash of all three (minsheng.cache: checksummed, written atomically)
 and later printed without importing the models at all. An invalid plan or a bad option
 raises before anything is kept, so an error is never answered from the cache.
+
+Building the command line itself (typer makes a pydantic adapter for every option) costs
+more than the bare import of typer, pydantic, yaml and rich. So the command line as typed is
+kept too, with what typer made of it: the data folder and year options and the question.
+`minsheng.launch` looks a command line up before typer is imported; on a hit it finds the
+plan again by the usual rules (the folder named, else $MINSHENG_DATA_DIR, else upward from
+the working folder) and prints the answer kept for that plan's bytes. Anything else, and any
+miss, takes the full path, which keeps the answer for next time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from minsheng.cache import ENV_OFF, Blobs, default_folder, fingerprint
+
+# The command line as typed, set by minsheng.launch before the full path runs: a question
+# answered from the plan is then kept under it. None when minsheng.cli runs some other way.
+typed: list[str] | None = None
 
 
 def remembered(
     plan: Path, question: tuple[object, ...], answer: Callable[[], tuple[str, bool]]
 ) -> str:
     """The output for `question` over this plan; `answer()` gives it and whether to keep it."""
-    # A pipe or a device in the plan's place would block or never end here: the full
-    # reading refuses it.
-    if os.environ.get(ENV_OFF) or not plan.is_file():
+    raw = _plan_bytes(plan)
+    if raw is None:
         return answer()[0]
-    try:
-        raw = plan.read_bytes()
-    except OSError:
-        return answer()[0]
-    # Options may carry lone surrogates: bytes of the command line that are not UTF-8.
-    asked = json.dumps(question, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    key = hashlib.sha256(fingerprint() + asked + b"\0" + raw).hexdigest()
+    key = _answer_key(_asked(question), raw)
     blobs = Blobs(default_folder() / "plan")
-    found = blobs.get(key)
+    found = _text(blobs.get(key))
     if found is not None:
-        try:
-            return found.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        return found
     text, keep = answer()
     if keep:
         blobs.put(key, text.encode("utf-8"))
     return text
+
+
+def note_command(data_dir: Path | None, year: int | None, question: tuple[object, ...]) -> None:
+    """Keep what typer made of the command line typed (see the module), for `answer_again`."""
+    key = _command_key(typed) if typed is not None else None
+    if key is None:
+        return
+    folder = None if data_dir is None else os.fsencode(data_dir)
+    Blobs(default_folder() / "command").put(key, marshal.dumps((folder, year, _asked(question))))
+
+
+def answer_again(args: list[str]) -> str | None:
+    """The output kept for this command line over the plan it names now, or None."""
+    key = _command_key(args)
+    if key is None:
+        return None
+    kept = Blobs(default_folder() / "command").get(key)
+    if kept is None:
+        return None
+    try:
+        folder, year, asked = marshal.loads(kept)
+        if not (folder is None or isinstance(folder, bytes)) or not isinstance(asked, str):
+            return None
+        from minsheng.datadir import find_data_dir
+        from minsheng.issues import UsageError
+
+        data_dir = None if folder is None else Path(os.fsdecode(folder))
+        plan = find_data_dir(data_dir).plan_path(year)
+    except (EOFError, ValueError, TypeError, UsageError, OSError):
+        return None  # the full path says what is wrong
+    raw = _plan_bytes(plan)
+    if raw is None:
+        return None
+    return _text(Blobs(default_folder() / "plan").get(_answer_key(asked, raw)))
+
+
+def _command_key(args: list[str]) -> str | None:
+    """The name of a command line's entry; None when it must not be answered from the cache:
+    the cache is off, --debug is asked for, or the shell is completing a word."""
+    if os.environ.get(ENV_OFF) or os.environ.get("MINSHENG_DEBUG") or "--debug" in args:
+        return None
+    if any(name.endswith("_COMPLETE") for name in os.environ):
+        return None
+    typed = json.dumps(args, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(fingerprint() + _parser_stamp() + typed).hexdigest()
+
+
+def _parser_stamp() -> bytes:
+    """Which typer (and click) parse the command line: another install is another parse."""
+    from importlib.util import find_spec
+
+    stamp = b""
+    for name in ("typer", "click"):
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec is not None else None
+            found = os.stat(origin) if origin else None
+        except (ImportError, ValueError, OSError):
+            continue
+        if found is not None:
+            line = f"{name}\0{origin}\0{found.st_size}\0{found.st_mtime_ns}\0"
+            stamp += line.encode("utf-8", "surrogatepass")
+    return stamp + sys.prefix.encode("utf-8", "surrogatepass")
+
+
+def _plan_bytes(plan: Path) -> bytes | None:
+    # A pipe or a device in the plan's place would block or never end here: the full
+    # reading refuses it.
+    if os.environ.get(ENV_OFF) or not plan.is_file():
+        return None
+    try:
+        return plan.read_bytes()
+    except OSError:
+        return None
+
+
+def _asked(question: tuple[object, ...]) -> str:
+    return json.dumps(question, ensure_ascii=False)
+
+
+def _answer_key(asked: str, raw: bytes) -> str:
+    # Options may carry lone surrogates: bytes of the command line that are not UTF-8.
+    text = asked.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(fingerprint() + text + b"\0" + raw).hexdigest()
+
+
+def _text(blob: bytes | None) -> str | None:
+    if blob is None:
+        return None
+    try:
+        return blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
