@@ -126,6 +126,39 @@ def test_generated_files_agree_and_all_go_fast(tmp_path: Path) -> None:
     assert all(agree(path.read_bytes()) for path in paths)
 
 
+DECLINES = """
+import sys
+from minsheng import fastparse
+raw = open(sys.argv[1], "rb").read()
+print(fastparse.parse(raw, raw.decode("utf-8")) is None)
+"""
+
+
+@needs_ryml
+def test_a_comment_after_the_last_record_is_declined_at_once(tmp_path: Path) -> None:
+    """A comment typed after the last record is the reference loader's to read. The fast
+    path's check once tried every way of reading each line before giving up, six times
+    longer for each record more: a file of forty records never finished. It runs apart
+    here, so that a relapse fails instead of hanging."""
+    if not REAL_PLAN.exists():
+        pytest.skip("data/tasks_2024.yaml not present yet")
+    load_generator().generate(300, tmp_path / "made", seed=11)
+    raw = max((tmp_path / "made" / "progress").rglob("*.yaml"), key=lambda p: p.stat().st_size)
+    head, _, body = raw.read_bytes().partition(b"\n---\n")
+    records = (b"---\n" + body) * (40 // body.count(b"\n...\n") + 1)
+    commented = tmp_path / "commented.yaml"
+    commented.write_bytes(head + b"\n" + records + "# 补记:见纸质台账\n".encode())
+    done = subprocess.run(
+        [sys.executable, "-c", DECLINES, str(commented)],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "True", done.stderr
+    assert not agree(commented.read_bytes())  # and the reference reads it, as it would
+
+
 @needs_ryml
 @pytest.mark.parametrize("case", ["valid", "invalid"])
 def test_reading_a_folder_is_the_same_either_way(

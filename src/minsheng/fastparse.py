@@ -68,10 +68,13 @@ _PLAIN = (
     rf"[^ {_BAD}\-?:,\[\]{{}}#&*!|>'\"%@`]"
     rf"[^ :{_BAD}]*(?:(?::+| +)[^ :#{_BAD}][^ :{_BAD}]*)*"
 )
+# A value often fits more than one of the forms (a date is also plain text): each line and
+# each record is an atomic group, so a file that fails to match (a comment after the last
+# record) fails at once instead of trying every combination of forms, line by line.
 _GRAMMAR = re.compile(
     rf"(?:#[^{_BAD}]*\n|\n)*"  # the header: comments and blank lines
-    r"(?:---\n"
-    rf"(?:[a-z_]+: (?:{_NUMBER}|{_DATE}|{_ALNUM}|{_DOUBLE}|{_SINGLE}|{_PLAIN})\n)+"
+    r"(?>---\n"
+    rf"(?>[a-z_]+: (?:{_NUMBER}|{_DATE}|{_ALNUM}|{_DOUBLE}|{_SINGLE}|{_PLAIN})\n)+"
     r"\.\.\.\n)+"  # records back to back, each closed by `...`
 )
 _ID = re.compile(r"[0-9a-z]{6,32}")
