@@ -509,6 +509,29 @@ def test_a_source_found_then_gone_then_back(data: Path, cache: Cache, reads: lis
     assert opened(data, cache).issues == []
 
 
+def test_a_source_that_goes_away_while_the_checks_run_is_not_kept_as_found(
+    data: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger keeps the very judgements the checks made: if it judged the sources again
+    afterwards, a file deleted in between would be kept as found beside a clean result."""
+    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")
+    evidence = data.parent / "docs" / "evidence" / "rate.pdf"
+    evidence.parent.mkdir(parents=True)
+    evidence.write_bytes(b"%PDF-1.4\n")
+    real = ledger_module.check_files
+
+    def then_deleted(*args: Any, **options: Any) -> tuple[list[Entry], list[Issue]]:
+        found = real(*args, **options)
+        evidence.unlink()  # just after the checks judged it present
+        return found
+
+    monkeypatch.setattr(ledger_module, "check_files", then_deleted)
+    assert opened(data, cache).issues == []
+    monkeypatch.setattr(ledger_module, "check_files", real)
+    assert codes(opened(data, cache)) == [Code.MISSING_SOURCE]
+
+
 def test_validate_sees_a_source_file_created_since_the_last_run(data: Path, tmp_path: Path) -> None:
     path = data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")

@@ -14,8 +14,10 @@ depends on:
 
 What decides an item on a date D: for each (item, target), its latest effective entry dated
 on or before D; and for each item, its latest such entry with a note, among its own targets
-and among all. A correction carries the date of the entry it corrects, so the entries
-effective on D are exactly the entries effective over the whole year that are dated up to D.
+and among all. In data without problems a correction carries the date of the entry it
+corrects (check_corrects), so the entries effective on D are exactly the entries effective
+over the whole year that are dated up to D. (Data with problems gets no series: nothing is
+reported from it.)
 The ledger therefore keeps, per target and per item, one entry per date (the latest of that
 date) with the dates in order, and answers a date by bisection. That is at most a few
 hundred series of at most a year of days each, whatever the number of entries.
@@ -54,7 +56,8 @@ from minsheng.progress import (
     source_problem,
 )
 
-KEEP = 8  # ledgers kept in the cache folder, the most recently used (one per data folder)
+KEEP = 8  # ledgers kept in the cache folder, the newest (one per data folder, working folder
+# and content)
 
 Record = tuple[Any, ...]  # an Entry in plain values, its origin an index into `origins`
 Series = tuple[tuple[int, ...], tuple[Record, ...]]  # date ordinals ascending, an entry each
@@ -172,15 +175,15 @@ def _build(
     origin_index: dict[Origin, int] = {}
     for read in files:
         origin_index.setdefault(Origin(read.display, read.path), len(origin_index))
-    entries, issues = check_files(files, folder, loaded, today)
+    judged: dict[str, str | None] = {}
+    entries, issues = check_files(files, folder, loaded, today, judged)
     latest = max((entry.date for entry in entries), default=None)
     latest_day = None if latest is None else latest.toordinal()
-    sources = {
-        entry.source: source_problem(entry.source, folder.root.parent)
-        for entry in entries
-        if entry.source is not None and source_path(entry.source) is not None
-    }
-    found_sources = tuple(sources.items())
+    # The judgements the checks made, not new ones: a file that appeared or went away since
+    # would otherwise be kept as found while the problems say otherwise.
+    found_sources = tuple(
+        (text, was) for text, was in judged.items() if source_path(text) is not None
+    )
     if issues:  # nothing is reported from entries with problems: only the problems count
         return Ledger(len(entries), issues, latest_day, found_sources, (), ())
     own = {item.id: {target.id for target in item.targets} for item in loaded.plan.items}

@@ -510,17 +510,23 @@ def read_progress(
 
 
 def check_files(
-    files: list[ProgressFile], folder: DataDir, plan: LoadedPlan, today: dt.date
+    files: list[ProgressFile],
+    folder: DataDir,
+    plan: LoadedPlan,
+    today: dt.date,
+    sources: dict[str, str | None] | None = None,
 ) -> tuple[list[Entry], list[Issue]]:
     """The entries of the files read, oldest first, and the problems in and across them.
 
     The files' entries are taken out of them (the list of files is emptied), so that memory
-    holds each entry once."""
+    holds each entry once. `sources`, if given, receives each source's problem as judged
+    (None where it has none)."""
     entries = [entry for read in files for entry in read.entries]
     issues = [issue for read in files for issue in read.issues]
     files.clear()
     ordered = sorted(entries)  # as by sort_key: see Entry
-    context = Context(plan, folder.root.parent, today, ordered, VALIDATE_SLACK)
+    judged = {} if sources is None else sources
+    context = Context(plan, folder.root.parent, today, ordered, VALIDATE_SLACK, judged)
     for check in CHECKS:
         issues.extend(check(entries, context))
     return ordered, issues
@@ -542,6 +548,9 @@ class Context:
     # How far past `today` a date may be: `validate` allows a day, since "today" depends on
     # the time zone of the machine (CI runs in UTC); `progress add` uses the local date as is.
     slack: dt.timedelta = dt.timedelta(0)
+    # Each source's problem, once judged (many entries cite the same document); the ledger
+    # keeps the very judgements the checks used.
+    sources: dict[str, str | None] = field(default_factory=dict)
 
     @cached_property
     def items(self) -> dict[int, Item]:
@@ -966,7 +975,7 @@ def source_problem(source: str, repo_root: Path) -> str | None:
 def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A source that is a path in the repository must exist there."""
     found = []
-    problems: dict[str, str | None] = {}  # many entries cite the same document
+    problems = context.sources
     for entry in entries:
         if entry.source is None:
             continue
