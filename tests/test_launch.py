@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SMALL_PLAN, cli_env
+from minsheng import cache as cache_module
+from minsheng import plancache
 
 # Runs minsheng's entry point as the installed script does, then says on stderr's last line
 # whether typer was imported: the full path imports it, an answer kept does not.
@@ -163,3 +165,39 @@ def test_a_corrupt_command_entry_falls_back_to_the_full_path(real_data: Path, ca
     entry.write_bytes(entry.read_bytes()[:-3] + b"xyz")
     again, loaded, code = probe(*asked, cache=cache)
     assert loaded and code == 0 and again == first
+
+
+def test_a_full_disk_on_an_answer_kept_is_a_message(real_data: Path, cache: Path) -> None:
+    """Printing a kept answer fails as the full path's printing does: a message, exit 1."""
+    asked = ("show", "10", "--format", "json", "--data-dir", str(real_data))
+    probe(*asked, cache=cache)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "minsheng", *asked],
+            env=cli_env(MINSHENG_CACHE_DIR=str(cache)),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "io-error" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_without_a_home_folder_nothing_is_kept_and_all_still_works(
+    real_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user with no home folder (some containers): no cache folder, and no failure."""
+    for name in ("MINSHENG_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    assert cache_module.default_folder() is None
+    assert cache_module.user_cache() is None
+    assert plancache.answer_again(["list", "--format", "json"]) is None
+    plan = real_data / "tasks_2024.yaml"
+    assert plancache.remembered(plan, ("list",), lambda: ("[]\n", True)) == "[]\n"

@@ -34,7 +34,7 @@ ENV_OFF = "MINSHENG_NO_CACHE"
 FORMAT = 1
 MAGIC = b"minsheng-cache\n"
 KEEP_DAYS = 30  # an entry not used for this long is removed (a file's old versions)
-_DIGEST = 32  # sha256
+_DIGEST = 32  # bytes of every hash here: sha256, and BLAKE2b cut to the same size
 
 Issue = tuple[int, int, str, str, str]  # line, column, code, message, path
 
@@ -49,28 +49,36 @@ class Parsed:
     size: int  # documents read (the file order of the next file starts after them)
 
 
-def default_folder() -> Path:
-    """$MINSHENG_CACHE_DIR, else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng."""
+def default_folder() -> Path | None:
+    """$MINSHENG_CACHE_DIR, else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng; None where
+    there is no home folder to find (a container's user without one): then nothing is kept."""
     explicit = os.environ.get(ENV_DIR)
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "minsheng"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "minsheng"
+    try:
+        return Path.home() / ".cache" / "minsheng"
+    except (RuntimeError, KeyError, OSError):
+        return None
 
 
 def user_cache(off: bool = False) -> Cache | None:
-    """The cache in the user's cache folder; None with `--no-cache` or MINSHENG_NO_CACHE set."""
+    """The cache in the user's cache folder; None with `--no-cache`, MINSHENG_NO_CACHE set, or
+    no cache folder to be found."""
     if off or os.environ.get(ENV_OFF):
         return None
-    return Cache(default_folder())
+    folder = default_folder()
+    return None if folder is None else Cache(folder)
 
 
 _fingerprint: bytes | None = None
 
 
 def fingerprint() -> bytes:
-    """What, besides the data, a cached result depends on: Python, minsheng and its code.
+    """What, besides the data, a cached result depends on: Python, minsheng and its code, and
+    the libraries that parse and validate (each by where it is installed, its size and time).
 
     The code is hashed whole, so a change anywhere (a message reworded, a rule added, while
     the version number stays) is never answered from an old entry.
@@ -81,8 +89,31 @@ def fingerprint() -> bytes:
         for path in sorted(Path(__file__).parent.glob("*.py")):
             with contextlib.suppress(OSError):
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(_libraries())
         _fingerprint = digest.digest()
     return _fingerprint
+
+
+# typer and click parse the command line (pydantic converts its options); PyYAML, pydantic
+# and rapidyaml read and check the files.
+LIBRARIES = ("typer", "click", "pydantic", "pydantic_core", "yaml", "ryml")
+
+
+def _libraries() -> bytes:
+    """Each library's installed __init__ (found without importing it): path, size and time."""
+    from importlib.util import find_spec
+
+    stamp = []
+    for name in LIBRARIES:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec is not None else None
+            found = os.stat(origin) if origin else None
+        except (ImportError, ValueError, OSError):
+            continue
+        if found is not None:
+            stamp.append(f"{name}\0{origin}\0{found.st_size}\0{found.st_mtime_ns}\0")
+    return "".join(stamp).encode("utf-8", "surrogatepass")
 
 
 class Blobs:
@@ -133,7 +164,8 @@ class Blobs:
             self.prune()
 
     def keep_newest(self, count: int) -> None:
-        """Remove all but the `count` newest entries (by when written, or last touched by `get`)."""
+        """Remove all but the `count` newest entries, by modification time: when written, or
+        when `get` last touched it (which it does only a day or more after)."""
         try:
             children = [c for c in os.scandir(self.folder) if not c.name.endswith(".tmp")]
             children.sort(key=lambda child: child.stat(follow_symlinks=False).st_mtime_ns)

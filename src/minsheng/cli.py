@@ -169,47 +169,53 @@ def main() -> None:
     args = [arg for arg in sys.argv[1:] if arg != "--debug"]
     try:
         code = app(args=args, prog_name="minsheng", standalone_mode=False)
-    except typer.Abort:
+    except (Exception, KeyboardInterrupt) as error:
+        code = failed(error, debug)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def failed(error: BaseException, debug: bool) -> int:
+    """Say what went wrong, in Chinese with its code, and give the exit code; with `debug`,
+    an OS error or an internal error is raised again for its traceback."""
+    if isinstance(error, typer.Abort):
         info("已取消,没有写入任何内容。")
-        code = 1
-    except ClickException as error:
+        return 1
+    if isinstance(error, ClickException):
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "minsheng"
         message = usage_message(error.format_message())  # type: ignore[attr-defined]
         info(f"错误 [usage]:{message}(用 {command} --help 查看用法)")
-        code = error.exit_code  # type: ignore[attr-defined]
-    except DataError as error:
+        return int(error.exit_code)  # type: ignore[attr-defined]
+    if isinstance(error, DataError):
         for issue in error.issues:
             info(str(issue))
         info(f"数据有 {len(error.issues)} 个问题,请先修正(minsheng validate 可列出全部)。")
-        code = 1
-    except UsageError as error:
+        return 1
+    if isinstance(error, UsageError):
         info(f"错误 [{error.code}]:{error.message}")
-        code = 2
-    except RefusedError as error:
+        return 2
+    if isinstance(error, RefusedError):
         info(f"拒绝 [{error.code}]:{error.message}")
-        code = 1
-    except KeyboardInterrupt:
+        return 1
+    if isinstance(error, KeyboardInterrupt):
         info("已中断。")
-        code = 130
-    except BrokenPipeError:
+        return 130
+    if isinstance(error, BrokenPipeError):
         # The reader went away (`minsheng list | head`): not an error, and nothing to flush.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 0
-    except OSError as error:
+        return 0
+    if isinstance(error, OSError):
         # The system refused a read or a write (a folder given as --output, a full disk): the
         # person can act on it, so it is a message, never an internal error.
         if debug:
-            raise
+            raise error
         info(f"错误 [io-error]:{os_problem(error)}")
-        code = 1
-    except Exception as error:
-        if debug:
-            raise
-        info(f"内部错误 [internal]:{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
-        code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+        return 1
+    if debug or not isinstance(error, Exception):
+        raise error
+    info(f"内部错误 [internal]:{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
+    return 1
 
 
 def os_problem(error: OSError) -> str:

@@ -9,15 +9,20 @@ to minsheng.cli.main, the full path.
 
 from __future__ import annotations
 
-import os
 import sys
+from typing import NoReturn
 
 
 def main() -> None:
     args = sys.argv[1:]
     from minsheng import plancache
 
-    text = plancache.answer_again(args)
+    try:
+        text = plancache.answer_again(args)
+    except Exception:  # the cache is only ever a shortcut: the full path says what is wrong
+        text = None
+    except KeyboardInterrupt as error:
+        _fail(error)
     if text is None:
         plancache.typed = args
         from minsheng.cli import main as full
@@ -27,6 +32,12 @@ def main() -> None:
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
-    except BrokenPipeError:  # `minsheng list --format json | head`: as the full path does
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (Exception, KeyboardInterrupt) as error:  # a full disk, a closed pipe: as the full path
+        _fail(error)
     sys.exit(0)
+
+
+def _fail(error: BaseException) -> NoReturn:
+    from minsheng.cli import failed
+
+    sys.exit(failed(error, debug=False))

@@ -23,7 +23,7 @@ class LoadedPlan:
     plan: Plan
     doc: Document
     path: Path
-    digest: bytes = field(default=b"", repr=False)  # of the text read (minsheng.ledger's key)
+    digest: bytes = field(repr=False)  # of the text read: the plan's part of a ledger's key
     _unit_names: dict[str, Unit] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

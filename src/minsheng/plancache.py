@@ -22,11 +22,12 @@ import hashlib
 import json
 import marshal
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from minsheng.cache import ENV_OFF, Blobs, default_folder, fingerprint
+
+KEEP_COMMANDS = 256  # command lines kept, the newest
 
 # The command line as typed, set by minsheng.launch before the full path runs: a question
 # answered from the plan is then kept under it. None when minsheng.cli runs some other way.
@@ -41,7 +42,9 @@ def remembered(
     if raw is None:
         return answer()[0]
     key = _answer_key(_asked(question), raw)
-    blobs = Blobs(default_folder() / "plan")
+    blobs = _blobs("plan")
+    if blobs is None:
+        return answer()[0]
     found = _text(blobs.get(key))
     if found is not None:
         return found
@@ -54,18 +57,21 @@ def remembered(
 def note_command(data_dir: Path | None, year: int | None, question: tuple[object, ...]) -> None:
     """Keep what typer made of the command line typed (see the module), for `answer_again`."""
     key = _command_key(typed) if typed is not None else None
-    if key is None:
+    blobs = _blobs("command")
+    if key is None or blobs is None:
         return
     folder = None if data_dir is None else os.fsencode(data_dir)
-    Blobs(default_folder() / "command").put(key, marshal.dumps((folder, year, _asked(question))))
+    blobs.put(key, marshal.dumps((folder, year, _asked(question))))
+    blobs.keep_newest(KEEP_COMMANDS)
 
 
 def answer_again(args: list[str]) -> str | None:
     """The output kept for this command line over the plan it names now, or None."""
     key = _command_key(args)
-    if key is None:
+    commands, answers = _blobs("command"), _blobs("plan")
+    if key is None or commands is None or answers is None:
         return None
-    kept = Blobs(default_folder() / "command").get(key)
+    kept = commands.get(key)
     if kept is None:
         return None
     try:
@@ -82,7 +88,7 @@ def answer_again(args: list[str]) -> str | None:
     raw = _plan_bytes(plan)
     if raw is None:
         return None
-    return _text(Blobs(default_folder() / "plan").get(_answer_key(asked, raw)))
+    return _text(answers.get(_answer_key(asked, raw)))
 
 
 def _command_key(args: list[str]) -> str | None:
@@ -93,25 +99,12 @@ def _command_key(args: list[str]) -> str | None:
     if any(name.endswith("_COMPLETE") for name in os.environ):
         return None
     typed = json.dumps(args, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(fingerprint() + _parser_stamp() + typed).hexdigest()
+    return hashlib.sha256(fingerprint() + typed).hexdigest()
 
 
-def _parser_stamp() -> bytes:
-    """Which typer (and click) parse the command line: another install is another parse."""
-    from importlib.util import find_spec
-
-    stamp = b""
-    for name in ("typer", "click"):
-        try:
-            spec = find_spec(name)
-            origin = spec.origin if spec is not None else None
-            found = os.stat(origin) if origin else None
-        except (ImportError, ValueError, OSError):
-            continue
-        if found is not None:
-            line = f"{name}\0{origin}\0{found.st_size}\0{found.st_mtime_ns}\0"
-            stamp += line.encode("utf-8", "surrogatepass")
-    return stamp + sys.prefix.encode("utf-8", "surrogatepass")
+def _blobs(name: str) -> Blobs | None:
+    folder = default_folder()
+    return None if folder is None else Blobs(folder / name)
 
 
 def _plan_bytes(plan: Path) -> bytes | None:
