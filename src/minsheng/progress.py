@@ -424,14 +424,15 @@ def read_files(
     folder: DataDir,
     cache: Cache | None = None,
     *,
-    keep_raw: bool = True,
+    keep_raw: bool | Path = True,
     period: Period | None = None,
 ) -> tuple[list[ProgressFile], list[Issue]]:
     """Every progress file (of the months in `period`), parsed, in order; and the problems of
     the folders themselves.
 
     With a cache, a file whose bytes were parsed before is not parsed again. `keep_raw`
-    keeps each file's bytes in its ProgressFile (the store appends to them).
+    keeps each file's bytes in its ProgressFile, or only that file's when it is a path (the
+    store appends to them).
     """
     paths, issues = progress_files(folder.progress, folder.display, period)
     files = []
@@ -450,7 +451,7 @@ def read_files(
                 read.whole = False
                 continue
             _read_one(raw, read, cache, fast, order, shared)
-            if keep_raw:
+            if keep_raw is True or keep_raw == path:
                 read.raw = raw
             order += read.size
     return files, issues

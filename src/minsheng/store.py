@@ -198,7 +198,7 @@ def _prepare(
     path, unit = file_for(folder, plan, entry)
     display = folder.display(path)
     _check_place(folder, path)
-    files, _ = read_files(folder, cache, period=plan.plan.document.period)
+    files, _ = read_files(folder, cache, keep_raw=path, period=plan.plan.document.period)
     old = b""
     for read in files:
         if read.path == path:
