@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +79,16 @@ def real_data(tmp_path: Path) -> Path:
     (folder / "progress").mkdir(parents=True)
     shutil.copy(REAL_PLAN, folder / "tasks_2024.yaml")
     return folder
+
+
+def load_generator() -> Any:
+    """bench/generate.py as a module: realistic progress data (`generate(count, out, seed)`)."""
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REAL_PLAN, ROOT, TESTS, cli_env, run_cli
+from conftest import REAL_PLAN, ROOT, TESTS, cli_env, load_generator, run_cli
 from minsheng import fastparse
 from minsheng.cache import Parsed
 from minsheng.datadir import DataDir
@@ -174,15 +174,6 @@ def test_reading_generated_data_is_the_same_either_way(
 ) -> None:
     load_generator().generate(400, real_data, seed=11)
     assert len(read_both(real_data, monkeypatch)) == 400
-
-
-def load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_generate"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- broken and unusual files: the fast path steps aside ---------------------------------

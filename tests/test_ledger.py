@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib.util
 import json
 import marshal
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REAL_PLAN, ROOT, TESTS, run_cli
+from conftest import REAL_PLAN, TESTS, load_generator, run_cli
 from minsheng import ledger as ledger_module
 from minsheng import store
 from minsheng.cache import MAGIC, Blobs, Cache
@@ -100,15 +98,6 @@ def rendered(
 def ledger_blobs(cache_folder: Path) -> list[Path]:
     folder = cache_folder / "ledger"
     return sorted(folder.iterdir()) if folder.exists() else []
-
-
-def load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_generate"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
