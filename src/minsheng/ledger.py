@@ -188,24 +188,30 @@ def _build(
         return Ledger(len(entries), issues, latest_day, found_sources, (), ())
     own = {item.id: {target.id for target in item.targets} for item in loaded.plan.items}
     # Per series, the dates (ordinals) and each date's latest entry: entries come oldest
-    # first, so the last one seen on a date is that date's latest.
-    by_key: dict[tuple[Any, ...], tuple[list[int], list[Record]]] = {}
+    # first, so the last one seen on a date is that date's latest. Only the entries kept
+    # are turned into records, at the end: a few per target and day, not every entry.
+    by_key: dict[tuple[Any, ...], tuple[list[int], list[Entry]]] = {}
+    ordinals: dict[dt.date, int] = {}
     for entry in effective_entries(entries):
-        ordinal = entry.date.toordinal()
-        record = _record(entry, origin_index)
+        ordinal = ordinals.get(entry.date)
+        if ordinal is None:
+            ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
         if entry.note and entry.note.strip():
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))
         for name in keys:
-            dates, records = by_key.setdefault(name, ([], []))
+            dates, kept = by_key.setdefault(name, ([], []))
             if dates and dates[-1] == ordinal:
-                records[-1] = record
+                kept[-1] = entry
             else:
                 dates.append(ordinal)
-                records.append(record)
-    series = tuple((tuple(dates), tuple(records)) for dates, records in by_key.values())
+                kept.append(entry)
+    series = tuple(
+        (tuple(dates), tuple(_record(entry, origin_index) for entry in kept))
+        for dates, kept in by_key.values()
+    )
     origins = tuple(
         (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index
     )
