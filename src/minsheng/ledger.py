@@ -33,7 +33,6 @@ import marshal
 import os
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,20 +45,24 @@ from minsheng.progress import (
     Entry,
     Origin,
     ProgressFile,
-    Stage,
     check_files,
     effective_entries,
+    entries_of,
     progress_files,
     read_bytes_nofollow,
     read_files,
+    record_of,
     source_path,
     source_problem,
 )
 
+_ORDER = 12  # where a record (progress.record_of) holds the entry's order
+
 KEEP = 8  # ledgers kept in the cache folder, the newest (one per data folder, working folder
 # and content)
 
-Record = tuple[Any, ...]  # an Entry in plain values, its origin an index into `origins`
+# An entry in plain values (progress.record_of) and its origin, an index into `origins`.
+Record = tuple[tuple[Any, ...], int]
 Series = tuple[tuple[int, ...], tuple[Record, ...]]  # date ordinals ascending, an entry each
 
 
@@ -83,9 +86,13 @@ class Ledger:
                 index = bisect_right(dates, ordinal) - 1
                 if index >= 0:
                     record = records[index]
-                    chosen[record[2]] = record
+                    chosen[record[0][_ORDER]] = record
         origins = [Origin(file, _path(path)) for file, path in self.origins]
-        return sorted(_entry(record, origins) for record in chosen.values())
+        return sorted(
+            entry
+            for plain, origin in chosen.values()
+            for entry in entries_of((plain,), origins[origin])
+        )
 
     def holds(self, today: dt.date, repo_root: Path) -> bool:
         """Whether the checks would find the same today: no entry is dated in the future,
@@ -209,37 +216,13 @@ def _build(
                 dates.append(ordinal)
                 kept.append(entry)
     series = tuple(
-        (tuple(dates), tuple(_record(entry, origin_index) for entry in kept))
+        (tuple(dates), tuple((record_of(entry), origin_index[entry.origin]) for entry in kept))
         for dates, kept in by_key.values()
     )
     origins = tuple(
         (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index
     )
     return Ledger(len(entries), issues, latest_day, found_sources, origins, series)
-
-
-def _record(entry: Entry, origin_index: dict[Origin, int]) -> Record:
-    return (
-        entry.date.isoformat(), entry.recorded_at.isoformat(), entry.order, entry.id, entry.item,
-        entry.target, _text(entry.value), None if entry.stage is None else entry.stage.value,
-        _text(entry.percent), entry.unit, entry.note, entry.source, entry.corrects,
-        origin_index[entry.origin], entry.line, entry.marks,
-    )  # fmt: skip
-
-
-def _text(number: Decimal | None) -> str | None:
-    return None if number is None else str(number)
-
-
-def _entry(record: Record, origins: list[Origin]) -> Entry:
-    (date, recorded_at, order, entry_id, item, target, value, stage, percent, unit, note, source,
-     corrects, origin, line, marks) = record  # fmt: skip
-    return Entry(
-        dt.date.fromisoformat(date), dt.datetime.fromisoformat(recorded_at), order, entry_id,
-        item, target, None if value is None else Decimal(value),
-        None if stage is None else Stage(stage), None if percent is None else Decimal(percent),
-        unit, note, source, corrects, origins[origin], line, marks,
-    )  # fmt: skip
 
 
 def _path(text: str | None) -> Path | None:
@@ -290,7 +273,7 @@ def _pairs(found: object) -> bool:
 
 
 def _series(found: object, origins: int) -> bool:
-    """Dates (ordinals) and as many records, each of an Entry's 16 fields."""
+    """Dates (ordinals) and as many records."""
     if not (type(found) is tuple and len(found) == 2):
         return False
     dates, records = found
@@ -299,9 +282,19 @@ def _series(found: object, origins: int) -> bool:
         and type(records) is tuple
         and len(dates) == len(records)
         and all(type(day) is int for day in dates)
-        and all(type(r) is tuple and len(r) == 16 and _index(r[13], origins) for r in records)
+        and all(_record(record, origins) for record in records)
     )
 
 
-def _index(found: object, size: int) -> bool:
-    return type(found) is int and 0 <= found < size
+def _record(found: object, origins: int) -> bool:
+    """A record of progress.record_of's 15 fields, its order a number, and an origin index."""
+    if not (type(found) is tuple and len(found) == 2):
+        return False
+    plain, origin = found
+    return (
+        type(plain) is tuple
+        and len(plain) == 15
+        and type(plain[_ORDER]) is int
+        and type(origin) is int
+        and 0 <= origin < origins
+    )

@@ -394,14 +394,20 @@ class _Shared:
         return stamp
 
 
-def _take(parsed: Parsed, into: ProgressFile, first_order: int, shared: _Shared) -> None:
-    """A parsed file's entries and problems, located in `into`."""
-    origin = Origin(into.display, into.path)
+def entries_of(
+    records: Iterable[fastparse.Record],
+    origin: Origin,
+    first_order: int = 0,
+    shared: _Shared | None = None,
+) -> list[Entry]:
+    """Entries from records in plain values (as parsed, cached or kept in the ledger), read
+    from `origin`; a record's number counts from `first_order`."""
+    shared = shared or _Shared()
     make = Entry._make
     word = shared.words.setdefault
     entries = []
     for (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-         recorded_at, number, line, marks) in parsed.records:  # fmt: skip
+         recorded_at, number, line, marks) in records:  # fmt: skip
         entries.append(
             make((
                 shared.date(date), shared.stamp(recorded_at), first_order + number, entry_id,
@@ -411,7 +417,23 @@ def _take(parsed: Parsed, into: ProgressFile, first_order: int, shared: _Shared)
                 corrects, origin, line, marks,
             ))
         )  # fmt: skip
-    into.entries = entries
+    return entries
+
+
+def record_of(entry: Entry) -> fastparse.Record:
+    """An entry in plain values again, its number its order (entries_of with first_order 0
+    gives it back)."""
+    return (
+        entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
+        None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
+        entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), entry.order,
+        entry.line, entry.marks,
+    )  # fmt: skip
+
+
+def _take(parsed: Parsed, into: ProgressFile, first_order: int, shared: _Shared) -> None:
+    """A parsed file's entries and problems, located in `into`."""
+    into.entries = entries_of(parsed.records, Origin(into.display, into.path), first_order, shared)
     into.issues = [
         Issue(into.display, line, column, Code(code), message, path)
         for line, column, code, message, path in parsed.issues
