@@ -15,16 +15,18 @@ from typing import NoReturn
 
 def main() -> None:
     args = sys.argv[1:]
-    from minsheng import plancache
+    text = None
+    if _may_be_kept(args):
+        from minsheng import plancache
 
-    try:
-        text = plancache.answer_again(args)
-    except Exception:  # the cache is only ever a shortcut: the full path says what is wrong
-        text = None
-    except KeyboardInterrupt as error:
-        _fail(error)
-    if text is None:
+        try:
+            text = plancache.answer_again(args)
+        except Exception:  # the cache is only ever a shortcut: the full path says what is wrong
+            text = None
+        except KeyboardInterrupt as error:
+            _fail(error)
         plancache.typed = args
+    if text is None:
         from minsheng.cli import main as full
 
         full()
@@ -35,6 +37,12 @@ def main() -> None:
     except (Exception, KeyboardInterrupt) as error:  # a full disk, a closed pipe: as the full path
         _fail(error)
     sys.exit(0)
+
+
+def _may_be_kept(args: list[str]) -> bool:
+    """Whether the command line could be a `list` or `show` in JSON (the command is a word of
+    its own, and the format's value has "json" in it): nothing else looks in the cache here."""
+    return ("list" in args or "show" in args) and any("json" in arg for arg in args)
 
 
 def _fail(error: BaseException) -> NoReturn:
