@@ -21,7 +21,7 @@ from minsheng.models import (
     Target,
     Thresholds,
 )
-from minsheng.progress import AnyEntry, E, Stage, effective_entries, latest, sort_key
+from minsheng.progress import AnyEntry, E, Stage, effective_entries, has_note, latest, sort_key
 from minsheng.status import Status
 
 ZERO = Decimal(0)
@@ -274,7 +274,7 @@ def item_result(
     expected = expected_at(plan.document.period, item.schedule, as_of)
     own_ids = {target.id for target in item.targets}
     news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
-    noted = [e for e in history if e.note and e.note.strip()]
+    noted = [e for e in history if has_note(e)]
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)

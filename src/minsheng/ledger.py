@@ -27,6 +27,7 @@ as over every entry (tests/test_ledger.py proves it on generated data).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import marshal
@@ -48,6 +49,7 @@ from minsheng.progress import (
     check_files,
     effective_entries,
     entries_of,
+    has_note,
     progress_files,
     read_bytes_nofollow,
     read_files,
@@ -87,12 +89,14 @@ class Ledger:
                 if index >= 0:
                     record = records[index]
                     chosen[record[0][_ORDER]] = record
-        origins = [Origin(file, _path(path)) for file, path in self.origins]
-        return sorted(
-            entry
-            for plain, origin in chosen.values()
-            for entry in entries_of((plain,), origins[origin])
-        )
+        by_origin: dict[int, list[Any]] = {}
+        for plain, origin in chosen.values():
+            by_origin.setdefault(origin, []).append(plain)
+        found = []
+        for origin, plains in by_origin.items():
+            file, path = self.origins[origin]
+            found.extend(entries_of(plains, Origin(file, _path(path))))
+        return sorted(found)
 
     def holds(self, today: dt.date, repo_root: Path) -> bool:
         """Whether the checks would find the same today: no entry is dated in the future,
@@ -119,7 +123,7 @@ def open_ledger(
         found = None if payload is None else _decode(payload)
         if found is not None and found.holds(today, repo_root):
             return _with(found, folder_issues)
-    files, folder_issues = read_files(folder, cache, keep_raw=False, period=period)
+    files, folder_issues = read_files(folder, cache, period=period)
     # Kept only if the files parsed are the files hashed above, byte for byte: a file that
     # changed in between gets its turn next time.
     read = [file.path for file in files], [file.digest for file in files]
@@ -135,14 +139,7 @@ def _with(ledger: Ledger, folder_issues: list[Issue]) -> Ledger:
     """The ledger with the problems of the folders (listed afresh each time) first."""
     if not folder_issues:
         return ledger
-    return Ledger(
-        ledger.count,
-        folder_issues + ledger.issues,
-        ledger.latest,
-        ledger.sources,
-        ledger.origins,
-        ledger.series,
-    )
+    return dataclasses.replace(ledger, issues=folder_issues + ledger.issues)
 
 
 def _key(
@@ -204,7 +201,7 @@ def _build(
         if ordinal is None:
             ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
-        if entry.note and entry.note.strip():
+        if has_note(entry):
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))
@@ -215,9 +212,18 @@ def _build(
             else:
                 dates.append(ordinal)
                 kept.append(entry)
+    # One record per entry, shared by the series it is in (marshal writes a repeat as a
+    # reference): an entry with a note is in three.
+    made: dict[int, Record] = {}
+
+    def record(entry: Entry) -> Record:
+        found = made.get(entry.order)
+        if found is None:
+            found = made[entry.order] = (record_of(entry), origin_index[entry.origin])
+        return found
+
     series = tuple(
-        (tuple(dates), tuple((record_of(entry), origin_index[entry.origin]) for entry in kept))
-        for dates, kept in by_key.values()
+        (tuple(dates), tuple(record(entry) for entry in kept)) for dates, kept in by_key.values()
     )
     origins = tuple(
         (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index

@@ -172,6 +172,11 @@ def sort_key(entry: AnyEntry) -> tuple[dt.date, dt.datetime, int]:
     return (entry.date, entry.recorded_at, entry.order)
 
 
+def has_note(entry: AnyEntry) -> bool:
+    """Whether the entry says something in its note (a note of spaces says nothing)."""
+    return bool(entry.note and entry.note.strip())
+
+
 def effective_entries(entries: Iterable[E], as_of: dt.date | None = None) -> list[E]:
     """The entries that count on `as_of` (all of them without it), in the order given.
 
@@ -446,15 +451,14 @@ def read_files(
     folder: DataDir,
     cache: Cache | None = None,
     *,
-    keep_raw: bool | Path = True,
+    keep_raw: Path | None = None,
     period: Period | None = None,
 ) -> tuple[list[ProgressFile], list[Issue]]:
     """Every progress file (of the months in `period`), parsed, in order; and the problems of
     the folders themselves.
 
-    With a cache, a file whose bytes were parsed before is not parsed again. `keep_raw`
-    keeps each file's bytes in its ProgressFile, or only that file's when it is a path (the
-    store appends to them).
+    With a cache, a file whose bytes were parsed before is not parsed again. The bytes of the
+    file `keep_raw` are kept in its ProgressFile (the store appends to them).
     """
     paths, issues = progress_files(folder.progress, folder.display, period)
     files = []
@@ -473,7 +477,7 @@ def read_files(
                 read.whole = False
                 continue
             _read_one(raw, read, cache, fast, order, shared)
-            if keep_raw is True or keep_raw == path:
+            if path == keep_raw:
                 read.raw = raw
             order += read.size
     return files, issues
@@ -527,7 +531,7 @@ def read_progress(
     """Every entry under `folder.progress` in the plan's months, oldest first, and the problems
     found."""
     period = plan.plan.document.period
-    files, issues = read_files(folder, cache, keep_raw=False, period=period)
+    files, issues = read_files(folder, cache, period=period)
     entries, found = check_files(files, folder, plan, today or dt.date.today())
     return entries, issues + found
 
@@ -862,7 +866,7 @@ def find_corrected(
     """The entry a correction names, among the plan's months; Problem if there is none."""
     if not _ENTRY_ID.fullmatch(entry_id):
         raise Problem("corrects", Code.BAD_VALUE, f"记录编号 {entry_id!r} 格式不对")
-    files, _ = read_files(folder, cache, keep_raw=False, period=plan.plan.document.period)
+    files, _ = read_files(folder, cache, period=plan.plan.document.period)
     for read in files:
         for entry in read.entries:
             if entry.id == entry_id:
