@@ -179,8 +179,12 @@ COMMANDS = {
 
 def median(args: Sequence[str], env: dict[str, str], repeat: int) -> Run:
     """The run of median wall time among `repeat` runs."""
-    runs = sorted((run(args, env) for _ in range(repeat)), key=lambda r: r.seconds)
-    return runs[len(runs) // 2]
+    return middle([run(args, env) for _ in range(repeat)])
+
+
+def middle(runs: list[Run]) -> Run:
+    """The run of median wall time."""
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
 
 
 def measure(size: int, work: Path, seed: int, reference_up_to: int, repeat: int) -> Size:
@@ -217,8 +221,7 @@ def one_changed(args: Sequence[str], env: dict[str, str], path: Path, repeat: in
             runs.append(run(args, env))
     finally:
         path.write_bytes(original)
-    runs.sort(key=lambda r: r.seconds)
-    return runs[len(runs) // 2]
+    return middle(runs)
 
 
 def baseline(work: Path) -> Run:

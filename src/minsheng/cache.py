@@ -21,7 +21,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +147,8 @@ class Blobs:
     def put(self, key: str, payload: bytes) -> None:
         """Write atomically (a temporary file renamed into place); unwritable is no error."""
         try:
+            import tempfile  # only a write needs it: an answer read from the cache does not
+
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
             try:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from minsheng.cache import Cache
 from minsheng.datadir import DataDir
+from minsheng.fastparse import KEYS
 from minsheng.issues import Code, Issue, RefusedError, os_reason
 from minsheng.measure import format_decimal
 from minsheng.models import Unit
@@ -40,8 +41,6 @@ from minsheng.yamlio import load_documents, resolve_plain
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 60.0  # seconds to wait for another clerk's write before giving up
 LOCK_POLL = 0.01  # a write takes milliseconds: waiting 50 ms a try would dominate
-KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note", "source",
-        "corrects", "recorded_at")  # fmt: skip
 _LAST = 1 << 62  # the entry being added comes after every entry read, in file order
 _STALE_TEMP = re.compile(r"\.[a-z][a-z0-9-]*\.yaml\.[A-Za-z0-9_]+\.tmp")
 _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
