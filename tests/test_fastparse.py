@@ -397,6 +397,26 @@ def test_the_tool_works_without_rapidyaml(small_data: Path, tmp_path: Path) -> N
         assert subprocess.run(probe, env=env, capture_output=True, text=True).stdout == "False\n"
 
 
+def test_the_command_line_words_the_same_problems_at_the_same_lines_either_way(
+    small_data: Path, tmp_path: Path
+) -> None:
+    """validate over files with problems: with rapidyaml, switched off, and not installed."""
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "ryml.py").write_text('raise ImportError("rapidyaml is not installed")\n')
+    shutil.copytree(
+        TESTS / "data" / "progress" / "invalid", small_data / "progress", dirs_exist_ok=True
+    )
+    args = ["validate", "--format", "json", "--data-dir", str(small_data), "--no-cache"]
+    fast = run_cli(*args)
+    off = run_cli(*args, MINSHENG_NO_FAST_PARSE="1")
+    absent = run_cli(*args, PYTHONPATH=os.pathsep.join([str(shim), str(ROOT / "src")]))
+    assert fast.code == off.code == absent.code == 1, fast.stderr
+    assert fast.stdout == off.stdout == absent.stdout
+    found = json.loads(fast.stdout)["issues"]
+    assert len({issue["line"] for issue in found}) > 3  # problems at many lines, not one
+
+
 def test_a_timestamp_python_would_stretch_reads_the_same_both_ways_and_is_refused() -> None:
     # datetime.fromisoformat reads 2025-01-100000000000000002T… as 2025-01-10: not a timestamp
     from minsheng import progress

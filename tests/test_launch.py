@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, SMALL_PLAN, cli_env
 from minsheng import cache as cache_module
-from minsheng import plancache
+from minsheng import launch, plancache
 
 # Runs minsheng's entry point as the installed script does, then says on stderr's last line
 # whether typer was imported: the full path imports it, an answer kept does not.
@@ -116,10 +116,11 @@ def test_the_data_folder_from_the_environment_is_honoured(
     real_data: Path, small_data: Path, cache: Path
 ) -> None:
     asked = ("list", "--format", "json")
-    real, _, _ = probe(*asked, cache=cache, MINSHENG_DATA_DIR=str(real_data))
+    real, _, real_code = probe(*asked, cache=cache, MINSHENG_DATA_DIR=str(real_data))
     probe(*asked, cache=cache, MINSHENG_DATA_DIR=str(small_data))
-    small, loaded, _ = probe(*asked, cache=cache, MINSHENG_DATA_DIR=str(small_data))
-    assert not loaded and small != real
+    small, loaded, small_code = probe(*asked, cache=cache, MINSHENG_DATA_DIR=str(small_data))
+    assert real_code == small_code == 0
+    assert not loaded and json.loads(small) and json.loads(small) != json.loads(real)
 
 
 @pytest.mark.parametrize(
@@ -186,7 +187,7 @@ def test_a_full_disk_on_an_answer_kept_is_a_message(real_data: Path, cache: Path
 
 
 def test_without_a_home_folder_nothing_is_kept_and_all_still_works(
-    real_data: Path, monkeypatch: pytest.MonkeyPatch
+    real_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A user with no home folder (some containers): no cache folder, and no failure."""
     for name in ("MINSHENG_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
@@ -201,3 +202,10 @@ def test_without_a_home_folder_nothing_is_kept_and_all_still_works(
     assert plancache.answer_again(["list", "--format", "json"]) is None
     plan = real_data / "tasks_2024.yaml"
     assert plancache.remembered(plan, ("list",), lambda: ("[]\n", True)) == "[]\n"
+    asked = ["minsheng", "show", "10", "--format", "json", "--data-dir", str(real_data)]
+    for _ in range(2):  # the second is not answered from anywhere: there is no cache
+        monkeypatch.setattr(sys, "argv", asked)
+        with pytest.raises(SystemExit) as done:
+            launch.main()
+        assert done.value.code == 0
+        assert json.loads(capsys.readouterr().out)["id"] == 10

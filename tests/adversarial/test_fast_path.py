@@ -9,6 +9,7 @@ are then edited a character or a word at a time, where the two parsers could rea
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import marshal
 import os
 import tempfile
@@ -21,13 +22,14 @@ from hypothesis import strategies as st
 
 from adversarial.budget import cases
 from adversarial.generate import RandomPick, build_progress, seeded_progress
+from minsheng import cache as cache_module
+from minsheng import fastparse, progress, store
 
-progress = pytest.importorskip("minsheng.progress")
-if not hasattr(progress, "parse_file"):
-    pytest.skip("no fast path in this version", allow_module_level=True)
-fastparse = pytest.importorskip("minsheng.fastparse")
-cache_module = pytest.importorskip("minsheng.cache")
-store = pytest.importorskip("minsheng.store")
+# Both tests below ask for the fast path explicitly; they need rapidyaml, not its switch.
+needs_ryml = pytest.mark.skipif(
+    importlib.util.find_spec("ryml") is None,
+    reason="rapidyaml is not installed: there is no fast path to compare",
+)
 
 # Words that one YAML parser or the other may read as something else than the store meant.
 TRICKY = [
@@ -137,11 +139,10 @@ def edited_store_files(draw: st.DrawFn) -> bytes:
 COUNT = cases(3000, 30_000)
 
 
+@needs_ryml
 @pytest.mark.slow
 @pytest.mark.parametrize("count", [pytest.param(COUNT, id=f"{COUNT}-examples")])
 def test_the_fast_path_reads_every_file_exactly_as_the_reference(count: int) -> None:
-    if not fastparse.enabled():
-        pytest.skip("rapidyaml is not installed: there is no fast path to compare")
     tried, taken = 0, 0
 
     @settings(max_examples=count)
@@ -232,10 +233,9 @@ def test_reading_through_the_cache_gives_what_reading_afresh_gives(count: int) -
     assert tried == count
 
 
+@needs_ryml
 @pytest.mark.parametrize("key", ["value", "percent", "date", "item", "id", "note", "unit"])
 def test_every_tricky_word_in_every_field_reads_the_same_both_ways(key: str) -> None:
-    if not fastparse.enabled():
-        pytest.skip("rapidyaml is not installed: there is no fast path to compare")
     record = {
         "id": "1a2b3c4d5e",
         "item": "1",
