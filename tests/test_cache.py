@@ -240,6 +240,26 @@ def test_a_warm_read_parses_only_the_file_that_changed(
     assert "7a7a7a7a7a" in [entry.id for entry in entries]
 
 
+def test_a_report_after_one_change_parses_only_that_file(
+    data: Path, tmp_path: Path, parses: list[str]
+) -> None:
+    """Through the ledger, as report and validate read: a changed file misses the kept
+    ledger, and of the files only it is parsed again."""
+    from minsheng.ledger import open_ledger
+
+    plan, _ = load_plan(data / "tasks_2024.yaml")
+    assert plan is not None
+    cache = Cache(tmp_path / "cache")
+    assert open_ledger(DataDir(data), plan, cache, TODAY).issues == []
+    assert len(parses) == 4
+    parses.clear()
+    changed = data / "progress" / "2024-07" / "cgj.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8") + RECORD, encoding="utf-8")
+    ledger = open_ledger(DataDir(data), plan, cache, TODAY)
+    assert parses == ["cgj.yaml"]
+    assert ledger.count == 7
+
+
 def test_results_are_the_same_with_problems_too(small_data: Path, tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "invalid", small_data / "progress", dirs_exist_ok=True)
     cache = Cache(tmp_path / "cache")
@@ -296,6 +316,32 @@ def test_no_cache_writes_no_cache(data: Path, tmp_path: Path) -> None:
     done = run_cli(*args, MINSHENG_CACHE_DIR=str(folder))
     assert done.code == 0, done.stderr
     assert len(list((folder / "progress").iterdir())) == 4
+
+
+def test_the_command_line_keeps_its_cache_under_xdg_cache_home(data: Path, tmp_path: Path) -> None:
+    xdg = tmp_path / "xdg"
+    done = run_cli(
+        "validate", "--data-dir", str(data), MINSHENG_CACHE_DIR="", XDG_CACHE_HOME=str(xdg)
+    )
+    assert done.code == 0, done.stderr
+    assert len(list((xdg / "minsheng" / "progress").iterdir())) == 4
+
+
+def test_no_cache_reads_no_cache(data: Path, tmp_path: Path) -> None:
+    """A planted entry (well formed, checksummed, under the right name, another value) is what
+    a run with the cache reads, and what --no-cache does not."""
+    folder = tmp_path / "cache"
+    path = data / "progress" / "2024-07" / "mzj.yaml"
+    truth = progress.parse_file(path.read_bytes(), "x", fast=False)
+    record = list(truth.records[0])
+    record[4] = "424242"  # the value
+    Cache(folder).store(Cache(folder).key(path.read_bytes()), Parsed((tuple(record),), (), True, 1))
+    args = ["progress", "list", "--format", "json", "--data-dir", str(data)]
+    cached = run_cli(*args, MINSHENG_CACHE_DIR=str(folder))
+    fresh = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(folder))
+    assert cached.code == fresh.code == 0, fresh.stderr
+    assert "424242" in cached.stdout  # the plant is read where the cache is used
+    assert "424242" not in fresh.stdout
 
 
 @pytest.mark.parametrize(

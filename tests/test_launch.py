@@ -127,6 +127,7 @@ def test_the_data_folder_from_the_environment_is_honoured(
     ("extra", "env"),
     [
         (("--debug",), {}),
+        (("--no-cache",), {}),
         ((), {"MINSHENG_NO_CACHE": "1"}),
         ((), {"_MINSHENG_COMPLETE": "complete_bash"}),
     ],
@@ -135,9 +136,9 @@ def test_never_answered_early(
     real_data: Path, cache: Path, extra: tuple[str, ...], env: dict[str, str]
 ) -> None:
     asked = ("list", "--format", "json", "--data-dir", str(real_data), *extra)
-    probe(*asked, cache=cache, **env)
-    _, loaded, _ = probe(*asked, cache=cache, **env)
-    assert loaded
+    first, _, _ = probe(*asked, cache=cache, **env)
+    again, loaded, code = probe(*asked, cache=cache, **env)
+    assert loaded and code == 0 and again == first and json.loads(again)
 
 
 def test_an_answer_written_to_a_file_is_not_kept_by_its_command_line(

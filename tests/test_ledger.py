@@ -297,7 +297,8 @@ def test_warm_and_cold_reports_are_the_same_bytes(
 def test_list_by_status_is_the_same_warm_and_cold(generated: Path, tmp_path: Path) -> None:
     folder = str(tmp_path / "cache")
     args = ["list", "--status", "done", "--format", "json", "--data-dir", str(generated)]
-    cold = run_cli(*args, MINSHENG_CACHE_DIR=folder, MINSHENG_NO_CACHE="1")  # no --no-cache
+    cold = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=folder)
+    assert not Path(folder).exists()
     filling = run_cli(*args, MINSHENG_CACHE_DIR=folder)
     warm = run_cli(*args, MINSHENG_CACHE_DIR=folder)
     assert cold.code == filling.code == warm.code == 0, cold.stderr

@@ -14,6 +14,7 @@ from minsheng.cli_common import (
     DataDirOption,
     Format,
     FormatOption,
+    NoCacheOption,
     OutputOption,
     UnitOption,
     YearOption,
@@ -105,6 +106,7 @@ def list_items(
     output: OutputOption = None,
     data_dir: DataDirOption = None,
     year: YearOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """列出事项,可按牵头单位、类别、状态筛选,条件可以组合。
 
@@ -117,7 +119,7 @@ def list_items(
     if format is Format.JSON and status is None:  # the plan alone answers this: kept
         fresh = partial(_list_json, data_dir, year, unit, category, active)
         question = ("list", unit, category, active)
-        write_output(_from_plan(data_dir, year, question, fresh, output), output)
+        write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
         return
     from minsheng import browse
 
@@ -125,7 +127,7 @@ def list_items(
     selection = browse.make_selection(
         loaded, unit=unit, category=category, status=status, active=active
     )
-    statuses = _statuses(folder, loaded, selection)
+    statuses = _statuses(folder, loaded, selection, no_cache)
     items = browse.select_items(loaded, selection, statuses)
     if not items:
         info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
@@ -145,6 +147,7 @@ def show_item(
     output: OutputOption = None,
     data_dir: DataDirOption = None,
     year: YearOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """显示一个事项的全部内容:原文、类别、牵头单位、每个目标、每条推进措施及其子目标、备注。
 
@@ -152,7 +155,8 @@ def show_item(
     """
     if format is Format.JSON:  # the plan alone answers this: kept
         fresh = partial(_show_json, data_dir, year, number)
-        write_output(_from_plan(data_dir, year, ("show", number), fresh, output), output)
+        question = ("show", number)
+        write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
         return
     from minsheng import browse
 
@@ -170,10 +174,13 @@ def _from_plan(
     question: tuple[object, ...],
     answer: Callable[[], tuple[str, bool]],
     output: Path | None,
+    no_cache: bool,
 ) -> str:
     """A JSON answer from the plan alone, kept by the plan's bytes (minsheng.plancache), so a
     repeated question imports neither YAML nor the models; printed (not `--output`), it is
     kept by the command line too, so the next one is answered before typer loads."""
+    if no_cache:
+        return answer()[0]
     from minsheng.datadir import find_data_dir
     from minsheng.plancache import note_command, remembered
 
@@ -212,7 +219,9 @@ def _render(tables: list[Table], format: Format, output: Path | None) -> str:
     return render_tables(tables, format.value, color=color, width=width)
 
 
-def _statuses(folder: DataDir, loaded: LoadedPlan, selection: Selection) -> dict[int, str] | None:
+def _statuses(
+    folder: DataDir, loaded: LoadedPlan, selection: Selection, no_cache: bool
+) -> dict[int, str] | None:
     """Each item's status today, as the report computes it; read only when the filter needs
     more than the plan (no_task and active are known without the progress entries)."""
     from minsheng.browse import ACTIVE, NO_TASK, item_statuses
@@ -224,7 +233,7 @@ def _statuses(folder: DataDir, loaded: LoadedPlan, selection: Selection) -> dict
     from minsheng.issues import DataError
     from minsheng.ledger import open_ledger
 
-    ledger = open_ledger(folder, loaded, user_cache())
+    ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
         raise DataError(ledger.issues)
     as_of = default_as_of(loaded.plan.document.period, dt.date.today())  # as `report` does
