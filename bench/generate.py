@@ -28,11 +28,11 @@ PLAN = ROOT / "data" / "tasks_2024.yaml"
 if str(ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
 
-from minsheng.measure import is_percent  # noqa: E402
-from minsheng.models import Item, Kind, Target, Unit  # noqa: E402
-from minsheng.plan import LoadedPlan, load_plan  # noqa: E402
-from minsheng.progress import ProgressEntry, Stage  # noqa: E402
-from minsheng.store import entry_text, header_text  # noqa: E402
+from minsheng.core.measure import is_percent  # noqa: E402
+from minsheng.plan.load import LoadedPlan, load_plan  # noqa: E402
+from minsheng.plan.models import Item, Kind, Target, Unit  # noqa: E402
+from minsheng.progress.entry import ProgressEntry, Stage  # noqa: E402
+from minsheng.progress.store import entry_text, header_text  # noqa: E402
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 CORRECTION_RATE = 0.002  # share of quantity entries recorded wrong and later corrected

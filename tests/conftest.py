@@ -34,7 +34,7 @@ def cli_env(**extra: str) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "120"
     env["PYTHONUTF8"] = "1"
-    # The parse cache (minsheng.cache) of test runs stays out of the user's own cache folder.
+    # The parse cache (minsheng.core.cache) of test runs stays out of the user's own cache folder.
     env["MINSHENG_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "minsheng-test-cache")
     env.update(extra)
     return env

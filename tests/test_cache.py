@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TESTS, run_cli
-from minsheng import cache as cache_module
-from minsheng import progress
-from minsheng.cache import MAGIC, Cache, Parsed, default_folder, user_cache
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
+from minsheng.core import cache as cache_module
+from minsheng.core.cache import MAGIC, Cache, Parsed, default_folder, user_cache
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import load_plan
+from minsheng.progress import checks
+from minsheng.progress import files as progress_files
+from minsheng.progress.entry import Entry
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)
@@ -151,7 +153,7 @@ def test_prune_removes_what_is_old(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from minsheng.cache import Cache, Parsed
+from minsheng.core.cache import Cache, Parsed
 cache = Cache(__import__("pathlib").Path(sys.argv[1]))
 for round in range(int(sys.argv[2])):
     for n in range(5):
@@ -198,12 +200,10 @@ def data(small_data: Path) -> Path:
     return small_data
 
 
-def read(
-    data: Path, cache: Cache | None, today: dt.date = TODAY
-) -> tuple[list[progress.Entry], list[str]]:
+def read(data: Path, cache: Cache | None, today: dt.date = TODAY) -> tuple[list[Entry], list[str]]:
     plan, problems = load_plan(data / "tasks_2024.yaml")
     assert plan is not None, problems
-    entries, issues = progress.read_progress(DataDir(data), plan, today=today, cache=cache)
+    entries, issues = checks.read_progress(DataDir(data), plan, today=today, cache=cache)
     return entries, [str(issue) for issue in issues]
 
 
@@ -211,13 +211,13 @@ def read(
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files parsed (not taken from the cache), by name, as they are parsed."""
     seen: list[str] = []
-    real = progress.parse_file
+    real = progress_files.parse_file
 
     def counting(raw: bytes, display: str, *, fast: bool | None = None) -> Parsed:
         seen.append(Path(display).name)
         return real(raw, display, fast=fast)
 
-    monkeypatch.setattr(progress, "parse_file", counting)
+    monkeypatch.setattr(progress_files, "parse_file", counting)
     return seen
 
 
@@ -245,7 +245,7 @@ def test_a_report_after_one_change_parses_only_that_file(
 ) -> None:
     """Through the ledger, as report and validate read: a changed file misses the kept
     ledger, and of the files only it is parsed again."""
-    from minsheng.ledger import open_ledger
+    from minsheng.progress.ledger import open_ledger
 
     plan, _ = load_plan(data / "tasks_2024.yaml")
     assert plan is not None
@@ -332,7 +332,7 @@ def test_no_cache_reads_no_cache(data: Path, tmp_path: Path) -> None:
     a run with the cache reads, and what --no-cache does not."""
     folder = tmp_path / "cache"
     path = data / "progress" / "2024-07" / "mzj.yaml"
-    truth = progress.parse_file(path.read_bytes(), "x", fast=False)
+    truth = progress_files.parse_file(path.read_bytes(), "x", fast=False)
     record = list(truth.records[0])
     record[4] = "424242"  # the value
     Cache(folder).store(Cache(folder).key(path.read_bytes()), Parsed((tuple(record),), (), True, 1))
@@ -367,7 +367,7 @@ def test_warm_and_cold_commands_print_the_same(
     json.loads(warm.stdout)
 
 
-# --- answers from the plan alone (minsheng.plancache) ---------------------------------------
+# --- answers from the plan alone (minsheng.cli.answers) ---------------------------------------
 
 
 @pytest.mark.parametrize(

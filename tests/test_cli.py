@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from minsheng import __version__
-from minsheng.yamlio import load_single
+from minsheng.core.yamlio import load_single
 
 
 @pytest.mark.parametrize(

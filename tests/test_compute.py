@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import SMALL_PLAN
-from minsheng.compute import (
+from minsheng.core.status import Status
+from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.plan.models import Comparator, Kind, Period, ScheduleStep, Target
+from minsheng.progress.entry import ProgressEntry, effective_entries, latest
+from minsheng.report.compute import (
     Report,
     compute,
     default_as_of,
@@ -21,10 +25,6 @@ from minsheng.compute import (
     ranks,
     target_completion,
 )
-from minsheng.models import Comparator, Kind, Period, ScheduleStep, Target
-from minsheng.plan import LoadedPlan, load_plan
-from minsheng.progress import ProgressEntry, effective_entries, latest
-from minsheng.status import Status
 
 D = Decimal
 AS_OF = dt.date(2024, 6, 30)

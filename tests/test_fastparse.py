@@ -24,12 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REAL_PLAN, ROOT, TESTS, cli_env, load_generator, run_cli
-from minsheng import fastparse
-from minsheng.cache import Parsed
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import Entry, parse_file, read_progress
-from minsheng.yamlio import decode
+from minsheng.core.cache import Parsed
+from minsheng.core.datadir import DataDir
+from minsheng.core.yamlio import decode
+from minsheng.plan.load import load_plan
+from minsheng.progress import fastparse
+from minsheng.progress.checks import read_progress
+from minsheng.progress.entry import Entry
+from minsheng.progress.files import parse_file
 
 needs_ryml = pytest.mark.skipif(
     importlib.util.find_spec("ryml") is None, reason="rapidyaml is not installed"
@@ -128,7 +130,7 @@ def test_generated_files_agree_and_all_go_fast(tmp_path: Path) -> None:
 
 DECLINES = """
 import sys
-from minsheng import fastparse
+from minsheng.progress import fastparse
 raw = open(sys.argv[1], "rb").read()
 print(fastparse.parse(raw, raw.decode("utf-8")) is None)
 """
@@ -392,7 +394,11 @@ def test_the_tool_works_without_rapidyaml(small_data: Path, tmp_path: Path) -> N
         fast = run_cli(*args)
         assert plain.code == fast.code == 0, plain.stderr
         assert plain.stdout == fast.stdout
-        probe = [sys.executable, "-c", "import minsheng.fastparse as f; print(f.enabled())"]
+        probe = [
+            sys.executable,
+            "-c",
+            "import minsheng.progress.fastparse as f; print(f.enabled())",
+        ]
         env = cli_env(PYTHONPATH=without)
         assert subprocess.run(probe, env=env, capture_output=True, text=True).stdout == "False\n"
 
@@ -419,12 +425,12 @@ def test_the_command_line_words_the_same_problems_at_the_same_lines_either_way(
 
 def test_a_timestamp_python_would_stretch_reads_the_same_both_ways_and_is_refused() -> None:
     # datetime.fromisoformat reads 2025-01-100000000000000002T… as 2025-01-10: not a timestamp
-    from minsheng import progress
+    from minsheng.progress import files as progress_files
 
     raw = (
         b"---\nid: 0000cf539e\nitem: 3\ntarget: power\ndate: 2024-04-21\nvalue: 15.53\n"
         b"unit: x\nrecorded_at: 2025-01-100000000000000002T09:13:05+08:00\n...\n"
     )
-    fast = progress.parse_file(raw, "rsj.yaml", fast=True)
-    assert fast == progress.parse_file(raw, "rsj.yaml", fast=False)
+    fast = progress_files.parse_file(raw, "rsj.yaml", fast=True)
+    assert fast == progress_files.parse_file(raw, "rsj.yaml", fast=False)
     assert [issue[2] for issue in fast.issues] == ["bad-date"]

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, run_cli
-from minsheng.render_html import note_text, percent, render_html, safe_link, target_view
+from minsheng.render.html import note_text, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"

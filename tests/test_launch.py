@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SMALL_PLAN, cli_env
-from minsheng import cache as cache_module
-from minsheng import launch, plancache
+from minsheng import launch
+from minsheng.cli import answers
+from minsheng.core import cache as cache_module
 
 # Runs minsheng's entry point as the installed script does, then says on stderr's last line
 # whether typer was imported: the full path imports it, an answer kept does not.
@@ -202,9 +203,9 @@ def test_without_a_home_folder_nothing_is_kept_and_all_still_works(
     monkeypatch.setattr(Path, "home", staticmethod(nowhere))
     assert cache_module.default_folder() is None
     assert cache_module.user_cache() is None
-    assert plancache.answer_again(["list", "--format", "json"]) is None
+    assert answers.answer_again(["list", "--format", "json"]) is None
     plan = real_data / "tasks_2024.yaml"
-    assert plancache.remembered(plan, ("list",), lambda: ("[]\n", True)) == "[]\n"
+    assert answers.remembered(plan, ("list",), lambda: ("[]\n", True)) == "[]\n"
     asked = ["minsheng", "show", "10", "--format", "json", "--data-dir", str(real_data)]
     for _ in range(2):  # the second is not answered from anywhere: there is no cache
         monkeypatch.setattr(sys, "argv", asked)

@@ -22,16 +22,18 @@ from typing import Any
 import pytest
 
 from conftest import REAL_PLAN, TESTS, load_generator, run_cli
-from minsheng import ledger as ledger_module
-from minsheng import store
-from minsheng.cache import MAGIC, Blobs, Cache
-from minsheng.compute import compute
-from minsheng.datadir import DataDir
-from minsheng.issues import Code, Issue
-from minsheng.ledger import KEEP, Ledger, open_ledger
-from minsheng.plan import LoadedPlan, load_plan
-from minsheng.progress import Entry, ProgressEntry, ProgressFile, read_files, read_progress
-from minsheng.report import document, render_json
+from minsheng.core.cache import MAGIC, Blobs, Cache
+from minsheng.core.datadir import DataDir
+from minsheng.core.issues import Code, Issue
+from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.progress import ledger as ledger_module
+from minsheng.progress import store
+from minsheng.progress.checks import read_progress
+from minsheng.progress.entry import Entry, ProgressEntry
+from minsheng.progress.files import ProgressFile, read_files
+from minsheng.progress.ledger import KEEP, Ledger, open_ledger
+from minsheng.report.bulletin import document, render_json
+from minsheng.report.compute import compute
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SMALL_PLAN, run_cli
-from minsheng import browse
-from minsheng.models import Item, Target
-from minsheng.plan import LoadedPlan, load_plan
+from minsheng.core.measure import json_number
+from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.plan.models import Item, Target
+from minsheng.views import browse
 
 GOLDEN = Path(__file__).parent / "golden" / "list"
 CONTRACT_ITEM = {
@@ -193,7 +194,7 @@ def test_plan_filters_do_not_read_the_progress(small_data: Path) -> None:
 
 
 def test_status_words_are_the_reports() -> None:
-    from minsheng.status import WORDS
+    from minsheng.core.status import WORDS
 
     for status, word in WORDS.items():
         assert browse.status_word(status.value) == word
@@ -326,11 +327,11 @@ def test_json_carries_every_field_of_the_models(small: LoadedPlan) -> None:
 def test_json_numbers() -> None:
     from decimal import Decimal
 
-    assert browse.json_number(Decimal("0.57")) == 0.57
-    assert repr(browse.json_number(Decimal("99.90"))) == "99.9"
-    assert browse.json_number(Decimal("1865")) == 1865
-    assert isinstance(browse.json_number(Decimal("10.0")), int)
-    assert browse.json_number(None) is None
+    assert json_number(Decimal("0.57")) == 0.57
+    assert repr(json_number(Decimal("99.90"))) == "99.9"
+    assert json_number(Decimal("1865")) == 1865
+    assert isinstance(json_number(Decimal("10.0")), int)
+    assert json_number(None) is None
 
 
 def test_csv_is_formula_safe_and_markdown_inert(small_data: Path, tmp_path: Path) -> None:
@@ -523,7 +524,7 @@ def test_listing_without_a_terminal_table_does_not_import_rich(
         check=True,
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    assert "minsheng.cli_browse" in imported and "城镇新增就业" in done.stdout
-    # (minsheng.browse itself may not be imported at all: JSON answers from minsheng.plancache)
+    assert "minsheng.cli.browse" in imported and "城镇新增就业" in done.stdout
+    # (minsheng.views.browse may not be imported at all: JSON answers from minsheng.cli.answers)
     assert not {name for name in imported if name == "rich" or name.startswith("rich.")}
-    assert "minsheng.compute" not in imported
+    assert "minsheng.report.compute" not in imported

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_PLAN, SMALL_PLAN, TESTS, tree_snapshot
-from minsheng.models import Comparator, Kind
-from minsheng.plan import load_plan
-from minsheng.yamlio import load_single
+from minsheng.core.yamlio import load_single
+from minsheng.plan.load import load_plan
+from minsheng.plan.models import Comparator, Kind
 
 INVALID = TESTS / "data" / "invalid"
 VALID = TESTS / "data" / "valid"

@@ -22,18 +22,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_PLAN, ROOT, SMALL_PLAN, TESTS, Result, cli_env, run_cli
-from minsheng import store
-from minsheng.datadir import DataDir
-from minsheng.issues import Code
-from minsheng.measure import format_decimal, parse_amount
-from minsheng.plan import LoadedPlan, load_plan
-from minsheng.progress import (
-    ProgressEntry,
-    effective_entries,
-    latest,
-    read_progress,
-    source_path,
-)
+from minsheng.core.datadir import DataDir
+from minsheng.core.issues import Code
+from minsheng.core.measure import format_decimal, parse_amount
+from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.progress import store
+from minsheng.progress.checks import read_progress, source_path
+from minsheng.progress.entry import ProgressEntry, effective_entries, latest
 
 FIXTURES = TESTS / "data" / "progress"
 GOLDEN = TESTS / "golden" / "progress"
@@ -822,7 +817,7 @@ def test_list_csv_is_safe_for_spreadsheets(data: Path) -> None:
 
 @pytest.mark.skipif(not REAL_PLAN.exists(), reason="data/tasks_2024.yaml not present yet")
 def test_a_month_of_progress_for_the_disabled_persons_federation(real_data: Path) -> None:
-    from minsheng.models import Kind
+    from minsheng.plan.models import Kind
 
     plan = loaded_plan(real_data)
     unit = plan.find_unit("区残联")

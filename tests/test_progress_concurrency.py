@@ -1,7 +1,7 @@
 """The progress store under real concurrency: writers racing each other, writers killed mid-write.
 
-Each writer is a real process that imports minsheng.store and appends in a loop (starting the
-CLI 400 times would measure Python's start-up, not the lock).
+Each writer is a real process that imports minsheng.progress.store and appends in a loop
+(starting the CLI 400 times would measure Python's start-up, not the lock).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_env, run_cli
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import read_progress
-from minsheng.yamlio import load_documents
+from minsheng.core.datadir import DataDir
+from minsheng.core.yamlio import load_documents
+from minsheng.plan.load import load_plan
+from minsheng.progress.checks import read_progress
 
 # Appends `count` entries for one target of item 1 (区人社局, all in one file), each value one
 # more than the largest already recorded for it, so the order of writers never matters.
@@ -28,10 +28,11 @@ WRITER = """
 import datetime as dt, sys
 from decimal import Decimal
 from pathlib import Path
-from minsheng import store
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import ProgressEntry, read_progress
+from minsheng.progress import store
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import load_plan
+from minsheng.progress.entry import ProgressEntry
+from minsheng.progress.checks import read_progress
 
 folder = DataDir(Path(sys.argv[1]))
 target, count = sys.argv[2], int(sys.argv[3])

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, SMALL_PLAN, tree_snapshot
-from minsheng.cli_report import ReportFormat
-from minsheng.compute import compute
-from minsheng.plan import load_plan
-from minsheng.progress import ProgressEntry
-from minsheng.report import RENDERERS, inert, render, short_title
+from minsheng.cli.report import ReportFormat
+from minsheng.plan.load import load_plan
+from minsheng.progress.entry import ProgressEntry
+from minsheng.report.bulletin import RENDERERS, inert, render, short_title
+from minsheng.report.compute import compute
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 EXAMPLE = ["--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"]

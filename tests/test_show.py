@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_PLAN, run_cli
-from minsheng import browse
-from minsheng.plan import load_plan
+from minsheng.plan.load import load_plan
+from minsheng.views import browse
 from test_list import CONTRACT_ITEM, CONTRACT_TARGET, check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "show"

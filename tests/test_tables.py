@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from minsheng.tables import (
+from minsheng.render.tables import (
     _NO_LINE_END,
     _NO_LINE_START,
     _TOKEN,

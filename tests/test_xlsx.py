@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import ROOT, run_cli
-from minsheng.render_xlsx import MAX_WIDTH, display_width, render_xlsx
+from minsheng.render.xlsx import MAX_WIDTH, display_width, render_xlsx
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"

@@ -2,9 +2,9 @@
 
 `minsheng list --format json` and `minsheng show N --format json` are asked by scripts many
 times a day, and building typer's command line costs more than Python's own start.
-minsheng.plancache keeps their answers by the command line and the plan's bytes; a hit is
+minsheng.cli.answers keeps their answers by the command line and the plan's bytes; a hit is
 printed here, without importing typer, pydantic or the plan's models. Everything else goes
-to minsheng.cli.main, the full path.
+to minsheng.cli.app.main, the full path.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ def main() -> None:
     args = sys.argv[1:]
     text = None
     if _may_be_kept(args):
-        from minsheng import plancache
+        from minsheng.cli import answers
 
         try:
-            text = plancache.answer_again(args)
+            text = answers.answer_again(args)
         except Exception:  # the cache is only ever a shortcut: the full path says what is wrong
             text = None
         except KeyboardInterrupt as error:
             _fail(error)
-        plancache.typed = args
+        answers.typed = args
     if text is None:
-        from minsheng.cli import main as full
+        from minsheng.cli.app import main as full
 
         full()
         return
@@ -46,6 +46,6 @@ def _may_be_kept(args: list[str]) -> bool:
 
 
 def _fail(error: BaseException) -> NoReturn:
-    from minsheng.cli import failed
+    from minsheng.cli.app import failed
 
     sys.exit(failed(error, debug=False))

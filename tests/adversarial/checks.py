@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from adversarial.harness import KNOWN_CODES
-from minsheng.issues import Code, Issue
+from minsheng.core.issues import Code, Issue
 
 
 def line_count(raw: bytes) -> int:

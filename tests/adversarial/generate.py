@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from hypothesis import strategies as st
 
-from minsheng.yamlio import resolve_plain
+from minsheng.core.yamlio import resolve_plain
 
 T = TypeVar("T")
 

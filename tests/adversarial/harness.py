@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from minsheng import cli
-from minsheng.issues import Code
+from minsheng.cli import app as cli
+from minsheng.core.issues import Code
 
 KNOWN_CODES = frozenset(str(code) for code in Code)
 # What a person sees when something escaped the error handling: never acceptable.
@@ -67,7 +67,7 @@ def _built_app() -> object:
 
 
 def run_main(argv: list[str], stdin: str = "") -> Outcome:
-    """`minsheng ARGV` through minsheng.cli.main, as the console script runs it.
+    """`minsheng ARGV` through minsheng.cli.app.main, as the console script runs it.
 
     The typer app is swapped for the click command it builds, built once: typer would
     rebuild it on every call, which costs more than most commands.

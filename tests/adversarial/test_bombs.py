@@ -26,7 +26,7 @@ PEAK_LIMIT_MB = 300
 # VmHWM, the peak of this program alone, is what is reported.
 MEASURED = """
 import re, resource, sys
-from minsheng.cli import main
+from minsheng.cli.app import main
 sys.argv = ["minsheng", *sys.argv[1:]]
 try:
     main()

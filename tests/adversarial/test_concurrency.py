@@ -24,10 +24,10 @@ import pytest
 from adversarial.budget import cases
 from adversarial.harness import CRASH_MARKS
 from conftest import cli_env
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import read_progress
-from minsheng.yamlio import load_documents
+from minsheng.core.datadir import DataDir
+from minsheng.core.yamlio import load_documents
+from minsheng.plan.load import load_plan
+from minsheng.progress.checks import read_progress
 
 # One writer per target of the small plan: (item, target, unit, how entry j is written).
 WRITERS: list[tuple[int, str, str, str]] = [
@@ -45,9 +45,9 @@ WRITERS: list[tuple[int, str, str, str]] = [
 READER = """
 import json, sys
 from pathlib import Path
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import read_progress
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import load_plan
+from minsheng.progress.checks import read_progress
 
 folder = DataDir(Path(sys.argv[1]))
 stop = Path(sys.argv[2])

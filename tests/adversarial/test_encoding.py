@@ -15,9 +15,9 @@ import pytest
 
 from adversarial.harness import assert_clear_refusal, files_only, run_main, snapshot
 from conftest import SMALL_PLAN
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import read_progress
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import load_plan
+from minsheng.progress.checks import read_progress
 
 ENTRIES = """# 区人社局 2024-06 进度记录
 ---

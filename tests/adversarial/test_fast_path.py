@@ -1,4 +1,4 @@
-"""The fast reading of progress files (rapidyaml, minsheng.fastparse) and the parse cache
+"""The fast reading of progress files (rapidyaml, minsheng.progress.fastparse) and the parse cache
 against the reference loader: for any bytes, the fast path gives exactly what the reference
 gives (or steps aside), and a corrupt or foreign cache entry is never believed.
 
@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 
 from adversarial.budget import cases
 from adversarial.generate import RandomPick, build_progress, seeded_progress
-from minsheng import cache as cache_module
-from minsheng import fastparse, progress, store
+from minsheng.core import cache as cache_module
+from minsheng.progress import checks, fastparse, store
+from minsheng.progress import files as progress_files
+from minsheng.progress.entry import ProgressEntry
 
 # Both tests below ask for the fast path explicitly; they need rapidyaml, not its switch.
 needs_ryml = pytest.mark.skipif(
@@ -105,7 +107,7 @@ def store_text(tree: dict[str, list[dict[str, Any]]]) -> list[bytes]:
     """Each file of the tree exactly as the store writes it."""
     files = []
     for entries in tree.values():
-        records = [store.entry_text(progress.ProgressEntry.model_validate(e)) for e in entries]
+        records = [store.entry_text(ProgressEntry.model_validate(e)) for e in entries]
         files.append(("# 进度记录\n" + "".join(records)).encode("utf-8"))
     return files
 
@@ -151,8 +153,8 @@ def test_the_fast_path_reads_every_file_exactly_as_the_reference(count: int) -> 
         nonlocal tried, taken
         tried += 1
         note(raw.decode("utf-8", errors="replace"))
-        fast = progress.parse_file(raw, "rsj.yaml", fast=True)
-        reference = progress.parse_file(raw, "rsj.yaml", fast=False)
+        fast = progress_files.parse_file(raw, "rsj.yaml", fast=True)
+        reference = progress_files.parse_file(raw, "rsj.yaml", fast=False)
         assert fast == reference
         taken += fastparse.parse(raw, raw.decode("utf-8", errors="replace")) is not None
 
@@ -168,7 +170,7 @@ def test_the_fast_path_reads_every_file_exactly_as_the_reference(count: int) -> 
 )
 def test_a_corrupt_cache_entry_is_never_believed(corrupt: str, tmp_path: Path) -> None:
     raw = store_text(build_progress(RandomPick(7)))[0]
-    expected = progress.parse_file(raw, "rsj.yaml", fast=False)
+    expected = progress_files.parse_file(raw, "rsj.yaml", fast=False)
     cache = cache_module.Cache(tmp_path)
     key = cache.key(raw)
     cache.store(key, expected)
@@ -184,7 +186,7 @@ def test_a_corrupt_cache_entry_is_never_believed(corrupt: str, tmp_path: Path) -
         blob = os.urandom(len(blob))
     elif corrupt == "other-key":  # a whole entry, but another file's
         other = b"# other\n" + raw
-        cache.store(cache.key(other), progress.parse_file(other, "x", fast=False))
+        cache.store(cache.key(other), progress_files.parse_file(other, "x", fast=False))
         blob = (tmp_path / "progress" / cache.key(other)).read_bytes()
     if corrupt == "wrong-shape":  # a valid checksum over a payload of another shape
         cache.blobs.put(key, marshal.dumps(("not", "a", "parse")))
@@ -212,7 +214,7 @@ def test_reading_through_the_cache_gives_what_reading_afresh_gives(count: int) -
         cache = cache_module.Cache(Path(root) / "cache")
 
         def seen(**options: Any) -> tuple[list[Any], list[str]]:
-            entries, issues = progress.read_progress(
+            entries, issues = checks.read_progress(
                 folder.dir, folder.plan, today=dt.date(2025, 1, 1), **options
             )
             return [(e.id, e.value, e.stage, e.note, e.where.line) for e in entries], [
@@ -251,5 +253,5 @@ def test_every_tricky_word_in_every_field_reads_the_same_both_ways(key: str) -> 
         fields = {**record, key: word}
         lines = [f"{name}: {text}" for name, text in fields.items() if text is not None]
         raw = ("# 进度记录\n---\n" + "\n".join(lines) + "\n...\n").encode("utf-8")
-        fast = progress.parse_file(raw, "rsj.yaml", fast=True)
-        assert fast == progress.parse_file(raw, "rsj.yaml", fast=False), (key, word)
+        fast = progress_files.parse_file(raw, "rsj.yaml", fast=True)
+        assert fast == progress_files.parse_file(raw, "rsj.yaml", fast=False), (key, word)

@@ -33,11 +33,11 @@ from adversarial.harness import (
     snapshot,
 )
 from conftest import SMALL_PLAN, cli_env
-from minsheng import store
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
-from minsheng.progress import read_progress
-from minsheng.yamlio import load_documents
+from minsheng.core.datadir import DataDir
+from minsheng.core.yamlio import load_documents
+from minsheng.plan.load import load_plan
+from minsheng.progress import store
+from minsheng.progress.checks import read_progress
 
 ADD = ["progress", "add", "1", "--target", "training", "--yes"]
 

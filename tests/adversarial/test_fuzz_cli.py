@@ -2,7 +2,7 @@
 exit code of 0, 1 or 2, JSON that parses when it succeeds, and no file written anywhere but
 the --output asked for and data/progress/<YYYY-MM>/<unit-id>.yaml.
 
-The bulk runs in-process through minsheng.cli.main (sys.argv swapped); a smaller number runs
+The bulk runs in-process through minsheng.cli.app.main (sys.argv swapped); a smaller number runs
 the real command line, with arguments that are not even UTF-8. Case counts are in the ids.
 """
 

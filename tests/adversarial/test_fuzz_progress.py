@@ -35,10 +35,10 @@ from adversarial.generate import (
 )
 from adversarial.harness import assert_no_crash, files_only, run_main, snapshot
 from conftest import SMALL_PLAN, cli_env
-from minsheng.datadir import DataDir
-from minsheng.plan import LoadedPlan, load_plan
-from minsheng.progress import read_progress
-from minsheng.validate import validate_all
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.progress.checks import read_progress
+from minsheng.progress.validate import validate_all
 
 TODAY = dt.date(2025, 1, 1)
 # Where a hostile file may land: its own place, an unknown unit, a folder that is no month.

@@ -36,7 +36,7 @@ from adversarial.harness import (
     snapshot,
 )
 from conftest import SMALL_PLAN
-from minsheng.yamlio import load_single
+from minsheng.core.yamlio import load_single
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")

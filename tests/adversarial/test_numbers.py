@@ -91,9 +91,9 @@ def test_a_number_beyond_any_use_on_the_command_line_is_refused(
 
 def test_the_shipped_plan_is_far_inside_the_bounds() -> None:
     """The bounds (10^15, 10^-12, 16 MB, 200,000 nodes) leave the real data room to grow."""
-    from minsheng.models import FINEST, LARGEST
-    from minsheng.plan import load_plan
-    from minsheng.yamlio import MAX_BYTES, MAX_NODES, load_documents
+    from minsheng.core.yamlio import MAX_BYTES, MAX_NODES, load_documents
+    from minsheng.plan.load import load_plan
+    from minsheng.plan.models import FINEST, LARGEST
 
     real = SMALL_PLAN.parents[2].parent / "data" / "tasks_2024.yaml"
     if not real.exists():

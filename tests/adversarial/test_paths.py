@@ -16,8 +16,8 @@ from hypothesis import given, note, settings
 from adversarial.budget import cases
 from adversarial.generate import dump, seeded_plans
 from adversarial.harness import assert_clear_refusal, assert_no_crash, run_main, snapshot
-from minsheng.datadir import DataDir
-from minsheng.plan import load_plan
+from minsheng.core.datadir import DataDir
+from minsheng.plan.load import load_plan
 
 ESCAPES = [
     "../../etc/passwd",

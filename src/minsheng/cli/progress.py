@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from minsheng.cli_common import (
+from minsheng.cli.common import (
     DataDirOption,
     Format,
     NoCacheOption,
@@ -26,13 +26,14 @@ from minsheng.cli_common import (
     terminal_style,
     write_output,
 )
-from minsheng.issues import Code, Issue, RefusedError, UsageError
+from minsheng.core.issues import Code, Issue, RefusedError, UsageError
 
 if TYPE_CHECKING:  # the models are heavy to import: `--help` must not pay for them
-    from minsheng.datadir import DataDir
-    from minsheng.models import Item, Target, Unit
-    from minsheng.plan import LoadedPlan
-    from minsheng.progress import Entry, Problem, ProgressEntry, Stage
+    from minsheng.core.datadir import DataDir
+    from minsheng.plan.load import LoadedPlan
+    from minsheng.plan.models import Item, Target, Unit
+    from minsheng.progress.entry import Entry, ProgressEntry, Stage
+    from minsheng.progress.rules import Problem
 
 T = TypeVar("T")
 
@@ -112,9 +113,11 @@ def add(
     \b
     例:minsheng progress add 10 --target rehab --value 320 --date 2024-06-30
     """
-    from minsheng import progress_views, store
-    from minsheng.cache import user_cache
-    from minsheng.progress import find_corrected, shape_problem
+    from minsheng.core.cache import user_cache
+    from minsheng.progress import store
+    from minsheng.progress.files import find_corrected
+    from minsheng.progress.rules import shape_problem
+    from minsheng.views import progress_list as progress_views
 
     if value is not None and stage is not None:
         raise UsageError(Code.VALUE_AND_STAGE, "--value 和 --stage 只能给一个")
@@ -165,7 +168,8 @@ def _entry(**fields: object) -> ProgressEntry:
     """The entry, or a Problem naming the field the model rejects (a value out of range)."""
     from pydantic import ValidationError
 
-    from minsheng.progress import Problem, ProgressEntry
+    from minsheng.progress.entry import ProgressEntry
+    from minsheng.progress.rules import Problem
 
     try:
         return ProgressEntry.model_validate(fields)
@@ -231,7 +235,7 @@ def _refuse(problem: Problem | None) -> None:
 @contextmanager
 def _refusing() -> Iterator[None]:
     """A Problem raised inside is a refusal: an option's value is never asked again."""
-    from minsheng.progress import Problem
+    from minsheng.progress.rules import Problem
 
     try:
         yield
@@ -255,7 +259,7 @@ def _raise_if(problem: Problem | None) -> None:
 
 def _raise_first(issues: list[Issue], field: str) -> None:
     """The first of the store's findings about this field, as a Problem (to ask again)."""
-    from minsheng.progress import Problem
+    from minsheng.progress.rules import Problem
 
     for issue in issues:
         if issue.path == field:
@@ -263,7 +267,7 @@ def _raise_first(issues: list[Issue], field: str) -> None:
 
 
 def _item(loaded: LoadedPlan, number: int | None, ask: _Asker) -> Item:
-    from minsheng.progress import item_problem
+    from minsheng.progress.rules import item_problem
 
     def parse(answer: str) -> int:
         folded = unicodedata.normalize("NFKC", answer)
@@ -280,8 +284,8 @@ def _item(loaded: LoadedPlan, number: int | None, ask: _Asker) -> Item:
 
 
 def _target(item: Item, given: str | None, ask: _Asker) -> Target:
-    from minsheng.progress import target_named
-    from minsheng.progress_views import describe
+    from minsheng.progress.rules import target_named
+    from minsheng.views.progress_list import describe
 
     targets = item.all_targets()
     if given is not None:
@@ -295,7 +299,7 @@ def _target(item: Item, given: str | None, ask: _Asker) -> Target:
 
 
 def _unit(loaded: LoadedPlan, item: Item, given: str | None, ask: _Asker) -> Unit:
-    from minsheng.progress import unit_problem
+    from minsheng.progress.rules import unit_problem
 
     leads = [unit for name in loaded.canonical_units(item) if (unit := loaded.unit_named(name))]
     if given is not None:
@@ -314,7 +318,7 @@ def _unit(loaded: LoadedPlan, item: Item, given: str | None, ask: _Asker) -> Uni
 
 def _date(loaded: LoadedPlan, given: str | None, ask: _Asker, corrected: Entry | None) -> dt.date:
     """The date given (checked at once), the corrected entry's, or asked (default today)."""
-    from minsheng.progress import correction_date_problem, date_problem, parse_date
+    from minsheng.progress.rules import correction_date_problem, date_problem, parse_date
 
     period = loaded.plan.document.period
     today = dt.date.today()
@@ -348,8 +352,9 @@ def _reading(
 ) -> tuple[Decimal | None, Stage | None, Decimal | None]:
     """The value, or for a milestone the stage and percentage; a value typed on a terminal
     is checked against the entries already recorded, and asked again when a rule refuses it."""
-    from minsheng.models import Kind
-    from minsheng.progress import Stage, parse_percent, parse_stage, parse_value, stage_problem
+    from minsheng.plan.models import Kind
+    from minsheng.progress.entry import Stage
+    from minsheng.progress.rules import parse_percent, parse_stage, parse_value, stage_problem
 
     if target.kind is Kind.MILESTONE:
         if stage is None:
@@ -389,7 +394,7 @@ def _reading(
 
 def _text(field: str, given: str | None, ask: _Asker, label: str) -> str | None:
     """An optional one-line text: asked only when something else was asked."""
-    from minsheng.progress import parse_text
+    from minsheng.progress.rules import parse_text
 
     if given is None and ask.asked:
         return ask.ask(label, lambda text: parse_text(field, text), default="")
@@ -398,7 +403,8 @@ def _text(field: str, given: str | None, ask: _Asker, label: str) -> str | None:
 
 def _source(folder: DataDir, given: str | None, ask: _Asker) -> str | None:
     """The source: a path in the repository must exist (asked again on a terminal)."""
-    from minsheng.progress import Problem, parse_text, source_problem
+    from minsheng.progress.checks import source_problem
+    from minsheng.progress.rules import Problem, parse_text
 
     def parse(text: str) -> str | None:
         source = parse_text("source", text)
@@ -439,9 +445,9 @@ def list_entries(
     \b
     例:minsheng progress list 10 --since 2024-06-01 --format csv --output 进度.csv
     """
-    from minsheng import progress_views as views
-    from minsheng.cache import user_cache
-    from minsheng.progress import read_progress
+    from minsheng.core.cache import user_cache
+    from minsheng.progress.checks import read_progress
+    from minsheng.views import progress_list as views
 
     folder, loaded = open_data(data_dir, year, progress_dir)
     first = _option_date(since, "--since")
@@ -471,7 +477,7 @@ def list_entries(
 
 
 def _option_date(text: str | None, option: str) -> dt.date | None:
-    from minsheng.progress import parse_date
+    from minsheng.progress.rules import parse_date
 
     if text is None:
         return None

@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.issues import UsageError
-from minsheng.measure import format_decimal
-from minsheng.models import (
-    COMPARATOR_WORDS,
+from minsheng.core.issues import UsageError
+from minsheng.core.measure import json_number
+from minsheng.core.status import CODES, STYLES, Status, choices, word
+from minsheng.core.status import parse as parse_code
+from minsheng.plan.describe import requirement_words, target_json
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import (
     KIND_WORDS,
     Category,
-    Comparator,
     Item,
     Target,
     Unit,
 )
-from minsheng.plan import LoadedPlan
-from minsheng.status import CODES, STYLES, Status, choices, word
-from minsheng.status import parse as parse_code
-from minsheng.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
+from minsheng.render.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
 
 if TYPE_CHECKING:
-    from minsheng.progress import E
+    from minsheng.progress.entry import E
 
-# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.status)
+# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.core.status)
 # and `active` (有任务: anything but no_task), each also in Chinese.
 ACTIVE = "active"
 ACTIVE_WORD = "有任务"
@@ -63,7 +61,7 @@ def parse_status(query: str) -> str:
 def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> dict[int, str]:
     """Each item's status code at `as_of`, computed exactly as the report does."""
     # Imported here: a plain listing needs no computation, and starts faster without it.
-    from minsheng.compute import compute
+    from minsheng.report.compute import compute
 
     report = compute(loaded.plan, loaded.canonical_units, entries, as_of)
     return {result.item.id: result.status.value for result in report.now.items}
@@ -147,37 +145,6 @@ def status_of(item: Item, statuses: Mapping[int, str] | None) -> str:
 # --- JSON (the contract in DESIGN.md) ----------------------------------------------------
 
 
-def json_number(value: Decimal | None, places: int | None = None) -> int | float | None:
-    """An exact decimal as a JSON number, never NaN: an int when integral; otherwise the
-    float whose shortest form has the same digits (0.57 stays 0.57; 99.90 becomes 99.9).
-
-    `places` rounds half up first (a fraction to four places: 0.41237 is 0.4124).
-    """
-    if value is None:
-        return None
-    if places is not None:
-        with decimal.localcontext() as context:
-            context.prec = 60  # room for the largest numbers the ledger allows
-            value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
-def target_json(target: Target) -> dict[str, Any]:
-    return {
-        "id": target.id,
-        "name": target.name,
-        "kind": target.kind.value,
-        "comparator": target.comparator.value if target.comparator else None,
-        "value": json_number(target.value),
-        "unit": target.unit,
-        "baseline": json_number(target.baseline),
-        "sum_of": list(target.sum_of),
-        "note": target.note,
-    }
-
-
 def item_json(loaded: LoadedPlan, item: Item) -> dict[str, Any]:
     """Every field of the item, with the category's name and the units' canonical names."""
     return {
@@ -238,19 +205,6 @@ def list_table(
             ]
         )
     return Table(columns, rows, title)
-
-
-def requirement_words(target: Target) -> str:
-    """The commitment as it reads: 不少于776名, 0.57万人左右, 不少于99.93%(基线99.90%)."""
-    if target.comparator is None or target.value is None:
-        return "定性任务"  # a milestone (节点): progress is reported by stage
-    # The plan's Decimal keeps the digits as written (0.57, 99.90).
-    amount = f"{format_decimal(target.value)}{target.unit or ''}"
-    words = COMPARATOR_WORDS[target.comparator]
-    text = f"{amount}{words}" if target.comparator is Comparator.APPROX else f"{words}{amount}"
-    if target.baseline is not None:
-        text += f"(基线{format_decimal(target.baseline)}{target.unit or ''})"
-    return text
 
 
 def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:

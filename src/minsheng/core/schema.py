@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from minsheng.issues import Code, Issue
-from minsheng.yamlio import Document, Loc, format_loc
+from minsheng.core.issues import Code, Issue
+from minsheng.core.yamlio import Document, Loc, format_loc
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -15,10 +15,10 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from minsheng.measure import format_decimal
-from minsheng.status import ACTIVE as ACTIVE_STATUSES
-from minsheng.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
-from minsheng.status import word
+from minsheng.core.measure import format_decimal
+from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
+from minsheng.core.status import word
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -296,7 +296,8 @@ def category_sections(report: dict[str, Any]) -> list[CategoryView]:
 
 
 def _template_text(name: str) -> str:
-    return resources.files("minsheng").joinpath("templates", name).read_text(encoding="utf-8")
+    templates = resources.files("minsheng.render").joinpath("templates")
+    return templates.joinpath(name).read_text(encoding="utf-8")
 
 
 def style_hash(css: str) -> str:
@@ -310,7 +311,7 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
     from markupsafe import Markup
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("minsheng", "templates"),
+        loader=jinja2.PackageLoader("minsheng.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

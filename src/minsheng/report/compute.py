@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from minsheng.measure import split_unit
-from minsheng.models import (
+from minsheng.core.measure import split_unit
+from minsheng.core.status import Status
+from minsheng.plan.models import (
     Comparator,
     Item,
     Kind,
@@ -21,8 +22,15 @@ from minsheng.models import (
     Target,
     Thresholds,
 )
-from minsheng.progress import AnyEntry, E, Stage, effective_entries, has_note, latest, sort_key
-from minsheng.status import Status
+from minsheng.progress.entry import (
+    AnyEntry,
+    E,
+    Stage,
+    effective_entries,
+    has_note,
+    latest,
+    sort_key,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

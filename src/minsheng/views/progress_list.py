@@ -6,15 +6,16 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from minsheng.datadir import DataDir
-from minsheng.measure import format_decimal
-from minsheng.models import Item, Kind, Target
-from minsheng.plan import LoadedPlan
-from minsheng.progress import AnyEntry, E, effective_entries, find_target, latest
-from minsheng.tables import Cell, Column, Table, Value, to_csv, to_markdown, to_terminal
+from minsheng.core.datadir import DataDir
+from minsheng.core.measure import format_decimal, json_number
+from minsheng.plan.describe import requirement_words
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import Item, Kind, Target
+from minsheng.progress.entry import AnyEntry, E, effective_entries, latest
+from minsheng.progress.rules import find_target
+from minsheng.render.tables import Cell, Column, Table, Value, to_csv, to_markdown, to_terminal
 
 
 def select(
@@ -78,10 +79,10 @@ def entry_json(
         "target": entry.target,
         "target_name": target.name if target else None,
         "date": entry.date.isoformat(),
-        "value": _json_number(entry.value),
+        "value": json_number(entry.value),
         "unit_of_measure": target.unit if target else None,
         "stage": entry.stage.value if entry.stage else None,
-        "percent": _json_number(entry.percent),
+        "percent": json_number(entry.percent),
         "unit": entry.unit,
         "note": entry.note,
         "source": entry.source,
@@ -91,12 +92,6 @@ def entry_json(
         "line": entry.where.line,
         "latest": is_latest,
     }
-
-
-def _json_number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral() else float(value)
 
 
 def _relative(folder: DataDir, path: Path) -> str:
@@ -174,8 +169,6 @@ def render(table: Table, format: str, *, color: bool, width: int | None) -> str:
 
 def describe(target: Target) -> str:
     """A target with its commitment: 城镇新增就业(0.57万人左右), 规范确定低保标准(定性节点)."""
-    from minsheng.browse import requirement_words
-
     if target.kind is Kind.MILESTONE:
         return f"{target.name}(定性节点)"
     return f"{target.name}({requirement_words(target)})"

@@ -5,7 +5,7 @@ as plain values and its problems) is kept under the hash of its bytes, together 
 cache format, Python's and minsheng's versions and minsheng's code; a changed file, or
 another build of the tool, never finds a stale entry. The folder is $MINSHENG_CACHE_DIR,
 else $XDG_CACHE_HOME/minsheng, else ~/.cache/minsheng: never inside the data repository.
-(`Blobs`, the storage below, also keeps minsheng.plancache's answers.)
+(`Blobs`, the storage below, also keeps minsheng.cli.answers's answers.)
 
 Each entry is written to a temporary file and renamed into place, so a reader (or a second
 process writing the same entry) only ever sees a whole one. An entry starts with a checksum
@@ -85,9 +85,11 @@ def fingerprint() -> bytes:
     global _fingerprint
     if _fingerprint is None:
         digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
-        for path in sorted(Path(__file__).parent.glob("*.py")):
+        package = Path(__file__).resolve().parents[1]  # every module of every subpackage
+        for path in sorted(package.rglob("*.py")):
             with contextlib.suppress(OSError):
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+                name = path.relative_to(package).as_posix()
+                digest.update(name.encode() + b"\0" + path.read_bytes())
         digest.update(_libraries())
         _fingerprint = digest.digest()
     return _fingerprint
@@ -208,7 +210,7 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.blobs = Blobs(folder / "progress")
-        self.ledgers = Blobs(folder / "ledger")  # minsheng.ledger's checked results
+        self.ledgers = Blobs(folder / "ledger")  # minsheng.progress.ledger's checked results
 
     def key(self, raw: bytes) -> str:
         """The name of a file's entry: its bytes and everything else its parse depends on."""

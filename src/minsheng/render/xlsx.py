@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
-from minsheng.status import ACTIVE as ACTIVE_STATUSES
-from minsheng.status import CODES as STATUSES
-from minsheng.status import word
+from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.core.status import CODES as STATUSES
+from minsheng.core.status import word
+from minsheng.plan.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from minsheng.cache import digest
-from minsheng.issues import Code, Issue, UsageError
-from minsheng.measure import is_percent, split_unit
-from minsheng.models import Category, Item, Kind, Plan, Target, Unit
-from minsheng.schema import validate
-from minsheng.yamlio import Document, load_single, read_file
+from minsheng.core.cache import digest
+from minsheng.core.issues import Code, Issue, UsageError
+from minsheng.core.measure import is_percent, split_unit
+from minsheng.core.schema import validate
+from minsheng.core.yamlio import Document, load_single, read_file
+from minsheng.plan.models import Category, Item, Kind, Plan, Target, Unit
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER_WITH_UNIT = re.compile(r"\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*(.*?)\s*")
@@ -77,3 +78,20 @@ def _tidy(number: Decimal) -> Decimal:
     tidy = number.normalize()
     exponent = tidy.as_tuple().exponent
     return tidy.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else tidy
+
+
+def json_number(value: Decimal | None, places: int | None = None) -> int | float | None:
+    """An exact decimal as a JSON number, never NaN: an int when integral; otherwise the
+    float whose shortest form has the same digits (0.57 stays 0.57; 99.90 becomes 99.9).
+
+    `places` rounds half up first (a fraction to four places: 0.41237 is 0.4124).
+    """
+    if value is None:
+        return None
+    if places is not None:
+        with decimal.localcontext() as context:
+            context.prec = 60  # room for the largest numbers the ledger allows
+            value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

@@ -8,16 +8,16 @@ import unicodedata
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Protocol
 
-from minsheng.browse import json_number, requirement_words, target_json
-from minsheng.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
-from minsheng.measure import format_decimal
-from minsheng.models import Item, Kind
-from minsheng.progress import AnyEntry
-from minsheng.status import ACTIVE as ACTIVE_STATUSES
-from minsheng.status import STYLES as STATUS_STYLES
-from minsheng.status import WORDS as STATUS_WORDS
-from minsheng.status import Status
-from minsheng.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
+from minsheng.core.measure import format_decimal, json_number
+from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
+from minsheng.core.status import STYLES as STATUS_STYLES
+from minsheng.core.status import WORDS as STATUS_WORDS
+from minsheng.core.status import Status
+from minsheng.plan.describe import requirement_words, target_json
+from minsheng.plan.models import Item, Kind
+from minsheng.progress.entry import AnyEntry
+from minsheng.render.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
+from minsheng.report.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
@@ -594,7 +594,7 @@ def render_table(report: Report, by: str | None, *, color: bool, width: int | No
 
 
 def render_html_page(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
-    from minsheng.render_html import render_html  # jinja2 and the templates: only when asked
+    from minsheng.render.html import render_html  # jinja2 and the templates: only when asked
 
     return render_html(document(report))
 
@@ -602,7 +602,7 @@ def render_html_page(report: Report, by: str | None, *, color: bool, width: int 
 def render_xlsx_workbook(
     report: Report, by: str | None, *, color: bool, width: int | None
 ) -> bytes:
-    from minsheng.render_xlsx import render_xlsx  # openpyxl: only when asked
+    from minsheng.render.xlsx import render_xlsx  # openpyxl: only when asked
 
     return render_xlsx(document(report))
 
@@ -613,7 +613,7 @@ class Renderer(Protocol):
     ) -> str | bytes: ...
 
 
-# The one place a report format meets its renderer (cli_report.ReportFormat lists the names).
+# The one place a report format meets its renderer (cli.report.ReportFormat lists the names).
 RENDERERS: dict[str, Renderer] = {
     "table": render_table,
     "markdown": render_markdown,

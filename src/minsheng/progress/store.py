@@ -20,23 +20,18 @@ from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 
-from minsheng.cache import Cache
-from minsheng.datadir import DataDir
-from minsheng.fastparse import KEYS
-from minsheng.issues import Code, Issue, RefusedError, os_reason
-from minsheng.measure import format_decimal
-from minsheng.models import Unit
-from minsheng.plan import LoadedPlan
-from minsheng.progress import (
-    Context,
-    ProgressEntry,
-    ProgressFile,
-    Where,
-    problems_adding,
-    read_files,
-)
-from minsheng.schema import validate
-from minsheng.yamlio import load_documents, resolve_plain
+from minsheng.core.cache import Cache
+from minsheng.core.datadir import DataDir
+from minsheng.core.issues import Code, Issue, RefusedError, os_reason
+from minsheng.core.measure import format_decimal
+from minsheng.core.schema import validate
+from minsheng.core.yamlio import load_documents, resolve_plain
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import Unit
+from minsheng.progress.checks import Context, problems_adding
+from minsheng.progress.entry import ProgressEntry, Where
+from minsheng.progress.fastparse import KEYS
+from minsheng.progress.files import ProgressFile, read_files
 
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 60.0  # seconds to wait for another clerk's write before giving up

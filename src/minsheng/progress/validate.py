@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minsheng.datadir import find_data_dir
-from minsheng.issues import Issue
-from minsheng.plan import load_plan
+from minsheng.core.datadir import find_data_dir
+from minsheng.core.issues import Issue
+from minsheng.plan.load import load_plan
 
 if TYPE_CHECKING:
-    from minsheng.cache import Cache
+    from minsheng.core.cache import Cache
 
 
 def validate_all(
@@ -20,7 +20,7 @@ def validate_all(
     cache: Cache | None = None,
 ) -> tuple[list[Issue], str]:
     """Every problem in the plan and the progress entries, and a one-line summary."""
-    from minsheng.ledger import open_ledger
+    from minsheng.progress.ledger import open_ledger
 
     folder = find_data_dir(data_dir).with_progress(progress_dir)
     path = folder.plan_path(year)

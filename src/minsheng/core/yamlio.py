@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from minsheng.issues import Code, Issue
+from minsheng.core.issues import Code, Issue
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column

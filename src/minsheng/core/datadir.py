@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from minsheng.issues import UsageError
+from minsheng.core.issues import UsageError
 
 ENV_VAR = "MINSHENG_DATA_DIR"
 _PLAN_NAME = re.compile(r"tasks_(\d{4})\.yaml")
@@ -64,12 +64,15 @@ class DataDir:
             return str(path)
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/minsheng, or minsheng in a wheel
+
+
 def _shipped() -> Path:
-    packaged = Path(__file__).parent / "_data"
+    packaged = _PACKAGE / "_data"
     if packaged.is_dir():
         return packaged
     # An editable install: the one hand-kept copy in the repository's data/.
-    return Path(__file__).resolve().parents[2] / "data"
+    return _PACKAGE.parents[1] / "data"
 
 
 def find_data_dir(explicit: Path | None = None, cwd: Path | None = None) -> DataDir:

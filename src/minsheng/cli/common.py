@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.issues import DataError, UsageError
+from minsheng.core.issues import DataError, UsageError
 
 if TYPE_CHECKING:  # the models are heavy to import; `--help` must not pay for them
-    from minsheng.datadir import DataDir
-    from minsheng.plan import LoadedPlan
+    from minsheng.core.datadir import DataDir
+    from minsheng.plan.load import LoadedPlan
 
 
 class Format(StrEnum):
@@ -58,8 +58,8 @@ def completion_plan(ctx: typer.Context) -> LoadedPlan | None:
     (or with the options typed so far) simply means no suggestions.
     """
     try:
-        from minsheng.datadir import find_data_dir
-        from minsheng.plan import load_plan
+        from minsheng.core.datadir import find_data_dir
+        from minsheng.plan.load import load_plan
 
         data_dir = ctx.params.get("data_dir")
         folder = find_data_dir(Path(data_dir) if data_dir else None)
@@ -73,7 +73,7 @@ def _complete_units(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     loaded = completion_plan(ctx)
     if loaded is None:
         return []
-    from minsheng.browse import complete_units
+    from minsheng.views.browse import complete_units
 
     return complete_units(loaded, incomplete or "")
 
@@ -107,8 +107,8 @@ def open_data(
 
     `progress_dir` reads the entries from elsewhere than `<data dir>/progress`.
     """
-    from minsheng.datadir import find_data_dir
-    from minsheng.plan import load_plan
+    from minsheng.core.datadir import find_data_dir
+    from minsheng.plan.load import load_plan
 
     folder = find_data_dir(data_dir).with_progress(progress_dir)
     path = folder.plan_path(year)
@@ -158,7 +158,7 @@ def terminal_style(output: Path | None) -> tuple[bool, int | None]:
     renderer's fixed width in a file."""
     import shutil
 
-    from minsheng.tables import stdout_is_terminal
+    from minsheng.render.tables import stdout_is_terminal
 
     if output is not None:
         return False, None

@@ -3,7 +3,7 @@
 `report`, `validate` and `list --status` need two things from a year of entries: the problems
 found in them, and, for a date, the entries that decide each item on that date. Reading and
 checking a million entries takes seconds even from the cache of parsed files, so the result
-of both is kept whole in the user's cache folder (minsheng.cache), keyed by everything it
+of both is kept whole in the user's cache folder (minsheng.core.cache), keyed by everything it
 depends on:
 
 - minsheng's code and Python (`cache.fingerprint`), the plan's bytes, the data folder;
@@ -37,25 +37,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minsheng.cache import Cache, digest, fingerprint
-from minsheng.datadir import DataDir
-from minsheng.issues import Code, Issue
-from minsheng.plan import LoadedPlan
-from minsheng.progress import (
-    VALIDATE_SLACK,
-    Entry,
-    Origin,
+from minsheng.core.cache import Cache, digest, fingerprint
+from minsheng.core.datadir import DataDir
+from minsheng.core.issues import Code, Issue
+from minsheng.plan.load import LoadedPlan
+from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
+from minsheng.progress.entry import Entry, Origin, effective_entries, has_note
+from minsheng.progress.files import (
     ProgressFile,
-    check_files,
-    effective_entries,
     entries_of,
-    has_note,
     progress_files,
     read_bytes_nofollow,
     read_files,
     record_of,
-    source_path,
-    source_problem,
 )
 
 _ORDER = 12  # where a record (progress.record_of) holds the entry's order

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.cli_common import (
+from minsheng.cli.common import (
     DataDirOption,
     NoCacheOption,
     OutputOption,
@@ -20,13 +20,13 @@ from minsheng.cli_common import (
     terminal_style,
     write_output,
 )
-from minsheng.issues import DataError, UsageError
-from minsheng.status import WORDS, Status, choices
-from minsheng.status import parse as parse_status
+from minsheng.core.issues import DataError, UsageError
+from minsheng.core.status import WORDS, Status, choices
+from minsheng.core.status import parse as parse_status
 
 if TYPE_CHECKING:
-    from minsheng.compute import Report
-    from minsheng.models import Period
+    from minsheng.plan.models import Period
+    from minsheng.report.compute import Report
 
 
 class ReportFormat(StrEnum):
@@ -92,10 +92,10 @@ def report(
 
     例:minsheng report --as-of 2024-06-30 --format markdown --fail-on lagging,unreported
     """
-    from minsheng.cache import user_cache
-    from minsheng.compute import compute, default_as_of
-    from minsheng.ledger import open_ledger
-    from minsheng.report import render
+    from minsheng.core.cache import user_cache
+    from minsheng.progress.ledger import open_ledger
+    from minsheng.report.bulletin import render
+    from minsheng.report.compute import compute, default_as_of
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     since_date = parse_date(since, "--since") if since else None

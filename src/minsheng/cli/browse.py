@@ -1,4 +1,4 @@
-"""`minsheng list` and `minsheng show`: typer only, over minsheng.browse."""
+"""`minsheng list` and `minsheng show`: typer only, over minsheng.views.browse."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.cli_common import (
+from minsheng.cli.common import (
     DataDirOption,
     Format,
     FormatOption,
@@ -26,10 +26,10 @@ from minsheng.cli_common import (
 )
 
 if TYPE_CHECKING:  # the plan's models are heavy to import; `--help` must not pay for them
-    from minsheng.browse import Selection
-    from minsheng.datadir import DataDir
-    from minsheng.plan import LoadedPlan
-    from minsheng.tables import Table
+    from minsheng.core.datadir import DataDir
+    from minsheng.plan.load import LoadedPlan
+    from minsheng.render.tables import Table
+    from minsheng.views.browse import Selection
 
 
 # --- shell completion: reads the plan named by the options typed so far -------------------
@@ -42,7 +42,7 @@ def _completer(name: str) -> Callable[[typer.Context, str], list[tuple[str, str]
         loaded = completion_plan(ctx)
         if loaded is None:
             return []
-        from minsheng import browse
+        from minsheng.views import browse
 
         suggest: Callable[[LoadedPlan, str], list[tuple[str, str]]] = getattr(browse, name)
         return suggest(loaded, incomplete or "")
@@ -51,7 +51,7 @@ def _completer(name: str) -> Callable[[typer.Context, str], list[tuple[str, str]
 
 
 def _complete_status(incomplete: str) -> list[tuple[str, str]]:
-    from minsheng import browse
+    from minsheng.views import browse
 
     return browse.complete_statuses(incomplete or "")
 
@@ -121,7 +121,7 @@ def list_items(
         question = ("list", unit, category, active)
         write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
         return
-    from minsheng import browse
+    from minsheng.views import browse
 
     folder, loaded = open_data(data_dir, year)
     selection = browse.make_selection(
@@ -158,7 +158,7 @@ def show_item(
         question = ("show", number)
         write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
         return
-    from minsheng import browse
+    from minsheng.views import browse
 
     _, loaded = open_data(data_dir, year)
     item = loaded.item(number)
@@ -176,13 +176,13 @@ def _from_plan(
     output: Path | None,
     no_cache: bool,
 ) -> str:
-    """A JSON answer from the plan alone, kept by the plan's bytes (minsheng.plancache), so a
+    """A JSON answer from the plan alone, kept by the plan's bytes (minsheng.cli.answers), so a
     repeated question imports neither YAML nor the models; printed (not `--output`), it is
     kept by the command line too, so the next one is answered before typer loads."""
     if no_cache:
         return answer()[0]
-    from minsheng.datadir import find_data_dir
-    from minsheng.plancache import note_command, remembered
+    from minsheng.cli.answers import note_command, remembered
+    from minsheng.core.datadir import find_data_dir
 
     text = remembered(find_data_dir(data_dir).plan_path(year), question, answer)
     if output is None:
@@ -193,7 +193,7 @@ def _from_plan(
 def _list_json(
     data_dir: Path | None, year: int | None, unit: str | None, category: str | None, active: bool
 ) -> tuple[str, bool]:
-    from minsheng import browse
+    from minsheng.views import browse
 
     _, loaded = open_data(data_dir, year)
     selection = browse.make_selection(
@@ -206,14 +206,14 @@ def _list_json(
 
 
 def _show_json(data_dir: Path | None, year: int | None, number: int) -> tuple[str, bool]:
-    from minsheng import browse
+    from minsheng.views import browse
 
     _, loaded = open_data(data_dir, year)
     return browse.dump_json(browse.item_json(loaded, loaded.item(number))), True
 
 
 def _render(tables: list[Table], format: Format, output: Path | None) -> str:
-    from minsheng.browse import render_tables
+    from minsheng.views.browse import render_tables
 
     color, width = terminal_style(output)
     return render_tables(tables, format.value, color=color, width=width)
@@ -224,14 +224,14 @@ def _statuses(
 ) -> dict[int, str] | None:
     """Each item's status today, as the report computes it; read only when the filter needs
     more than the plan (no_task and active are known without the progress entries)."""
-    from minsheng.browse import ACTIVE, NO_TASK, item_statuses
+    from minsheng.views.browse import ACTIVE, NO_TASK, item_statuses
 
     if selection.status in (None, NO_TASK, ACTIVE):
         return None
-    from minsheng.cache import user_cache
-    from minsheng.compute import default_as_of
-    from minsheng.issues import DataError
-    from minsheng.ledger import open_ledger
+    from minsheng.core.cache import user_cache
+    from minsheng.core.issues import DataError
+    from minsheng.progress.ledger import open_ledger
+    from minsheng.report.compute import default_as_of
 
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from minsheng import cli_browse, cli_progress, cli_report
-from minsheng.cli_common import (
-    DataDirOption,
-    NoCacheOption,
-    OutputOption,
-    ProgressDirOption,
-    YearOption,
+from minsheng.cli import browse, progress, report, validate
+from minsheng.cli.common import (
     info,
-    write_output,
 )
-from minsheng.issues import DataError, Issue, RefusedError, UsageError
+from minsheng.core.issues import DataError, RefusedError, UsageError
 
 app = typer.Typer(
     name="minsheng",
@@ -55,69 +47,12 @@ def _root(
     """
 
 
-app.command("list")(cli_browse.list_items)
-app.command("show")(cli_browse.show_item)
-progress_app.command("add")(cli_progress.add)
-progress_app.command("list")(cli_progress.list_entries)
-app.command("report")(cli_report.report)
-
-
-class ValidateFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
-
-
-@app.command()
-def validate(
-    data_dir: DataDirOption = None,
-    year: YearOption = None,
-    format: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="text、json 或 github(注释)。")
-    ] = ValidateFormat.TEXT,
-    output: OutputOption = None,
-    progress_dir: ProgressDirOption = None,
-    no_cache: NoCacheOption = False,
-) -> None:
-    """校验计划文件和全部进度记录,一次列出所有问题。
-
-    每个问题一行:文件:行:列: 代码: 说明 [字段]。没有问题时标准输出为空,退出码 0;
-    有问题时退出码 1。
-
-    例:minsheng validate --format github
-    """
-    from minsheng.cache import user_cache
-    from minsheng.validate import validate_all
-
-    issues, summary = validate_all(data_dir, year, progress_dir, user_cache(no_cache))
-    write_output(render_issues(issues, format), output)
-    if issues:
-        info(f"发现 {len(issues)} 个问题。")
-        raise typer.Exit(1)
-    info(f"校验通过:{summary}")
-
-
-def render_issues(issues: list[Issue], format: ValidateFormat) -> str:
-    if format is ValidateFormat.JSON:
-        payload = {"valid": not issues, "issues": [issue.as_json() for issue in issues]}
-        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    if format is ValidateFormat.GITHUB:
-        return "".join(_annotation(issue) + "\n" for issue in issues)
-    return "".join(f"{issue}\n" for issue in issues)
-
-
-def _annotation(issue: Issue) -> str:
-    """A GitHub Actions workflow command; its data and properties are escaped."""
-
-    def data(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    where = f"file={prop(issue.file)},line={issue.line},col={issue.column}"
-    message = issue.message + (f" [{issue.path}]" if issue.path else "")
-    return f"::error {where},title={prop(str(issue.code))}::{data(message)}"
+app.command("list")(browse.list_items)
+app.command("show")(browse.show_item)
+progress_app.command("add")(progress.add)
+progress_app.command("list")(progress.list_entries)
+app.command("report")(report.report)
+app.command("validate")(validate.validate)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:
@@ -220,7 +155,7 @@ def failed(error: BaseException, debug: bool) -> int:
 
 def os_problem(error: OSError) -> str:
     """An OSError in words: what could not be read or written, and why."""
-    from minsheng.issues import os_reason
+    from minsheng.core.issues import os_reason
 
     reason = os_reason(error)
     where = error.filename2 if error.filename2 is not None else error.filename

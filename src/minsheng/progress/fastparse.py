@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from minsheng.models import in_range
+from minsheng.plan.models import in_range
 
 ENV_OFF = "MINSHENG_NO_FAST_PARSE"
 

@@ -3,7 +3,7 @@
 A script asks `minsheng list --format json` many times a day; reading the YAML and building
 the pydantic models costs more than starting Python. The answer depends only on the plan
 file, the question (command and options) and minsheng's code, so it is kept in the user's
-cache folder under the hash of all three (minsheng.cache: checksummed, written atomically)
+cache folder under the hash of all three (minsheng.core.cache: checksummed, written atomically)
 and later printed without importing the models at all. An invalid plan or a bad option
 raises before anything is kept, so an error is never answered from the cache.
 
@@ -25,12 +25,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from minsheng.cache import ENV_OFF, Blobs, default_folder, fingerprint
+from minsheng.core.cache import ENV_OFF, Blobs, default_folder, fingerprint
 
 KEEP_COMMANDS = 256  # command lines kept, the newest
 
 # The command line as typed, set by minsheng.launch before the full path runs: a question
-# answered from the plan is then kept under it. None when minsheng.cli runs some other way.
+# answered from the plan is then kept under it. None when minsheng.cli.app runs some other way.
 typed: list[str] | None = None
 
 
@@ -78,8 +78,8 @@ def answer_again(args: list[str]) -> str | None:
         folder, year, asked = marshal.loads(kept)
         if not (folder is None or isinstance(folder, bytes)) or not isinstance(asked, str):
             return None
-        from minsheng.datadir import find_data_dir
-        from minsheng.issues import UsageError
+        from minsheng.core.datadir import find_data_dir
+        from minsheng.core.issues import UsageError
 
         data_dir = None if folder is None else Path(os.fsdecode(folder))
         plan = find_data_dir(data_dir).plan_path(year)

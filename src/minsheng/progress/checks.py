@@ -1,0 +1,392 @@
+"""The checks of progress entries (校验): each (entries, context) -> problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from minsheng.core.cache import Cache
+from minsheng.core.datadir import DataDir
+from minsheng.core.issues import Code, Issue
+from minsheng.core.measure import format_decimal
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import (
+    Item,
+    Kind,
+    Target,
+)
+from minsheng.progress.entry import AnyEntry, Entry, effective_entries, sort_key
+from minsheng.progress.files import ProgressFile, no_such_entry, read_files
+from minsheng.progress.rules import (
+    Problem,
+    at_where,
+    correction_date_problem,
+    date_problem,
+    item_problem,
+    shape_problem,
+    stage_problem,
+    target_problem,
+    unit_problem,
+    value_problem,
+)
+
+
+def read_progress(
+    folder: DataDir,
+    plan: LoadedPlan,
+    *,
+    today: dt.date | None = None,
+    cache: Cache | None = None,
+) -> tuple[list[Entry], list[Issue]]:
+    """Every entry under `folder.progress` in the plan's months, oldest first, and the problems
+    found."""
+    period = plan.plan.document.period
+    files, issues = read_files(folder, cache, period=period)
+    entries, found = check_files(files, folder, plan, today or dt.date.today())
+    return entries, issues + found
+
+
+def check_files(
+    files: list[ProgressFile],
+    folder: DataDir,
+    plan: LoadedPlan,
+    today: dt.date,
+    sources: dict[str, str | None] | None = None,
+) -> tuple[list[Entry], list[Issue]]:
+    """The entries of the files read, oldest first, and the problems in and across them.
+
+    The files' entries are taken out of them (the list of files is emptied), so that memory
+    holds each entry once. `sources`, if given, receives each source's problem as judged
+    (None where it has none)."""
+    entries = [entry for read in files for entry in read.entries]
+    issues = [issue for read in files for issue in read.issues]
+    files.clear()
+    ordered = sorted(entries)  # as by sort_key: see Entry
+    judged = {} if sources is None else sources
+    context = Context(plan, folder.root.parent, today, ordered, VALIDATE_SLACK, judged)
+    for check in CHECKS:
+        issues.extend(check(entries, context))
+    return ordered, issues
+
+
+# --- checks: each is (entries, context) -> problems ------------------------------------------
+
+VALIDATE_SLACK = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks look entries up in."""
+
+    plan: LoadedPlan
+    repo_root: Path  # where a `source` path is looked up: the data folder's parent
+    today: dt.date
+    ordered: Sequence[AnyEntry] | None = None  # the entries checked, sorted by sort_key
+    # How far past `today` a date may be: `validate` allows a day, since "today" depends on
+    # the time zone of the machine (CI runs in UTC); `progress add` uses the local date as is.
+    slack: dt.timedelta = dt.timedelta(0)
+    # Each source's problem, once judged (many entries cite the same document); the ledger
+    # keeps the very judgements the checks used.
+    sources: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def items(self) -> dict[int, Item]:
+        """Each item by its number (the first, should the plan repeat one)."""
+        found: dict[int, Item] = {}
+        for item in self.plan.plan.items:
+            found.setdefault(item.id, item)
+        return found
+
+    @cached_property
+    def targets(self) -> dict[tuple[int, str], Target]:
+        """Each target of the items with a task, by (item, target id)."""
+        found: dict[tuple[int, str], Target] = {}
+        for number, item in self.items.items():
+            if not item.no_task:
+                for target in item.all_targets():
+                    found.setdefault((number, target.id), target)
+        return found
+
+    def in_order(self, entries: Sequence[AnyEntry]) -> Sequence[AnyEntry]:
+        """`entries` sorted by sort_key (already done once by read_progress)."""
+        return self.ordered if self.ordered is not None else sorted(entries, key=sort_key)
+
+
+Check = Callable[[Sequence[AnyEntry], Context], list[Issue]]
+
+
+def entry_issue(entry: AnyEntry, key: str, code: Code, message: str) -> Issue:
+    where = entry.where
+    line, column = where.fields.get(key, (where.line, 1))
+    return Issue(where.file, line, column, code, message, key)
+
+
+# --- the checks: each (entries, context) -> issues, over the rules above ---------------------
+
+
+def check_known(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The item exists and has a task; the target exists in the item."""
+    found = []
+    items, targets = context.items, context.targets
+    problems: dict[tuple[int, str], Problem | None] = {}  # once per (item, target)
+    for entry in entries:
+        key = (entry.item, entry.target)
+        if key in targets:
+            continue
+        if key not in problems:
+            item = items.get(entry.item)
+            problems[key] = item_problem(context.plan, entry.item) or (
+                target_problem(item, entry.target) if item is not None else None
+            )
+        problem = problems[key]
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+def check_dates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The date is inside the plan period and not in the future."""
+    found = []
+    period = context.plan.plan.document.period
+    problems: dict[dt.date, Problem | None] = {}  # once per date
+    for entry in entries:
+        if entry.date not in problems:
+            problems[entry.date] = date_problem(period, entry.date, context.today, context.slack)
+        problem = problems[entry.date]
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+def check_stage_value(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A milestone reports a stage; every other kind a value in its unit of measure."""
+    found = []
+    targets = context.targets
+    for entry in entries:
+        target = targets.get((entry.item, entry.target))
+        if target is None:
+            continue
+        given = {"value": entry.value is not None, "stage": entry.stage is not None,
+                 "percent": entry.percent is not None}  # fmt: skip
+        problem = shape_problem(target, **given)
+        if problem is None and entry.stage is not None:
+            problem = stage_problem(entry.stage, entry.percent)
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+def check_values(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A value fits its target: not negative, a share not above 100%, not absurdly large."""
+    found = []
+    targets = context.targets
+    for entry in entries:
+        target = targets.get((entry.item, entry.target))
+        if target is None or entry.value is None or target.kind is Kind.MILESTONE:
+            continue
+        problem = value_problem(target, entry.value)
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The reporting unit is a lead unit of the item, by its canonical name."""
+    found = []
+    items = context.items
+    problems: dict[tuple[int, str], Problem | None] = {}  # once per (item, unit)
+    for entry in entries:
+        item = items.get(entry.item)
+        if item is None or item.no_task:
+            continue
+        key = (entry.item, entry.unit)
+        if key not in problems:
+            problems[key] = unit_problem(context.plan, item, entry.unit)
+        problem = problems[key]
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|mailto:|urn:)")
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+_DOC_NUMBER = re.compile(r".*[〔\[(【(]\s*\d{4}\s*[〕\])】)].*号.*")
+
+
+def source_path(source: str) -> str | None:
+    """The repository path a source names, or None for a URL, a document number or text.
+
+    `花残联〔2024〕12号` is a document number and `https://…` a URL; `docs/evidence/x.pdf`
+    (with a folder or a file extension) is a path.
+    """
+    text = source.strip()
+    if _URL.match(text) or _DOC_NUMBER.fullmatch(text):
+        return None
+    if "/" in text or "\\" in text or _EXTENSION.search(text):
+        return text
+    return None
+
+
+def source_problem(source: str, repo_root: Path) -> str | None:
+    """Why a source that names a path cannot be used as evidence, or None."""
+    path = source_path(source)
+    if path is None:
+        return None
+    if "\\" in path:
+        return f"来源路径 {path} 请用 / 分隔"
+    relative = Path(path)
+    if relative.is_absolute() or ".." in relative.parts:
+        return f"来源路径 {path} 应是仓库内的相对路径(不能以 / 开头,也不能含 ..)"
+    if not (repo_root / relative).exists():
+        return f"来源文件 {path} 在仓库中不存在(路径相对于仓库根目录,即 data/ 的上一级)"
+    return None
+
+
+def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A source that is a path in the repository must exist there."""
+    found = []
+    problems = context.sources
+    for entry in entries:
+        if entry.source is None:
+            continue
+        if entry.source not in problems:
+            problems[entry.source] = source_problem(entry.source, context.repo_root)
+        message = problems[entry.source]
+        if message:
+            found.append(entry_issue(entry, "source", Code.MISSING_SOURCE, message))
+    return found
+
+
+def check_corrects(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A correction names an existing entry of the same item and target, of the same date."""
+    found = []
+    wanted = {entry.corrects for entry in entries if entry.corrects}  # index only these
+    by_id = {entry.id: entry for entry in entries if entry.id in wanted}
+    for entry in entries:
+        if entry.corrects is None:
+            continue
+        named = by_id.get(entry.corrects)
+        if named is None:
+            message = no_such_entry(entry.corrects).message
+        elif named is entry:
+            message = "一条记录不能更正它自己"
+        elif (named.item, named.target) != (entry.item, entry.target):
+            message = (
+                f"corrects 指向的记录 {named.id} 属于第 {named.item} 项的 {named.target},"
+                f"与本条(第 {entry.item} 项的 {entry.target})不是同一目标"
+            )
+        elif problem := correction_date_problem(named, entry.date):
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            continue
+        else:
+            continue
+        found.append(entry_issue(entry, "corrects", Code.UNKNOWN_ENTRY, message))
+    return found
+
+
+def _content(entry: AnyEntry) -> tuple[object, ...]:
+    return (entry.item, entry.target, entry.date, entry.value, entry.stage, entry.percent,
+            entry.unit)  # fmt: skip
+
+
+def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """No id twice; no entry that repeats another's item, target, date, value and unit."""
+    found = []
+    ids: dict[str, AnyEntry] = {}
+    # A repeat has the same date, and the entries come in date order: one date at a time.
+    contents: dict[tuple[object, ...], AnyEntry] = {}
+    day = None
+    for entry in context.in_order(entries):
+        first = ids.setdefault(entry.id, entry)
+        if first is not entry:
+            message = f"记录编号 {entry.id} 与 {at_where(first)} 的记录重复"
+            found.append(entry_issue(entry, "id", Code.DUPLICATE_ENTRY, message))
+            continue
+        if entry.date != day:
+            day = entry.date
+            contents.clear()
+        same = contents.setdefault(_content(entry), entry)
+        if same is not entry and same.id != entry.corrects and entry.id != same.corrects:
+            message = f"与 {at_where(same)} 的记录重复(同一事项、目标、日期、数值和填报单位)"
+            found.append(entry_issue(entry, "id", Code.DUPLICATE_ENTRY, message))
+    return found
+
+
+def check_decreasing(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A cumulative quantity never goes down: the entries that count (those no correction
+    names, corrections included), in date order, never decrease for a target."""
+    found = []
+    previous: dict[tuple[int, str], AnyEntry] = {}
+    targets = context.targets
+    for entry in effective_entries(context.in_order(entries)):
+        target = targets.get((entry.item, entry.target))
+        if target is None or target.kind is not Kind.QUANTITY or entry.value is None:
+            continue
+        key = (entry.item, entry.target)
+        before = previous.get(key)
+        if before is not None and before.value is not None and entry.value < before.value:
+            what = "更正后的累计完成" if entry.corrects else "累计完成"
+            advice = (
+                "请核对更正的数值(或一并更正那条记录)"
+                if entry.corrects
+                else "如是更正,请用 corrects 写明被更正记录的 id"
+            )
+            message = (
+                f"{what} {format_decimal(entry.value)} 小于 {before.date} 登记的 "
+                f"{format_decimal(before.value)}({at_where(before)});累计值不应减少,{advice}"
+            )
+            found.append(entry_issue(entry, "value", Code.DECREASING, message))
+            continue
+        previous[key] = entry
+    return found
+
+
+def check_placement(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """An entry lives in progress/<its month>/<its unit's id>.yaml, where the tool puts it."""
+    found = []
+    places: dict[Path, tuple[str, str]] = {}  # a file's (folder, name), once per file
+    months: dict[dt.date, str] = {}
+    for entry in entries:
+        path = entry.origin.path if isinstance(entry, Entry) else entry.where.path
+        unit = context.plan.unit_named(entry.unit)
+        if path is None or unit is None:
+            continue
+        place = places.get(path)
+        if place is None:
+            place = places[path] = (path.parent.name, path.name)
+        month = months.get(entry.date)
+        if month is None:
+            month = months[entry.date] = f"{entry.date:%Y-%m}"
+        if place != (month, f"{unit.id}.yaml"):
+            message = f"这条记录应放在 progress/{month}/{unit.id}.yaml(按日期的月份和填报单位)"
+            found.append(entry_issue(entry, "date", Code.MISPLACED, message))
+    return found
+
+
+# Checks on one entry against the plan, and checks across entries.
+ENTRY_CHECKS: tuple[Check, ...] = (
+    check_known,
+    check_dates,
+    check_stage_value,
+    check_values,
+    check_units,
+    check_sources,
+    check_placement,
+)
+CROSS_CHECKS: tuple[Check, ...] = (check_corrects, check_duplicates, check_decreasing)
+CHECKS: tuple[Check, ...] = ENTRY_CHECKS + CROSS_CHECKS
+
+
+def problems_adding(entry: AnyEntry, existing: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """What recording `entry` beside `existing` would break: the entry's own problems, and
+    the problems across entries it brings (those the data already has are not its own)."""
+    own = [issue for check in ENTRY_CHECKS for issue in check([entry], context)]
+    if own:
+        return own
+    before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
+    after = [issue for check in CROSS_CHECKS for issue in check([*existing, entry], context)]
+    return [issue for issue in after if issue not in before]

@@ -1,0 +1,271 @@
+"""The rules of one field of an entry (单项规则), shared by `validate` and `progress add`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+
+from minsheng.core.issues import Code
+from minsheng.core.measure import format_decimal, is_bare, is_percent, parse_amount, split_unit
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import (
+    OUT_OF_RANGE,
+    Item,
+    Kind,
+    Period,
+    Target,
+    in_range,
+)
+from minsheng.progress.entry import AnyEntry, Stage
+
+
+def find_item(plan: LoadedPlan, number: int) -> Item | None:
+    return next((item for item in plan.plan.items if item.id == number), None)
+
+
+def find_target(plan: LoadedPlan, entry: AnyEntry) -> Target | None:
+    item = find_item(plan, entry.item)
+    if item is None or item.no_task:
+        return None
+    return next((t for t in item.all_targets() if t.id == entry.target), None)
+
+
+# --- the rules of one field: `validate`'s checks and `progress add`'s prompts share them ------
+
+BARE_TIMES = 10  # a bare number above this many times a 万 target was typed in 人: refused
+IMPLAUSIBLE_TIMES = 100  # a value above this many times a 万 target is reported by validate
+
+
+class Problem(ValueError):
+    """A field that breaks a rule: its key, the stable code, and why (in Chinese).
+
+    The parse_* functions raise it, so a prompt can show it and ask again; the *_problem
+    functions return it, and the checks locate it in its file.
+    """
+
+    def __init__(self, field: str, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.message = message
+
+
+def item_problem(plan: LoadedPlan, number: int) -> Problem | None:
+    """An item that does not exist, or is marked 我区无任务, takes no progress."""
+    item = find_item(plan, number)
+    if item is None:
+        message = f"没有第 {number} 项(共 {len(plan.plan.items)} 项)"
+        return Problem("item", Code.UNKNOWN_ITEM, message)
+    if item.no_task:
+        return Problem("item", Code.NO_TASK_ENTRY, f"第 {number} 项标注“我区无任务”,不登记进度")
+    return None
+
+
+def target_problem(item: Item, target_id: str) -> Problem | None:
+    """The target is one of the item's (its measures' included)."""
+    if any(target.id == target_id for target in item.all_targets()):
+        return None
+    return _unknown_target(item, target_id)
+
+
+def target_named(item: Item, text: str) -> Target:
+    """The item's target with this id or name; Problem lists the ids otherwise."""
+    for target in item.all_targets():
+        if text.strip() in {target.id, target.name}:
+            return target
+    raise _unknown_target(item, text.strip())
+
+
+def _unknown_target(item: Item, given: str) -> Problem:
+    ids = "、".join(target.id for target in item.all_targets())
+    message = f"第 {item.id} 项没有目标 {given!r}(可选:{ids})"
+    return Problem("target", Code.UNKNOWN_TARGET, message)
+
+
+def unit_problem(plan: LoadedPlan, item: Item, name: str) -> Problem | None:
+    """The reporting unit is a lead unit of the item, written by its canonical name."""
+    leads = plan.canonical_units(item)
+    unit = plan.unit_named(name)
+    if unit is None or unit.name not in leads:
+        message = f"{name} 不是第 {item.id} 项的牵头单位(牵头单位:{'、'.join(leads)})"
+        return Problem("unit", Code.NOT_LEAD_UNIT, message)
+    if unit.name != name:
+        message = f"填报单位请写规范名称 {unit.name},而不是别名 {name}"
+        return Problem("unit", Code.NOT_LEAD_UNIT, message)
+    return None
+
+
+def date_problem(
+    period: Period, day: dt.date, today: dt.date, slack: dt.timedelta = dt.timedelta(0)
+) -> Problem | None:
+    """The date is inside the plan period, and not after today (give or take `slack`)."""
+    if not period.start <= day <= period.end:
+        message = f"日期 {day} 不在计划期 {period.start} 至 {period.end} 内"
+        return Problem("date", Code.OUT_OF_PERIOD, message)
+    if day > today + slack:
+        message = f"日期 {day} 晚于今天 {today},不能登记将来的进度"
+        return Problem("date", Code.OUT_OF_PERIOD, message)
+    return None
+
+
+def shape_problem(
+    target: Target, *, value: bool, stage: bool, percent: bool, complete: bool = True
+) -> Problem | None:
+    """A milestone reports a stage (and maybe a percent), every other kind a value: the
+    field given that does not belong, else (when `complete`) the one missing."""
+    name = f"目标 {target.id}({target.name})"
+    if target.kind is Kind.MILESTONE:
+        if value:
+            message = f"{name}是定性节点,应登记阶段 stage(未启动/推进中/已完成),不能登记数值 value"
+            return Problem("value", Code.STAGE_VALUE, message)
+        if complete and not stage:
+            message = f"{name}是定性节点,缺少阶段 stage(未启动/推进中/已完成)"
+            return Problem("stage", Code.STAGE_VALUE, message)
+        return None
+    if stage:
+        message = f"{name}应登记数值 value(单位:{target.unit}),不能登记阶段 stage"
+        return Problem("stage", Code.STAGE_VALUE, message)
+    if percent:
+        message = f"百分比 percent 只用于定性节点目标,{name}应只登记数值 value"
+        return Problem("percent", Code.STAGE_VALUE, message)
+    if complete and not value:
+        return Problem("value", Code.STAGE_VALUE, f"{name}缺少数值 value(单位:{target.unit})")
+    return None
+
+
+def stage_problem(stage: Stage, percent: Decimal | None) -> Problem | None:
+    """A percentage agrees with its stage: 已完成 is 100, 未启动 is 0."""
+    if percent is None:
+        return None
+    shown = format_decimal(percent)
+    if stage is Stage.DONE and percent != 100:
+        message = f"阶段为已完成,百分比应为 100,实际是 {shown}"
+        return Problem("percent", Code.STAGE_VALUE, message)
+    if stage is Stage.NOT_STARTED and percent != 0:
+        message = f"阶段为未启动,百分比应为 0,实际是 {shown}"
+        return Problem("percent", Code.STAGE_VALUE, message)
+    return None
+
+
+def value_problem(target: Target, value: Decimal) -> Problem | None:
+    """A value the target cannot hold: negative; a share (a level or standard in %) above
+    100; or, for a unit with a scale (万人), more than IMPLAUSIBLE_TIMES the target."""
+    if not in_range(value):  # 10^40 would overflow the ratio below
+        return Problem("value", Code.BAD_VALUE, OUT_OF_RANGE)
+    unit = target.unit or ""
+    shown = format_decimal(value)
+    if value < 0:
+        return Problem("value", Code.BAD_VALUE, f"数值不能为负数,实际是 {shown}")
+    if target.kind in {Kind.LEVEL, Kind.STANDARD} and is_percent(unit) and value > 100:
+        message = f"目标 {target.id}({target.name})是百分比,不能超过 100%,实际是 {shown}%"
+        return Problem("value", Code.BAD_VALUE, message)
+    if _times(target, value) > IMPLAUSIBLE_TIMES:
+        return Problem("value", Code.IMPLAUSIBLE, _scale_message(target, value, "数值"))
+    return None
+
+
+def _times(target: Target, value: Decimal) -> Decimal:
+    """How many times its target a value is, for a unit with a scale (万人); else 0."""
+    if not target.value or target.value <= 0 or split_unit(target.unit or "")[0] == 1:
+        return Decimal(0)
+    return value / target.value
+
+
+def _scale_message(target: Target, value: Decimal, what: str) -> str:
+    """`3000` for a target of 0.57万人 is 3000万人: say so, and how to write 3000人."""
+    unit = target.unit or ""
+    scale, base = split_unit(unit)
+    goal = format_decimal(target.value or Decimal(0))
+    times = format_decimal(_times(target, value).quantize(Decimal(1)))
+    meant = format_decimal(value / scale)
+    return (
+        f"{what} {format_decimal(value)} 按目标的计量单位是 {format_decimal(value)}{unit},"
+        f"是目标 {goal}{unit} 的 {times} 倍;如指 {format_decimal(value)}{base},"
+        f"请写 {format_decimal(value)}{base} 或 {meant}{unit}"
+    )
+
+
+def parse_value(text: str, target: Target) -> Decimal:
+    """A value typed by a person, in the target's unit of measure; Problem says why not.
+
+    A bare number for a unit with a scale is ambiguous when it is far above the target:
+    `3000` for a target of 0.57万人 is most likely 3000人, so a bare number above BARE_TIMES
+    the target is refused, with the two ways to write what was meant.
+    """
+    try:
+        amount = parse_amount(text, target.unit)
+    except ValueError as error:
+        raise Problem("value", Code.BAD_VALUE, str(error)) from None
+    problem = value_problem(target, amount)
+    bare = is_bare(text) and _times(target, amount) > BARE_TIMES
+    if bare and (problem is None or problem.code is Code.IMPLAUSIBLE):
+        what = "没写单位的数值"
+        problem = Problem("value", Code.IMPLAUSIBLE, _scale_message(target, amount, what))
+    if problem is not None:
+        raise problem
+    return amount
+
+
+def parse_stage(text: str) -> Stage:
+    """A milestone's stage as typed: 未启动, 推进中 or 已完成."""
+    for stage in Stage:
+        if text.strip() == stage.value:
+            return stage
+    message = f"阶段 {text!r} 不对,应为 {'、'.join(s.value for s in Stage)}"
+    raise Problem("stage", Code.BAD_VALUE, message)
+
+
+def parse_percent(text: str) -> Decimal | None:
+    """A milestone's percentage as typed (`40` or `40%`), or None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        share = parse_amount(text, "%")
+    except ValueError as error:
+        raise Problem("percent", Code.BAD_VALUE, str(error)) from None
+    if not 0 <= share <= 100:
+        message = f"百分比应在 0 到 100 之间,实际是 {text.strip()}"
+        raise Problem("percent", Code.BAD_VALUE, message)
+    return share
+
+
+def parse_date(text: str) -> dt.date:
+    """A date typed as YYYY-MM-DD (full-width digits too); Problem says why not."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", folded):
+        message = f"日期应写作 YYYY-MM-DD(如 2024-06-30),实际是 {text!r}"
+        raise Problem("date", Code.BAD_DATE, message)
+    try:
+        return dt.date.fromisoformat(folded)
+    except ValueError:
+        raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
+
+
+def parse_text(field: str, text: str) -> str | None:
+    """A one-line text (note, source) as typed: stripped, None when empty; no line break or
+    control character, which would not read back the same."""
+    text = text.strip()
+    for char in text:
+        kind = unicodedata.category(char)
+        if kind[0] == "C" or kind in {"Zl", "Zp"}:
+            message = f"不能含换行或控制字符(发现 U+{ord(char):04X})"
+            raise Problem(field, Code.BAD_CHAR, message)
+    return text or None
+
+
+def correction_date_problem(corrected: AnyEntry, day: dt.date) -> Problem | None:
+    """A correction carries the date of the entry it corrects: else a snapshot as of an
+    earlier day would lose the entry it counted."""
+    if corrected.date == day:
+        return None
+    message = (
+        f"更正记录的日期应与被更正的记录 {corrected.id}({at_where(corrected)})相同,"
+        f"即 {corrected.date},实际是 {day}"
+    )
+    return Problem("date", Code.CORRECTION_DATE, message)
+
+
+def at_where(entry: AnyEntry) -> str:
+    return f"{entry.where.file}:{entry.where.line}" if entry.where.file else "本次登记"
