@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -44,6 +44,7 @@ PIECES = st.sampled_from(
 
 @settings(max_examples=500)
 @given(st.lists(PIECES, max_size=40).map("".join), st.integers(min_value=6, max_value=40))
+@example("救急难 、", 6)  # once gave ['救急难、', '']: eight cells at width 6, and an empty line
 def test_wrapping_loses_nothing_and_keeps_within_width_500_examples(text: str, width: int) -> None:
     lines = wrap_cjk(text, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
@@ -59,6 +60,16 @@ def test_wrapping_loses_nothing_and_keeps_within_width_500_examples(text: str, w
             assert line[:1] not in _NO_LINE_START, lines
         if index < len(lines) - 1:
             assert line[-1:] not in _NO_LINE_END, lines
+
+
+def test_a_closing_mark_after_a_space_takes_its_word_to_the_next_line() -> None:
+    assert wrap_cjk("救急难 、", 6) == ["救急", "难 、"]
+
+
+def test_a_text_with_nowhere_to_break_is_one_line_whole() -> None:
+    # 8,000 of … once took half a minute to wrap; the time is measured in bench/, not here
+    for mark in "…。、(“":
+        assert wrap_cjk(mark * 8000, 40) == [mark * 8000]
 
 
 def test_numbers_are_never_split() -> None:

@@ -178,35 +178,55 @@ _NO_LINE_END = frozenset("([{“‘《〈「『(【")
 def wrap_cjk(text: str, width: int) -> list[str]:
     """Lines of at most `width` cells; numbers like 99.93% and 0.57 are never split.
 
-    A line may run over only where there is nowhere allowed to break (one long token).
+    A line may run over only where there is nowhere allowed to break (one long token). Each
+    token is looked at a bounded number of times, so a text with no break at all (a run of
+    …) takes time in proportion to its length.
     """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(_wrap_paragraph(_TOKEN.findall(paragraph), width))
+    return lines
+
+
+def _wrap_paragraph(tokens: list[str], width: int) -> list[str]:
     from rich.cells import cell_len
 
     lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line: list[str] = []
-        for token in _TOKEN.findall(paragraph):
-            if not line and token in _NO_LINE_START and lines:
-                lines[-1] += token  # after a break at a space: the mark stays behind
-                continue
-            candidate = [*line, token]
-            if not line or cell_len("".join(candidate)) <= width:
-                line = candidate
-                continue
-            keep, carry = list(line), list[str]()
-            if token in _NO_LINE_START:  # the mark may not open a line: its word goes too
-                while keep and keep[-1] in _NO_LINE_START:
-                    carry.insert(0, keep.pop())
-                if keep:
-                    carry.insert(0, keep.pop())
-            while keep and (keep[-1] in _NO_LINE_END or keep[-1].isspace()):
-                carry.insert(0, keep.pop())  # an opening mark goes with what follows
-            if all(t in _NO_LINE_END or t.isspace() for t in keep):
-                line = candidate  # nowhere allowed to break
-                continue
-            lines.append("".join(keep).rstrip())
-            line = [*carry, token] if carry or not token.isspace() else []
-        lines.append("".join(line).rstrip())
+    line: list[str] = []
+    cells = 0  # the width of `line`, spaces at its end included
+    # Where the line may break: after its last word that is not an opening mark, before the
+    # spaces that follow it (they are dropped), when what comes next is not a closing mark.
+    breaks = 0  # the latest such place; 0 is none
+    last_word = -1  # the index in `line` of the last token that is not a space
+
+    def take(token: str) -> None:
+        nonlocal cells, breaks, last_word
+        if not token.isspace():
+            opens = last_word >= 0 and line[last_word] in _NO_LINE_END
+            if last_word >= 0 and token not in _NO_LINE_START and not opens:
+                breaks = last_word + 1
+            last_word = len(line)
+        line.append(token)
+        cells += cell_len(token)
+
+    for token in tokens:
+        if token.isspace() or not line or cells + cell_len(token) <= width:
+            take(token)
+            continue
+        candidate = breaks
+        if token not in _NO_LINE_START and line[last_word] not in _NO_LINE_END:
+            candidate = last_word + 1  # right before this token (and the spaces before it)
+        if candidate == 0:
+            take(token)  # nowhere allowed to break: the line runs over
+            continue
+        lines.append("".join(line[:candidate]).rstrip())
+        carried = line[candidate:]
+        while carried and carried[0].isspace():
+            carried.pop(0)
+        line, cells, breaks, last_word = [], 0, 0, -1
+        for kept in [*carried, token]:
+            take(kept)
+    lines.append("".join(line).rstrip())
     return lines
 
 
