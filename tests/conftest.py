@@ -1,7 +1,8 @@
-"""Shared fixtures: run the real command line in a subprocess, and small data folders."""
+"""Shared fixtures: run the command line (in-process, or in a real process), small data folders."""
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from inprocess import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -34,25 +37,50 @@ def cli_env(**extra: str) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "120"
     env["PYTHONUTF8"] = "1"
-    # The parse cache (minsheng.core.cache) of test runs stays out of the user's own cache folder.
-    env["MINSHENG_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "minsheng-test-cache")
+    # The caches of this test run stay out of the user's own cache folder and start empty.
+    env["MINSHENG_CACHE_DIR"] = str(_RUN_CACHE)
     env.update(extra)
     return env
 
 
-def run_cli(*args: str, cwd: Path | None = None, input: str | None = None, **env: str) -> Result:
-    """Run `python -m minsheng ARGS` for real and capture stdout and stderr apart."""
-    done = subprocess.run(
-        [sys.executable, "-m", "minsheng", *args],
-        cwd=cwd or ROOT,
-        env=cli_env(**env),
-        input=input,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
+# One cache folder for each run of the tests (each xdist worker its own), removed at the end:
+# what a test exercises never depends on what an earlier run left behind.
+_RUN_CACHE = Path(tempfile.mkdtemp(prefix="minsheng-test-cache-"))
+atexit.register(shutil.rmtree, _RUN_CACHE, ignore_errors=True)
+
+# What only a process of its own can change: the interpreter's path and text encoding.
+_PROCESS_ONLY = ("PYTHONPATH", "PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_ALL", "LC_CTYPE")
+
+
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    input: str | None = None,
+    process: bool = False,
+    **env: str,
+) -> Result:
+    """`minsheng ARGS` with stdout and stderr captured apart: in-process (tests/inprocess.py)
+    unless `process` is true or `env` sets what only a real process can (the path, encodings).
+    """
+    if process or any(name in env for name in _PROCESS_ONLY):
+        done = subprocess.run(
+            [sys.executable, "-m", "minsheng", *args],
+            cwd=cwd or ROOT,
+            env=cli_env(**env),
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+    ran = run_main(list(args), input or "", env=cli_env(**env), cwd=cwd or ROOT)
+    return Result(ran.code, _universal(ran.text), _universal(ran.stderr))
+
+
+def _universal(text: str) -> str:
+    """Line ends as a text-mode pipe reads them (CSV's \\r\\n becomes \\n), like the process."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @pytest.fixture
@@ -91,10 +119,61 @@ def load_generator() -> Any:
     return module
 
 
-def tree_snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root with its bytes: to prove a refused command changed nothing."""
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != ".lock"
-    }
+def snapshot(root: Path) -> dict[str, bytes | str]:
+    """Every file (its bytes), folder and link under root, the lock file aside: to prove that
+    a refused command changed nothing."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        if path.name == ".lock":
+            continue
+        key = str(path.relative_to(root))
+        if path.is_symlink():
+            found[key] = "-> " + os.readlink(path)
+        elif path.is_dir():
+            found[key] = "dir"
+        else:
+            found[key] = path.read_bytes()
+    return found
+
+
+def files_only(tree: dict[str, bytes | str]) -> dict[str, bytes]:
+    return {key: value for key, value in tree.items() if isinstance(value, bytes)}
+
+
+def assert_progress_whole(data: Path, *, killed: bool = False) -> None:
+    """Every progress file parses, every record in it ends with `...`, and no temporary file
+    is left behind (unless a writer was `killed`: its temporary file stays, unread)."""
+    from minsheng.core.yamlio import load_documents
+
+    for path in sorted((data / "progress").rglob("*")):
+        assert killed or not path.name.endswith(".tmp"), path
+        if path.suffix == ".yaml":
+            docs = load_documents(path.read_text(encoding="utf-8"), str(path))
+            assert all(d.explicit_end and not d.issues and not d.broken for d in docs), path
+
+
+# Golden files: `MINSHENG_UPDATE_GOLDEN=1 python -m pytest` writes them anew; review the diff.
+UPDATE_GOLDEN = os.environ.get("MINSHENG_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(path: Path, actual: str | bytes) -> None:
+    """`actual` is the golden file's content byte for byte (BOM and line ends included)."""
+    data = actual.encode("utf-8") if isinstance(actual, str) else actual
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    assert path.exists(), f"no golden file {path}: run with MINSHENG_UPDATE_GOLDEN=1"
+    expected = path.read_bytes()
+    # As text first for a readable diff, then byte for byte.
+    assert data.decode("utf-8") == expected.decode("utf-8"), f"differs from {path}"
+    assert data == expected, f"differs from {path}"
+
+
+@pytest.fixture
+def recorded_data(small_data: Path) -> Path:
+    """The small plan with the valid progress fixtures: six entries, the latest 2024-07-31."""
+    shutil.copytree(
+        TESTS / "data" / "progress" / "valid", small_data / "progress", dirs_exist_ok=True
+    )
+    return small_data

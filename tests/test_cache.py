@@ -194,16 +194,12 @@ def test_writers_at_the_same_time_leave_every_entry_whole(tmp_path: Path) -> Non
 # --- reading progress through the cache ----------------------------------------------------
 
 
-@pytest.fixture
-def data(small_data: Path) -> Path:
-    shutil.copytree(FIXTURES / "valid", small_data / "progress", dirs_exist_ok=True)
-    return small_data
-
-
-def read(data: Path, cache: Cache | None, today: dt.date = TODAY) -> tuple[list[Entry], list[str]]:
-    plan, problems = load_plan(data / "tasks_2024.yaml")
+def read(
+    recorded_data: Path, cache: Cache | None, today: dt.date = TODAY
+) -> tuple[list[Entry], list[str]]:
+    plan, problems = load_plan(recorded_data / "tasks_2024.yaml")
     assert plan is not None, problems
-    entries, issues = checks.read_progress(DataDir(data), plan, today=today, cache=cache)
+    entries, issues = checks.read_progress(DataDir(recorded_data), plan, today=today, cache=cache)
     return entries, [str(issue) for issue in issues]
 
 
@@ -222,40 +218,40 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_warm_read_parses_only_the_file_that_changed(
-    data: Path, tmp_path: Path, parses: list[str]
+    recorded_data: Path, tmp_path: Path, parses: list[str]
 ) -> None:
     cache = Cache(tmp_path / "cache")
-    fresh = read(data, None)
+    fresh = read(recorded_data, None)
     parses.clear()
-    assert read(data, cache) == fresh  # cold: every file parsed once
+    assert read(recorded_data, cache) == fresh  # cold: every file parsed once
     assert len(parses) == 4
     parses.clear()
-    assert read(data, cache) == fresh  # warm: none
+    assert read(recorded_data, cache) == fresh  # warm: none
     assert parses == []
-    changed = data / "progress" / "2024-07" / "cgj.yaml"
+    changed = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     changed.write_text(changed.read_text(encoding="utf-8") + RECORD, encoding="utf-8")
-    entries, issues = read(data, cache)
+    entries, issues = read(recorded_data, cache)
     assert parses == ["cgj.yaml"]
-    assert (entries, issues) == read(data, None)
+    assert (entries, issues) == read(recorded_data, None)
     assert "7a7a7a7a7a" in [entry.id for entry in entries]
 
 
 def test_a_report_after_one_change_parses_only_that_file(
-    data: Path, tmp_path: Path, parses: list[str]
+    recorded_data: Path, tmp_path: Path, parses: list[str]
 ) -> None:
     """Through the ledger, as report and validate read: a changed file misses the kept
     ledger, and of the files only it is parsed again."""
     from minsheng.progress.ledger import open_ledger
 
-    plan, _ = load_plan(data / "tasks_2024.yaml")
+    plan, _ = load_plan(recorded_data / "tasks_2024.yaml")
     assert plan is not None
     cache = Cache(tmp_path / "cache")
-    assert open_ledger(DataDir(data), plan, cache, TODAY).issues == []
+    assert open_ledger(DataDir(recorded_data), plan, cache, TODAY).issues == []
     assert len(parses) == 4
     parses.clear()
-    changed = data / "progress" / "2024-07" / "cgj.yaml"
+    changed = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     changed.write_text(changed.read_text(encoding="utf-8") + RECORD, encoding="utf-8")
-    ledger = open_ledger(DataDir(data), plan, cache, TODAY)
+    ledger = open_ledger(DataDir(recorded_data), plan, cache, TODAY)
     assert parses == ["cgj.yaml"]
     assert ledger.count == 7
 
@@ -271,42 +267,42 @@ def test_results_are_the_same_with_problems_too(small_data: Path, tmp_path: Path
 
 
 def test_corrupt_entries_are_rebuilt_on_the_next_read(
-    data: Path, tmp_path: Path, parses: list[str]
+    recorded_data: Path, tmp_path: Path, parses: list[str]
 ) -> None:
     cache = Cache(tmp_path / "cache")
-    fresh = read(data, cache)
+    fresh = read(recorded_data, cache)
     entries = sorted((tmp_path / "cache" / "progress").iterdir())
     assert len(entries) == 4
     for path in entries:
         path.write_bytes(path.read_bytes()[:-10])  # truncated, as by a crash
     parses.clear()
-    assert read(data, cache) == fresh
+    assert read(recorded_data, cache) == fresh
     assert len(parses) == 4
     parses.clear()
-    assert read(data, cache) == fresh  # rebuilt: warm again
+    assert read(recorded_data, cache) == fresh  # rebuilt: warm again
     assert parses == []
 
 
 def test_an_entry_that_will_not_convert_is_rebuilt(
-    data: Path, tmp_path: Path, parses: list[str]
+    recorded_data: Path, tmp_path: Path, parses: list[str]
 ) -> None:
     cache = Cache(tmp_path / "cache")
-    fresh = read(data, cache)
-    raw = (data / "progress" / "2024-07" / "mzj.yaml").read_bytes()
+    fresh = read(recorded_data, cache)
+    raw = (recorded_data / "progress" / "2024-07" / "mzj.yaml").read_bytes()
     record = list(cache.load(cache.key(raw)).records[0])  # type: ignore[union-attr]
     record[3] = "2024-13-45"  # checksummed and well shaped, but no date
     cache.store(cache.key(raw), Parsed((tuple(record),), (), True, 1))
     parses.clear()
-    assert read(data, cache) == fresh
+    assert read(recorded_data, cache) == fresh
     assert parses == ["mzj.yaml"]
 
 
 # --- the command line ---------------------------------------------------------------------
 
 
-def test_no_cache_writes_no_cache(data: Path, tmp_path: Path) -> None:
+def test_no_cache_writes_no_cache(recorded_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "cache"
-    args = ["validate", "--data-dir", str(data)]
+    args = ["validate", "--data-dir", str(recorded_data)]
     done = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(folder))
     assert done.code == 0, done.stderr
     assert not folder.exists()
@@ -318,25 +314,27 @@ def test_no_cache_writes_no_cache(data: Path, tmp_path: Path) -> None:
     assert len(list((folder / "progress").iterdir())) == 4
 
 
-def test_the_command_line_keeps_its_cache_under_xdg_cache_home(data: Path, tmp_path: Path) -> None:
+def test_the_command_line_keeps_its_cache_under_xdg_cache_home(
+    recorded_data: Path, tmp_path: Path
+) -> None:
     xdg = tmp_path / "xdg"
     done = run_cli(
-        "validate", "--data-dir", str(data), MINSHENG_CACHE_DIR="", XDG_CACHE_HOME=str(xdg)
+        "validate", "--data-dir", str(recorded_data), MINSHENG_CACHE_DIR="", XDG_CACHE_HOME=str(xdg)
     )
     assert done.code == 0, done.stderr
     assert len(list((xdg / "minsheng" / "progress").iterdir())) == 4
 
 
-def test_no_cache_reads_no_cache(data: Path, tmp_path: Path) -> None:
+def test_no_cache_reads_no_cache(recorded_data: Path, tmp_path: Path) -> None:
     """A planted entry (well formed, checksummed, under the right name, another value) is what
     a run with the cache reads, and what --no-cache does not."""
     folder = tmp_path / "cache"
-    path = data / "progress" / "2024-07" / "mzj.yaml"
+    path = recorded_data / "progress" / "2024-07" / "mzj.yaml"
     truth = progress_files.parse_file(path.read_bytes(), "x", fast=False)
     record = list(truth.records[0])
     record[4] = "424242"  # the value
     Cache(folder).store(Cache(folder).key(path.read_bytes()), Parsed((tuple(record),), (), True, 1))
-    args = ["progress", "list", "--format", "json", "--data-dir", str(data)]
+    args = ["progress", "list", "--format", "json", "--data-dir", str(recorded_data)]
     cached = run_cli(*args, MINSHENG_CACHE_DIR=str(folder))
     fresh = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(folder))
     assert cached.code == fresh.code == 0, fresh.stderr
@@ -353,10 +351,10 @@ def test_no_cache_reads_no_cache(data: Path, tmp_path: Path) -> None:
     ],
 )
 def test_warm_and_cold_commands_print_the_same(
-    data: Path, tmp_path: Path, command: list[str]
+    recorded_data: Path, tmp_path: Path, command: list[str]
 ) -> None:
     folder = str(tmp_path / "cache")
-    args = [*command, "--data-dir", str(data)]
+    args = [*command, "--data-dir", str(recorded_data)]
     cold = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=folder)
     assert not Path(folder).exists()
     filling = run_cli(*args, MINSHENG_CACHE_DIR=folder)

@@ -379,6 +379,7 @@ def test_absent_rapidyaml_means_the_reference(monkeypatch: pytest.MonkeyPatch) -
     assert fastparse.parse(raw, raw.decode("utf-8")) is None
 
 
+@pytest.mark.slow  # real processes with and without the parser
 def test_the_tool_works_without_rapidyaml(small_data: Path, tmp_path: Path) -> None:
     """A folder whose `ryml` fails to import stands for an installation without the extra."""
     shim = tmp_path / "shim"

@@ -3,7 +3,7 @@ page as a real browser (headless Chromium driven by Playwright) shows it at phon
 width.
 
 The golden file tests/golden/publish/report.html is the page for tests/data/publish; after an
-intended change, regenerate it with `MINSHENG_UPDATE_GOLDEN=1 pytest tests/test_html.py` and
+intended change, regenerate it with `MINSHENG_UPDATE_GOLDEN=1 pytest -m "" tests/test_html.py` and
 review the diff. The same run rewrites docs/screenshots/report-{phone,desktop}.png from the
 example month (examples/2024-06). Browser tests need Debian's `chromium` (and a Chinese font,
 `fonts-wqy-microhei`): without it they are skipped on a workstation and fail in CI (CI=true).
@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, UPDATE_GOLDEN, check_golden, run_cli
 from minsheng.render.html import note_text, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
@@ -32,7 +32,6 @@ EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
 AS_OF = "2024-06-30"
 GOLDEN = ROOT / "tests" / "golden" / "publish"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-UPDATE = os.environ.get("MINSHENG_UPDATE_GOLDEN") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_FLAGS = [
@@ -202,11 +201,7 @@ def test_the_note_is_the_latest_written_one() -> None:
 
 def test_golden_page() -> None:
     page = report_html("--data-dir", str(PUBLISH_DATA))
-    path = GOLDEN / "report.html"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8", newline="")
-    assert page == path.read_text(encoding="utf-8")
+    check_golden(GOLDEN / "report.html", page)
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -323,6 +318,7 @@ def example_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "index.html"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_example_month_in_the_browser(
     browser: Any,
@@ -361,13 +357,14 @@ def test_example_month_in_the_browser(
     shot = tmp_path / f"report-{name}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
-    if UPDATE:
+    if UPDATE_GOLDEN:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"report-{name}.png"))
     assert_quiet(visit, example_page)
     page.close()
 
 
+@pytest.mark.slow
 def test_hostile_text_shows_as_text_in_the_browser(browser: Any, tmp_path: Path) -> None:
     path = tmp_path / "index.html"
     path.write_text(report_html("--data-dir", str(PUBLISH_DATA)), encoding="utf-8")

@@ -15,6 +15,9 @@ from minsheng import launch
 from minsheng.cli import answers
 from minsheng.core import cache as cache_module
 
+# Each test launches a real process to see what it imports: in the slow run.
+pytestmark = pytest.mark.slow
+
 # Runs minsheng's entry point as the installed script does, then says on stderr's last line
 # whether typer was imported: the full path imports it, an answer kept does not.
 PROBE = """

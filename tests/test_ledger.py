@@ -71,14 +71,14 @@ RECORD = (  # one more for progress/2024-07/cgj.yaml of the fixtures
 # --- helpers --------------------------------------------------------------------------------
 
 
-def plan_of(data: Path) -> LoadedPlan:
-    loaded, problems = load_plan(data / "tasks_2024.yaml")
+def plan_of(recorded_data: Path) -> LoadedPlan:
+    loaded, problems = load_plan(recorded_data / "tasks_2024.yaml")
     assert loaded is not None, problems
     return loaded
 
 
-def opened(data: Path, cache: Cache | None, today: dt.date = TODAY) -> Ledger:
-    return open_ledger(DataDir(data), plan_of(data), cache, today)
+def opened(recorded_data: Path, cache: Cache | None, today: dt.date = TODAY) -> Ledger:
+    return open_ledger(DataDir(recorded_data), plan_of(recorded_data), cache, today)
 
 
 def view(ledger: Ledger) -> tuple[int, list[Issue], list[Entry]]:
@@ -121,13 +121,6 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 @pytest.fixture
-def data(small_data: Path) -> Path:
-    """The small plan with the valid fixtures: six entries, the latest dated 2024-07-31."""
-    shutil.copytree(FIXTURES / "valid", small_data / "progress", dirs_exist_ok=True)
-    return small_data
-
-
-@pytest.fixture
 def cache(tmp_path: Path) -> Cache:
     return Cache(tmp_path / "cache")
 
@@ -140,9 +133,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped plan and 3000 generated entries, with notes and corrections (read only)."""
     if not REAL_PLAN.exists():
         pytest.skip("data/tasks_2024.yaml not present yet")
-    data = tmp_path_factory.mktemp("generated") / "data"
-    load_generator().generate(3000, data, seed=2024)
-    return data
+    recorded_data = tmp_path_factory.mktemp("generated") / "data"
+    load_generator().generate(3000, recorded_data, seed=2024)
+    return recorded_data
 
 
 def union(*fields: Any) -> ProgressEntry:
@@ -201,16 +194,16 @@ HANDMADE = {
 def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not REAL_PLAN.exists():
         pytest.skip("data/tasks_2024.yaml not present yet")
-    data = tmp_path_factory.mktemp("handmade") / "data"
-    (data / "progress").mkdir(parents=True)
-    shutil.copy(REAL_PLAN, data / "tasks_2024.yaml")
-    unit = plan_of(data).unit_named("区工会")
+    recorded_data = tmp_path_factory.mktemp("handmade") / "data"
+    (recorded_data / "progress").mkdir(parents=True)
+    shutil.copy(REAL_PLAN, recorded_data / "tasks_2024.yaml")
+    unit = plan_of(recorded_data).unit_named("区工会")
     assert unit is not None
     for month, entries in HANDMADE.items():
-        (data / "progress" / month).mkdir()
+        (recorded_data / "progress" / month).mkdir()
         text = store.header_text(unit, month) + "".join(map(store.entry_text, entries))
-        (data / "progress" / month / f"{unit.id}.yaml").write_text(text, encoding="utf-8")
-    return data
+        (recorded_data / "progress" / month / f"{unit.id}.yaml").write_text(text, encoding="utf-8")
+    return recorded_data
 
 
 # --- 1. the same report as over every entry -------------------------------------------------
@@ -220,15 +213,15 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_ledger_reports_as_every_entry_does(
     case: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    data: Path = request.getfixturevalue(case)
-    loaded = plan_of(data)
-    every, issues = read_progress(DataDir(data), loaded, today=TODAY)
+    recorded_data: Path = request.getfixturevalue(case)
+    loaded = plan_of(recorded_data)
+    every, issues = read_progress(DataDir(recorded_data), loaded, today=TODAY)
     assert issues == []
     if case == "generated":  # the generator's promises, which make this test worth having
         assert len(every) == 3000
         assert any(entry.corrects for entry in every)
         assert sum(1 for entry in every if entry.note) > 1000
-    ledger = opened(data, Cache(tmp_path / "cache"))
+    ledger = opened(recorded_data, Cache(tmp_path / "cache"))
     assert (ledger.count, ledger.issues) == (len(every), [])
     compared = 0
     for index, day in enumerate(DAYS):
@@ -243,9 +236,9 @@ def test_the_ledger_reports_as_every_entry_does(
     assert compared == 3 * len(DAYS)
 
 
-def item_nine(data: Path, day: dt.date) -> dict[str, Any]:
-    loaded = plan_of(data)
-    ledger = opened(data, None)
+def item_nine(recorded_data: Path, day: dt.date) -> dict[str, Any]:
+    loaded = plan_of(recorded_data)
+    ledger = opened(recorded_data, None)
     report = compute(loaded.plan, loaded.canonical_units, ledger.entries_at(day), day)
     found: dict[str, Any] = document(report)["items"][8]
     assert found["id"] == 9
@@ -333,7 +326,7 @@ def test_a_kept_ledger_is_used_without_reading_the_files(
 Seen = Callable[[Ledger], bool]  # whether an open after the change sees it
 
 
-def append_with_the_store(data: Path) -> Seen:
+def append_with_the_store(recorded_data: Path) -> Seen:
     entry = ProgressEntry(
         id=store.new_id(),
         item=3,
@@ -343,19 +336,19 @@ def append_with_the_store(data: Path) -> Seen:
         unit="区城管局",
         recorded_at=store.now(),
     )
-    store.append(DataDir(data), plan_of(data), entry, today=TODAY)
+    store.append(DataDir(recorded_data), plan_of(recorded_data), entry, today=TODAY)
     return lambda ledger: entry.id in ids(ledger)
 
 
-def append_bytes(data: Path) -> Seen:
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+def append_bytes(recorded_data: Path) -> Seen:
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + RECORD, encoding="utf-8")
     return lambda ledger: "7a7a7a7a7a" in ids(ledger)
 
 
-def edit_in_place(data: Path) -> Seen:
+def edit_in_place(recorded_data: Path) -> Seen:
     """A value changed, the size and modification time kept: only the bytes tell."""
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     stat = path.stat()
     text = path.read_text(encoding="utf-8")
     assert "value: 95.6\n" in text
@@ -364,30 +357,32 @@ def edit_in_place(data: Path) -> Seen:
     return lambda ledger: Decimal("95.7") in [entry.value for entry in ledger.entries_at(TODAY)]
 
 
-def add_a_file(data: Path) -> Seen:
-    month = data / "progress" / "2024-08"
+def add_a_file(recorded_data: Path) -> Seen:
+    month = recorded_data / "progress" / "2024-08"
     month.mkdir()
     (month / "cgj.yaml").write_text(RECORD.replace("2024-07-31", "2024-08-31"), encoding="utf-8")
     return lambda ledger: "7a7a7a7a7a" in ids(ledger)
 
 
-def rename_a_file(data: Path) -> Seen:
+def rename_a_file(recorded_data: Path) -> Seen:
     """The same bytes under another unit's name: misplaced now."""
-    month = data / "progress" / "2024-07"
+    month = recorded_data / "progress" / "2024-07"
     (month / "cgj.yaml").rename(month / "gafj.yaml")
     return lambda ledger: bool(ledger.issues) and set(codes(ledger)) == {Code.MISPLACED}
 
 
-def move_a_file(data: Path) -> Seen:
+def move_a_file(recorded_data: Path) -> Seen:
     """The same bytes in another month's folder: misplaced now."""
-    (data / "progress" / "2024-08").mkdir()
-    (data / "progress" / "2024-07" / "cgj.yaml").rename(data / "progress" / "2024-08" / "cgj.yaml")
+    (recorded_data / "progress" / "2024-08").mkdir()
+    (recorded_data / "progress" / "2024-07" / "cgj.yaml").rename(
+        recorded_data / "progress" / "2024-08" / "cgj.yaml"
+    )
     return lambda ledger: bool(ledger.issues) and set(codes(ledger)) == {Code.MISPLACED}
 
 
-def comment_the_plan(data: Path) -> Seen:
+def comment_the_plan(recorded_data: Path) -> Seen:
     """Nothing an open shows changes (so `seen` holds before too); it is built again."""
-    plan = data / "tasks_2024.yaml"
+    plan = recorded_data / "tasks_2024.yaml"
     plan.write_text(plan.read_text(encoding="utf-8") + "# 一条注释\n", encoding="utf-8")
     return lambda ledger: ledger.issues == [] and ledger.count == 6
 
@@ -409,49 +404,51 @@ def ids(ledger: Ledger) -> list[str]:
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_is_seen_on_the_next_open(
-    data: Path, cache: Cache, reads: list[Path], change: str
+    recorded_data: Path, cache: Cache, reads: list[Path], change: str
 ) -> None:
-    before = opened(data, cache)
-    assert opened(data, cache) == before and len(reads) == 1  # kept, and used
-    seen = CHANGES[change](data)
+    before = opened(recorded_data, cache)
+    assert opened(recorded_data, cache) == before and len(reads) == 1  # kept, and used
+    seen = CHANGES[change](recorded_data)
     assert change == "comment the plan" or not seen(before)
-    after = opened(data, cache)
+    after = opened(recorded_data, cache)
     assert len(reads) == 2  # built again
     assert seen(after)
-    assert view(after) == view(opened(data, None))
-    assert view(opened(data, cache)) == view(after) and len(reads) == 2  # the new one, kept
+    assert view(after) == view(opened(recorded_data, None))
+    assert (
+        view(opened(recorded_data, cache)) == view(after) and len(reads) == 2
+    )  # the new one, kept
 
 
 def test_a_file_changed_while_it_is_read_is_not_kept_under_its_old_bytes(
-    data: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+    recorded_data: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     old = path.read_bytes()
     real = read_files
 
     def racing(
         folder: DataDir, cache: Cache | None = None, **options: Any
     ) -> tuple[list[ProgressFile], list[Issue]]:
-        append_bytes(data)  # after the files were hashed, before they are parsed
+        append_bytes(recorded_data)  # after the files were hashed, before they are parsed
         return real(folder, cache, **options)
 
     monkeypatch.setattr(ledger_module, "read_files", racing)
-    raced = opened(data, cache)
+    raced = opened(recorded_data, cache)
     assert "7a7a7a7a7a" in ids(raced)
     monkeypatch.setattr(ledger_module, "read_files", real)
     path.write_bytes(old)
-    assert view(opened(data, cache)) == view(opened(data, None))
-    assert "7a7a7a7a7a" not in ids(opened(data, cache))
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert "7a7a7a7a7a" not in ids(opened(recorded_data, cache))
 
 
 def test_the_data_folder_moved_is_read_again(
-    data: Path, tmp_path: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    opened(data, cache)
+    opened(recorded_data, cache)
     moved = tmp_path / "elsewhere" / "data"
-    shutil.copytree(data, moved)
+    shutil.copytree(recorded_data, moved)
     elsewhere = opened(moved, cache)
-    assert reads == [data, moved]
+    assert reads == [recorded_data, moved]
     assert view(elsewhere) == view(opened(moved, None))
     assert {entry.origin.path for entry in elsewhere.entries_at(TODAY)} <= set(
         (moved / "progress").rglob("*.yaml")
@@ -464,51 +461,55 @@ SOURCED = RECORD.replace("unit: 区城管局\n", "unit: 区城管局\nsource: do
 
 
 def test_a_source_file_is_looked_for_on_every_open(
-    data: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")
-    evidence = data.parent / "docs" / "evidence" / "rate.pdf"  # beside data/, as in a repository
+    evidence = (
+        recorded_data.parent / "docs" / "evidence" / "rate.pdf"
+    )  # beside data/, as in a repository
 
-    missing = opened(data, cache)
+    missing = opened(recorded_data, cache)
     assert codes(missing) == [Code.MISSING_SOURCE]
-    assert view(missing) == view(opened(data, None))
+    assert view(missing) == view(opened(recorded_data, None))
 
     evidence.parent.mkdir(parents=True)
     evidence.write_bytes(b"%PDF-1.4\n")
-    found = opened(data, cache)
-    assert view(found) == view(opened(data, None))
+    found = opened(recorded_data, cache)
+    assert view(found) == view(opened(recorded_data, None))
     assert found.issues == []
 
     evidence.unlink()
-    again = opened(data, cache)
-    assert view(again) == view(opened(data, None))
+    again = opened(recorded_data, cache)
+    assert view(again) == view(opened(recorded_data, None))
     assert codes(again) == [Code.MISSING_SOURCE]
 
 
-def test_a_source_found_then_gone_then_back(data: Path, cache: Cache, reads: list[Path]) -> None:
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+def test_a_source_found_then_gone_then_back(
+    recorded_data: Path, cache: Cache, reads: list[Path]
+) -> None:
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")
-    evidence = data.parent / "docs" / "evidence" / "rate.pdf"
+    evidence = recorded_data.parent / "docs" / "evidence" / "rate.pdf"
     evidence.parent.mkdir(parents=True)
     evidence.write_bytes(b"%PDF-1.4\n")
-    assert opened(data, cache).issues == []
-    assert opened(data, cache).issues == [] and len(reads) == 1  # kept while it holds
+    assert opened(recorded_data, cache).issues == []
+    assert opened(recorded_data, cache).issues == [] and len(reads) == 1  # kept while it holds
     evidence.unlink()
-    assert codes(opened(data, cache)) == [Code.MISSING_SOURCE]
+    assert codes(opened(recorded_data, cache)) == [Code.MISSING_SOURCE]
     evidence.write_bytes(b"%PDF-1.4\n")
-    assert view(opened(data, cache)) == view(opened(data, None))
-    assert opened(data, cache).issues == []
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert opened(recorded_data, cache).issues == []
 
 
 def test_a_source_that_goes_away_while_the_checks_run_is_not_kept_as_found(
-    data: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+    recorded_data: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The ledger keeps the very judgements the checks made: if it judged the sources again
     afterwards, a file deleted in between would be kept as found beside a clean result."""
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")
-    evidence = data.parent / "docs" / "evidence" / "rate.pdf"
+    evidence = recorded_data.parent / "docs" / "evidence" / "rate.pdf"
     evidence.parent.mkdir(parents=True)
     evidence.write_bytes(b"%PDF-1.4\n")
     real = ledger_module.check_files
@@ -519,19 +520,21 @@ def test_a_source_that_goes_away_while_the_checks_run_is_not_kept_as_found(
         return found
 
     monkeypatch.setattr(ledger_module, "check_files", then_deleted)
-    assert opened(data, cache).issues == []
+    assert opened(recorded_data, cache).issues == []
     monkeypatch.setattr(ledger_module, "check_files", real)
-    assert codes(opened(data, cache)) == [Code.MISSING_SOURCE]
+    assert codes(opened(recorded_data, cache)) == [Code.MISSING_SOURCE]
 
 
-def test_validate_sees_a_source_file_created_since_the_last_run(data: Path, tmp_path: Path) -> None:
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+def test_validate_sees_a_source_file_created_since_the_last_run(
+    recorded_data: Path, tmp_path: Path
+) -> None:
+    path = recorded_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_text(path.read_text(encoding="utf-8") + SOURCED, encoding="utf-8")
     folder = str(tmp_path / "cache")
-    args = ["validate", "--format", "json", "--data-dir", str(data)]
+    args = ["validate", "--format", "json", "--data-dir", str(recorded_data)]
     first = run_cli(*args, MINSHENG_CACHE_DIR=folder)
     assert first.code == 1 and "missing-source" in first.stdout + first.stderr
-    evidence = data.parent / "docs" / "evidence" / "rate.pdf"
+    evidence = recorded_data.parent / "docs" / "evidence" / "rate.pdf"
     evidence.parent.mkdir(parents=True)
     evidence.write_bytes(b"%PDF-1.4\n")
     cold = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=folder)
@@ -548,24 +551,24 @@ AFTER = dt.date(2024, 8, 5)
 
 
 def test_the_day_before_an_entry_is_checked_against_each_time(
-    data: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    early = opened(data, cache, BEFORE)
+    early = opened(recorded_data, cache, BEFORE)
     assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
-    assert view(early) == view(opened(data, None, BEFORE))
-    later = opened(data, cache, AFTER)
-    assert view(later) == view(opened(data, None, AFTER))
+    assert view(early) == view(opened(recorded_data, None, BEFORE))
+    later = opened(recorded_data, cache, AFTER)
+    assert view(later) == view(opened(recorded_data, None, AFTER))
     assert later.issues == []
 
 
 def test_a_ledger_is_not_reused_when_today_goes_back(
-    data: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    assert opened(data, cache, TODAY).issues == []
-    assert opened(data, cache, SLACK).issues == [] and len(reads) == 1  # still holds: kept
-    early = opened(data, cache, BEFORE)
+    assert opened(recorded_data, cache, TODAY).issues == []
+    assert opened(recorded_data, cache, SLACK).issues == [] and len(reads) == 1  # still holds: kept
+    early = opened(recorded_data, cache, BEFORE)
     assert len(reads) == 2
-    assert view(early) == view(opened(data, None, BEFORE))
+    assert view(early) == view(opened(recorded_data, None, BEFORE))
     assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
 
 
@@ -585,14 +588,14 @@ def corruptions(blob: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("kind", list(corruptions(b"x" * 100)))
 def test_a_corrupt_ledger_is_rebuilt(
-    data: Path, tmp_path: Path, cache: Cache, reads: list[Path], kind: str
+    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path], kind: str
 ) -> None:
-    fresh = view(opened(data, cache))
+    fresh = view(opened(recorded_data, cache))
     [blob] = ledger_blobs(tmp_path / "cache")
     blob.write_bytes(corruptions(blob.read_bytes())[kind])
-    assert view(opened(data, cache)) == fresh
+    assert view(opened(recorded_data, cache)) == fresh
     assert len(reads) == 2
-    assert view(opened(data, cache)) == fresh and len(reads) == 2  # written whole again
+    assert view(opened(recorded_data, cache)) == fresh and len(reads) == 2  # written whole again
 
 
 FOREIGN: dict[str, bytes] = {  # each marshalled: what a payload of another shape holds
@@ -611,13 +614,13 @@ FOREIGN: dict[str, bytes] = {  # each marshalled: what a payload of another shap
 
 @pytest.mark.parametrize("kind", list(FOREIGN))
 def test_a_checksummed_ledger_of_another_shape_is_ignored(
-    data: Path, tmp_path: Path, cache: Cache, reads: list[Path], kind: str
+    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path], kind: str
 ) -> None:
-    fresh = view(opened(data, cache))
+    fresh = view(opened(recorded_data, cache))
     [blob] = ledger_blobs(tmp_path / "cache")
     cache.ledgers.put(blob.name, FOREIGN[kind])
     assert cache.ledgers.get(blob.name) == FOREIGN[kind]  # its checksum holds
-    assert view(opened(data, cache)) == fresh
+    assert view(opened(recorded_data, cache)) == fresh
     assert len(reads) == 2
 
 
@@ -625,19 +628,19 @@ def test_a_checksummed_ledger_of_another_shape_is_ignored(
 
 
 def test_problems_of_the_folders_are_listed_on_every_open(
-    data: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    stray = data / "progress" / "2024-06" / "Notes.txt"
+    stray = recorded_data / "progress" / "2024-06" / "Notes.txt"
     stray.write_text("不是进度文件", encoding="utf-8")
-    first = opened(data, cache)
+    first = opened(recorded_data, cache)
     assert codes(first) == [Code.MISPLACED] and "Notes.txt" in first.issues[0].message
-    assert view(first) == view(opened(data, None))
-    second = opened(data, cache)
+    assert view(first) == view(opened(recorded_data, None))
+    second = opened(recorded_data, cache)
     assert view(second) == view(first) and len(reads) == 1  # kept, the problem listed afresh
     stray.unlink()
-    third = opened(data, cache)
+    third = opened(recorded_data, cache)
     assert third.issues == [] and len(reads) == 1  # the problem was never part of what is kept
-    assert view(third) == view(opened(data, None))
+    assert view(third) == view(opened(recorded_data, None))
 
 
 # --- 8. how many ledgers are kept -----------------------------------------------------------
@@ -659,16 +662,16 @@ def test_keep_newest_keeps_the_newest(tmp_path: Path, count: int) -> None:
 
 
 def test_only_the_latest_ledgers_are_kept(
-    data: Path, tmp_path: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path]
 ) -> None:
-    plan = data / "tasks_2024.yaml"
+    plan = recorded_data / "tasks_2024.yaml"
     text = plan.read_text(encoding="utf-8")
     for number in range(KEEP + 3):
         plan.write_text(text + f"# 第 {number} 版\n", encoding="utf-8")
-        opened(data, cache)
+        opened(recorded_data, cache)
     assert len(ledger_blobs(tmp_path / "cache")) == KEEP
     assert len(reads) == KEEP + 3
-    opened(data, cache)  # the latest is among those kept
+    opened(recorded_data, cache)  # the latest is among those kept
     assert len(reads) == KEEP + 3
 
 
@@ -676,16 +679,16 @@ def test_only_the_latest_ledgers_are_kept(
 
 
 def test_without_a_cache_nothing_is_written(
-    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    recorded_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "cache"
     monkeypatch.setenv("MINSHENG_CACHE_DIR", str(folder))
     for _ in range(2):
-        assert opened(data, None).count == 6
+        assert opened(recorded_data, None).count == 6
     assert not folder.exists()
     done = run_cli(
         "report", "--format", "json", "--as-of", "2024-12-31", "--no-cache",
-        "--data-dir", str(data), MINSHENG_CACHE_DIR=str(folder),
+        "--data-dir", str(recorded_data), MINSHENG_CACHE_DIR=str(folder),
     )  # fmt: skip
     assert done.code == 0, done.stderr
     assert not folder.exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SMALL_PLAN, run_cli
+from conftest import ROOT, SMALL_PLAN, check_golden, run_cli
 from minsheng.core.measure import json_number
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.plan.models import Item, Target
@@ -33,18 +33,6 @@ CONTRACT_ITEM = {
     "notes",
 }
 CONTRACT_TARGET = {"id", "name", "kind", "comparator", "value", "unit", "baseline"}
-
-
-def check_golden(folder: Path, name: str, actual: str | bytes) -> None:
-    """Compare with the golden file; with MINSHENG_UPDATE_GOLDEN=1, write it instead."""
-    path = folder / name
-    data = actual.encode("utf-8") if isinstance(actual, str) else actual
-    if os.environ.get("MINSHENG_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return
-    assert path.exists(), f"no golden file {path}; run with MINSHENG_UPDATE_GOLDEN=1"
-    assert data.decode("utf-8") == path.read_bytes().decode("utf-8")
 
 
 def list_ids(data: Path, *args: str) -> list[int]:
@@ -284,7 +272,7 @@ def test_golden_stdout(small_data: Path, name: str, args: list[str]) -> None:
     result = run_cli("list", "--data-dir", str(small_data), *args)
     assert result.code == 0, result.stderr
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
-    check_golden(GOLDEN, name, result.stdout)
+    check_golden(GOLDEN / name, result.stdout)
 
 
 @pytest.mark.parametrize(("name", "format"), [("all.csv", "csv"), ("all_output.txt", "table")])
@@ -295,7 +283,7 @@ def test_golden_output_file(small_data: Path, tmp_path: Path, name: str, format:
     assert result.code == 0, result.stderr
     assert result.stdout == ""
     # A file gets the renderer's fixed width whatever the terminal, and never colour.
-    check_golden(GOLDEN, name, out.read_bytes())
+    check_golden(GOLDEN / name, out.read_bytes())
 
 
 def test_json_has_the_contract_fields(small_data: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REAL_PLAN, SMALL_PLAN, TESTS, tree_snapshot
+from conftest import REAL_PLAN, SMALL_PLAN, TESTS, snapshot
 from minsheng.core.yamlio import load_single
 from minsheng.plan.load import load_plan
 from minsheng.plan.models import Comparator, Kind
@@ -70,7 +70,7 @@ def test_validate_cli_exits_1_with_location_and_no_traceback(
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(INVALID / f"{case}.yaml", folder / "tasks_2024.yaml")
-    before = tree_snapshot(tmp_path)
+    before = snapshot(tmp_path)
     result = cli("validate", "--data-dir", str(folder), "--format", "json")
     assert result.code == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -80,7 +80,7 @@ def test_validate_cli_exits_1_with_location_and_no_traceback(
     assert {"line": line, "code": code} in [
         {"line": i["line"], "code": i["code"]} for i in report["issues"]
     ]
-    assert tree_snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("name", ["plan_small", "plan_bom", "plan_crlf"])

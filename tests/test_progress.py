@@ -8,7 +8,6 @@ Golden outputs of `progress list` live in tests/golden/progress/; regenerate the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import pty
@@ -21,7 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REAL_PLAN, ROOT, SMALL_PLAN, TESTS, Result, cli_env, run_cli
+from conftest import (
+    REAL_PLAN,
+    ROOT,
+    SMALL_PLAN,
+    TESTS,
+    Result,
+    check_golden,
+    cli_env,
+    run_cli,
+    snapshot,
+)
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, parse_amount
@@ -38,46 +47,27 @@ JSON_KEYS = {
 }  # fmt: skip
 
 
-def tree_hash(root: Path) -> dict[str, str]:
-    """Every file and folder under root (the lock file aside) with a hash of its bytes."""
-    found = {}
-    for path in sorted(root.rglob("*")):
-        if path.name == ".lock":
-            continue
-        key = str(path.relative_to(root))
-        if path.is_symlink():
-            found[key] = "-> " + os.readlink(path)
-        elif path.is_dir():
-            found[key] = "dir"
-        else:
-            found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
+def add(small_data: Path, *args: str) -> Result:
+    return run_cli("progress", "add", "--data-dir", str(small_data), *args)
 
 
-def add(data: Path, *args: str) -> Result:
-    return run_cli("progress", "add", "--data-dir", str(data), *args)
-
-
-def entries_of(data: Path, today: dt.date | None = None) -> tuple[list[ProgressEntry], list[str]]:
-    folder = DataDir(data)
-    plan = loaded_plan(data)
+def entries_of(
+    small_data: Path, today: dt.date | None = None
+) -> tuple[list[ProgressEntry], list[str]]:
+    folder = DataDir(small_data)
+    plan = loaded_plan(small_data)
     entries, issues = read_progress(folder, plan, today=today)
     return entries, [str(issue) for issue in issues]
 
 
-def loaded_plan(data: Path) -> LoadedPlan:
-    plan, issues = load_plan(data / "tasks_2024.yaml")
+def loaded_plan(small_data: Path) -> LoadedPlan:
+    plan, issues = load_plan(small_data / "tasks_2024.yaml")
     assert plan is not None, issues
     return plan
 
 
 @pytest.fixture
-def data(small_data: Path) -> Path:
-    return small_data
-
-
-@pytest.fixture
-def with_jobs(data: Path) -> Path:
+def with_jobs(small_data: Path) -> Path:
     """The small plan with one entry: item 1, jobs, 0.3 (万人) on 2024-06-30."""
     entry = ProgressEntry(
         id=store.new_id(),
@@ -88,24 +78,24 @@ def with_jobs(data: Path) -> Path:
         unit="区人社局",
         recorded_at=store.now(),
     )
-    store.append(DataDir(data), loaded_plan(data), entry)
-    return data
+    store.append(DataDir(small_data), loaded_plan(small_data), entry)
+    return small_data
 
 
-def first_id(data: Path) -> str:
-    entries, _ = entries_of(data)
+def first_id(small_data: Path) -> str:
+    entries, _ = entries_of(small_data)
     return entries[0].id
 
 
 # --- recording with options ----------------------------------------------------------------
 
 
-def test_add_records_without_asking_and_says_where(data: Path) -> None:
-    done = add(data, "1", "--target", "jobs", "--value", "0.3万", "--date", "2024-06-30",
+def test_add_records_without_asking_and_says_where(small_data: Path) -> None:
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.3万", "--date", "2024-06-30",
                "--note", "上半年新增就业3000人", "--source", "测人社〔2024〕8号")  # fmt: skip
     assert done.code == 0, done.stderr
     assert done.stdout == ""
-    path = data / "progress" / "2024-06" / "rsj.yaml"
+    path = small_data / "progress" / "2024-06" / "rsj.yaml"
     assert "progress/2024-06/rsj.yaml" in done.stderr
     assert "已登记" in done.stderr and "0.3万人" in done.stderr
     text = path.read_text(encoding="utf-8")
@@ -117,7 +107,7 @@ def test_add_records_without_asking_and_says_where(data: Path) -> None:
     assert keys == ["id", "item", "target", "date", "value", "unit", "note", "source",
                     "recorded_at"]  # fmt: skip
     assert "value: 0.3" in lines and "unit: 区人社局" in lines and "date: 2024-06-30" in lines
-    (entry,), issues = entries_of(data)
+    (entry,), issues = entries_of(small_data)
     assert issues == []
     assert (entry.item, entry.target, entry.value) == (1, "jobs", Decimal("0.3"))
     assert entry.where.line == 4
@@ -130,10 +120,12 @@ def test_add_records_without_asking_and_says_where(data: Path) -> None:
     ("typed", "stored"),
     [("0.3万", "0.3"), ("3000人", "0.3"), ("０．３", "0.3"), ("0.30", "0.3"), (" 0.3 ", "0.3")],
 )
-def test_values_are_understood_in_the_targets_unit(data: Path, typed: str, stored: str) -> None:
-    done = add(data, "1", "--target", "jobs", "--value", typed, "--date", "2024-06-30")
+def test_values_are_understood_in_the_targets_unit(
+    small_data: Path, typed: str, stored: str
+) -> None:
+    done = add(small_data, "1", "--target", "jobs", "--value", typed, "--date", "2024-06-30")
     assert done.code == 0, done.stderr
-    (entry,), _ = entries_of(data)
+    (entry,), _ = entries_of(small_data)
     assert entry.value == Decimal(stored)
 
 
@@ -145,61 +137,61 @@ def test_single_target_and_single_unit_need_no_option(real_data: Path) -> None:
     assert (real_data / "progress" / "2024-06" / "cl.yaml").is_file()
 
 
-def test_unit_alias_is_stored_canonical(data: Path) -> None:
-    done = add(data, "3", "--target", "rate", "--value", "96%", "--date", "2024-06-30",
+def test_unit_alias_is_stored_canonical(small_data: Path) -> None:
+    done = add(small_data, "3", "--target", "rate", "--value", "96%", "--date", "2024-06-30",
                "--unit", "区城市管理局")  # fmt: skip
     assert done.code == 0, done.stderr
-    (entry,), issues = entries_of(data)
+    (entry,), issues = entries_of(small_data)
     assert entry.unit == "区城管局" and issues == []
-    assert (data / "progress" / "2024-06" / "cgj.yaml").is_file()
+    assert (small_data / "progress" / "2024-06" / "cgj.yaml").is_file()
 
 
-def test_milestone_records_a_stage_and_percent(data: Path) -> None:
-    done = add(data, "3", "--target", "dibao", "--stage", "推进中", "--percent", "40",
+def test_milestone_records_a_stage_and_percent(small_data: Path) -> None:
+    done = add(small_data, "3", "--target", "dibao", "--stage", "推进中", "--percent", "40",
                "--date", "2024-07-15", "--unit", "民政")  # fmt: skip
     assert done.code == 0, done.stderr
-    (entry,), _ = entries_of(data)
+    (entry,), _ = entries_of(small_data)
     assert (entry.stage, entry.percent, entry.value) == ("推进中", Decimal(40), None)
 
 
-def test_awkward_text_is_quoted_and_reads_back(data: Path) -> None:
+def test_awkward_text_is_quoted_and_reads_back(small_data: Path) -> None:
     note = 'yes: #1 "引号" \\ - [x] {y} 0x1F ... --- 完成'
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
                "--note", note, "--source", "- 123")  # fmt: skip
     assert done.code == 0, done.stderr
-    (entry,), issues = entries_of(data)
+    (entry,), issues = entries_of(small_data)
     assert (entry.note, entry.source) == (note, "- 123") and issues == []
 
 
-def test_missing_progress_folder_is_created(data: Path) -> None:
-    shutil.rmtree(data / "progress")
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+def test_missing_progress_folder_is_created(small_data: Path) -> None:
+    shutil.rmtree(small_data / "progress")
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
-    assert (data / "progress" / "2024-06" / "rsj.yaml").is_file()
+    assert (small_data / "progress" / "2024-06" / "rsj.yaml").is_file()
 
 
-def test_new_files_take_the_mode_of_the_other_progress_files(data: Path) -> None:
-    folder = data / "progress" / "2024-05"
+def test_new_files_take_the_mode_of_the_other_progress_files(small_data: Path) -> None:
+    folder = small_data / "progress" / "2024-05"
     folder.mkdir()
     other = folder / "mzj.yaml"
     other.write_text("# 空文件\n", encoding="utf-8")
     other.chmod(0o640)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
-    written = data / "progress" / "2024-06" / "rsj.yaml"
+    written = small_data / "progress" / "2024-06" / "rsj.yaml"
     assert written.stat().st_mode & 0o777 == 0o640
     written.chmod(0o664)
-    done = add(data, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-06-30")
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
     assert written.stat().st_mode & 0o777 == 0o664
 
 
-def test_first_file_gets_0644_less_umask(data: Path) -> None:
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+def test_first_file_gets_0644_less_umask(small_data: Path) -> None:
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
     mask = os.umask(0)
     os.umask(mask)
-    mode = (data / "progress" / "2024-06" / "rsj.yaml").stat().st_mode & 0o777
+    mode = (small_data / "progress" / "2024-06" / "rsj.yaml").stat().st_mode & 0o777
     assert mode == 0o644 & ~mask
 
 
@@ -306,62 +298,62 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("name", "args", "code", "field"), REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_refusals(with_jobs: Path, name: str, args: list[str], code: str, field: str) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, *args)
     assert done.code == 1, done.stderr
     assert f"[{code}]" in done.stderr
     assert f"字段 {field}" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_refused_decreasing_value(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-07-31")
     assert done.code == 1
     assert "[decreasing-value]" in done.stderr and "字段 value" in done.stderr
     assert "0.3" in done.stderr and "corrects" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_refused_backfill_that_would_make_a_later_value_decrease(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-05-31")
     assert done.code == 1
     assert "[decreasing-value]" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_refused_duplicate(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.3", "--date", "2024-06-30")
     assert done.code == 1
     assert "[duplicate-entry]" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_refused_correction_of_another_target(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "training", "--value", "1", "--date", "2024-06-30",
                "--corrects", first_id(with_jobs))  # fmt: skip
     assert done.code == 1
     assert "[unknown-entry]" in done.stderr and "字段 corrects" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_refused_future_date(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
+    small_data = tmp_path / "data"
+    small_data.mkdir()
     plan = SMALL_PLAN.read_text(encoding="utf-8").replace("end: 2024-12-31", "end: 2099-12-31")
-    (data / "tasks_2024.yaml").write_text(plan, encoding="utf-8")
+    (small_data / "tasks_2024.yaml").write_text(plan, encoding="utf-8")
     # Two days ahead: still in the future should the clock pass midnight before the CLI runs.
     later = (dt.date.today() + dt.timedelta(days=2)).isoformat()
-    before = tree_hash(tmp_path)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", later)
+    before = snapshot(tmp_path)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", later)
     assert done.code == 1
     assert "[date-out-of-period]" in done.stderr and "字段 date" in done.stderr
     assert "晚于今天" in done.stderr
-    assert tree_hash(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize(
@@ -377,67 +369,67 @@ def test_refused_future_date(tmp_path: Path) -> None:
 def test_refused_to_append_after_a_torn_record(with_jobs: Path, tail: bytes) -> None:
     path = with_jobs / "progress" / "2024-06" / "rsj.yaml"
     path.write_bytes(path.read_bytes() + tail)
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-06-30")
     assert done.code == 1
     assert "rsj.yaml" in done.stderr and "修复" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
-def test_refused_symlinked_month_folder(data: Path, tmp_path: Path) -> None:
+def test_refused_symlinked_month_folder(small_data: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (data / "progress" / "2024-06").symlink_to(elsewhere, target_is_directory=True)
-    before = tree_hash(tmp_path)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    (small_data / "progress" / "2024-06").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 1
     assert "[symlink]" in done.stderr
-    assert tree_hash(tmp_path) == before and list(elsewhere.iterdir()) == []
+    assert snapshot(tmp_path) == before and list(elsewhere.iterdir()) == []
 
 
-def test_refused_symlinked_progress_file(data: Path, tmp_path: Path) -> None:
+def test_refused_symlinked_progress_file(small_data: Path, tmp_path: Path) -> None:
     victim = tmp_path / "victim.yaml"
     victim.write_text("# 不能被改写\n", encoding="utf-8")
-    (data / "progress" / "2024-06").mkdir()
-    (data / "progress" / "2024-06" / "rsj.yaml").symlink_to(victim)
-    before = tree_hash(tmp_path)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    (small_data / "progress" / "2024-06").mkdir()
+    (small_data / "progress" / "2024-06" / "rsj.yaml").symlink_to(victim)
+    before = snapshot(tmp_path)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 1
     assert "[symlink]" in done.stderr
-    assert tree_hash(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_refused_symlinked_progress_folder(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(SMALL_PLAN, data / "tasks_2024.yaml")
+    small_data = tmp_path / "data"
+    small_data.mkdir()
+    shutil.copy(SMALL_PLAN, small_data / "tasks_2024.yaml")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (data / "progress").symlink_to(elsewhere, target_is_directory=True)
-    before = tree_hash(tmp_path)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    (small_data / "progress").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 1 and "[symlink]" in done.stderr
-    assert tree_hash(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_refused_when_progress_is_not_a_folder(tmp_path: Path) -> None:
     # Root ignores chmod, so "unwritable" is a progress path that cannot be a folder.
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(SMALL_PLAN, data / "tasks_2024.yaml")
-    (data / "progress").write_text("不是文件夹\n", encoding="utf-8")
-    before = tree_hash(tmp_path)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+    small_data = tmp_path / "data"
+    small_data.mkdir()
+    shutil.copy(SMALL_PLAN, small_data / "tasks_2024.yaml")
+    (small_data / "progress").write_text("不是文件夹\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 1 and "[not-a-folder]" in done.stderr
-    assert tree_hash(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
-def test_refused_when_the_month_is_not_a_folder(data: Path) -> None:
-    (data / "progress" / "2024-06").write_text("不是文件夹\n", encoding="utf-8")
-    before = tree_hash(data.parent)
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
+def test_refused_when_the_month_is_not_a_folder(small_data: Path) -> None:
+    (small_data / "progress" / "2024-06").write_text("不是文件夹\n", encoding="utf-8")
+    before = snapshot(small_data.parent)
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 1 and "[not-a-folder]" in done.stderr
-    assert tree_hash(data.parent) == before
+    assert snapshot(small_data.parent) == before
 
 
 @pytest.mark.skipif(
@@ -449,10 +441,10 @@ def test_refused_when_progress_is_read_only(with_jobs: Path) -> None:
         if path.is_dir():
             path.chmod(0o555)
     try:
-        before = tree_hash(with_jobs.parent)
+        before = snapshot(with_jobs.parent)
         done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-06-30")
         assert done.code == 1 and "[write-failed]" in done.stderr
-        assert tree_hash(with_jobs.parent) == before
+        assert snapshot(with_jobs.parent) == before
     finally:
         for path in [progress, *progress.rglob("*")]:
             if path.is_dir():
@@ -461,11 +453,11 @@ def test_refused_when_progress_is_read_only(with_jobs: Path) -> None:
 
 def test_refused_on_the_shipped_read_only_plan(tmp_path: Path) -> None:
     shipped = ROOT / "data" / "progress"
-    before = tree_hash(shipped) if shipped.exists() else None
+    before = snapshot(shipped) if shipped.exists() else None
     done = run_cli("progress", "add", "1", "--value", "1", "--date", "2024-06-30", cwd=tmp_path)
     assert done.code == 1, done.stderr
     assert "[read-only-data]" in done.stderr and "--data-dir" in done.stderr
-    assert (tree_hash(shipped) if shipped.exists() else None) == before
+    assert (snapshot(shipped) if shipped.exists() else None) == before
 
 
 @pytest.mark.parametrize(
@@ -480,17 +472,17 @@ def test_refused_on_the_shipped_read_only_plan(tmp_path: Path) -> None:
     ],
 )
 def test_missing_values_without_a_terminal_are_a_usage_error(
-    data: Path, args: list[str], missing: str
+    small_data: Path, args: list[str], missing: str
 ) -> None:
-    before = tree_hash(data.parent)
-    done = add(data, *args)
+    before = snapshot(small_data.parent)
+    done = add(small_data, *args)
     assert done.code == 2, done.stderr
     assert missing in done.stderr and "[missing-option]" in done.stderr
-    assert tree_hash(data.parent) == before
+    assert snapshot(small_data.parent) == before
 
 
-def test_value_and_stage_together_are_a_usage_error(data: Path) -> None:
-    done = add(data, "1", "--target", "jobs", "--value", "1", "--stage", "推进中",
+def test_value_and_stage_together_are_a_usage_error(small_data: Path) -> None:
+    done = add(small_data, "1", "--target", "jobs", "--value", "1", "--stage", "推进中",
                "--date", "2024-06-30")  # fmt: skip
     assert done.code == 2 and "--value 和 --stage" in done.stderr
 
@@ -546,9 +538,9 @@ def run_on_terminal(args: list[str], script: list[tuple[str, str]]) -> tuple[int
     return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
 
 
-def test_interactive_add_asks_for_what_is_missing(data: Path) -> None:
+def test_interactive_add_asks_for_what_is_missing(small_data: Path) -> None:
     code, shown = run_on_terminal(
-        ["progress", "add", "--data-dir", str(data)],
+        ["progress", "add", "--data-dir", str(small_data)],
         [
             ("事项序号", "9"),  # unknown: asked again
             ("事项序号", "2"),  # no task: asked again
@@ -567,16 +559,16 @@ def test_interactive_add_asks_for_what_is_missing(data: Path) -> None:
     assert "城镇新增就业(0.57万人左右)" in shown and "培训(不少于1865人次)" in shown
     assert "没有第 9 项" in shown and "我区无任务" in shown and "输入有误" in shown
     assert "将登记以下进度" in shown and "progress/2024-06/rsj.yaml" in shown
-    (entry,), issues = entries_of(data)
+    (entry,), issues = entries_of(small_data)
     assert issues == []
     assert (entry.item, entry.target, entry.value, entry.date, entry.note, entry.source) == (
         1, "jobs", Decimal("0.3"), dt.date(2024, 6, 30), "上半年新增就业3000人", None,
     )  # fmt: skip
 
 
-def test_interactive_milestone_chooses_unit_and_stage(data: Path) -> None:
+def test_interactive_milestone_chooses_unit_and_stage(small_data: Path) -> None:
     code, shown = run_on_terminal(
-        ["progress", "add", "3", "--target", "dibao", "--data-dir", str(data)],
+        ["progress", "add", "3", "--target", "dibao", "--data-dir", str(small_data)],
         [
             ("请选择", "区民政局"),  # the unit, by name this time
             ("日期", "2024-07-15"),
@@ -588,12 +580,12 @@ def test_interactive_milestone_chooses_unit_and_stage(data: Path) -> None:
         ],
     )
     assert code == 0, shown
-    (entry,), _ = entries_of(data)
+    (entry,), _ = entries_of(small_data)
     assert (entry.unit, entry.stage, entry.percent) == ("区民政局", "推进中", Decimal(40))
 
 
 def test_interactive_no_writes_nothing(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     code, shown = run_on_terminal(
         ["progress", "add", "1", "--target", "jobs", "--data-dir", str(with_jobs)],
         [("日期", "2024-07-31"), ("累计完成数", "0.4"), ("进展说明", ""), ("依据", ""),
@@ -601,33 +593,33 @@ def test_interactive_no_writes_nothing(with_jobs: Path) -> None:
     )  # fmt: skip
     assert code == 1, shown
     assert "没有写入" in shown
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
 def test_interactive_refusal_comes_before_confirmation(with_jobs: Path) -> None:
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     code, shown = run_on_terminal(
         ["progress", "add", "1", "--target", "jobs", "--data-dir", str(with_jobs)],
         [("日期", "2024-06-30"), ("累计完成数", "0.3"), ("进展说明", ""), ("依据", "")],
     )
     assert code == 1, shown
     assert "[duplicate-entry]" in shown and "确认写入" not in shown
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
 
 
-def test_options_given_on_a_terminal_record_without_asking(data: Path) -> None:
+def test_options_given_on_a_terminal_record_without_asking(small_data: Path) -> None:
     code, shown = run_on_terminal(
         ["progress", "add", "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
-         "--data-dir", str(data)],
+         "--data-dir", str(small_data)],
         [],
     )  # fmt: skip
     assert code == 0, shown
     assert "确认写入" not in shown and "已登记" in shown
 
 
-def test_yes_skips_the_confirmation_after_questions(data: Path) -> None:
+def test_yes_skips_the_confirmation_after_questions(small_data: Path) -> None:
     code, shown = run_on_terminal(
-        ["progress", "add", "1", "--target", "jobs", "--yes", "--data-dir", str(data)],
+        ["progress", "add", "1", "--target", "jobs", "--yes", "--data-dir", str(small_data)],
         [("日期", "2024-06-30"), ("累计完成数", "0.2"), ("进展说明", ""), ("依据", "")],
     )
     assert code == 0, shown
@@ -637,9 +629,9 @@ def test_yes_skips_the_confirmation_after_questions(data: Path) -> None:
 # --- reading and checking progress files ----------------------------------------------------
 
 
-def copy_case(case: str, data: Path) -> None:
-    shutil.rmtree(data / "progress")
-    shutil.copytree(FIXTURES / case, data / "progress")
+def copy_case(case: str, small_data: Path) -> None:
+    shutil.rmtree(small_data / "progress")
+    shutil.copytree(FIXTURES / case, small_data / "progress")
 
 
 EXPECTED_INVALID = {
@@ -665,10 +657,10 @@ EXPECTED_INVALID = {
 }
 
 
-def test_every_check_reports_its_file_line_and_code(data: Path) -> None:
-    copy_case("invalid", data)
-    folder = DataDir(data)
-    entries, issues = read_progress(folder, loaded_plan(data), today=dt.date(2024, 6, 28))
+def test_every_check_reports_its_file_line_and_code(small_data: Path) -> None:
+    copy_case("invalid", small_data)
+    folder = DataDir(small_data)
+    entries, issues = read_progress(folder, loaded_plan(small_data), today=dt.date(2024, 6, 28))
     found = {(issue.file.split("progress/", 1)[1], issue.line, str(issue.code)) for issue in issues}
     assert found == EXPECTED_INVALID
     # The torn record is not read as a shorter number: no entry has the value 4.
@@ -676,24 +668,24 @@ def test_every_check_reports_its_file_line_and_code(data: Path) -> None:
     assert Decimal(4) not in {entry.value for entry in entries}
 
 
-def test_validate_lists_progress_problems(data: Path) -> None:
-    copy_case("invalid", data)
-    done = run_cli("validate", "--data-dir", str(data), "--format", "json")
+def test_validate_lists_progress_problems(small_data: Path) -> None:
+    copy_case("invalid", small_data)
+    done = run_cli("validate", "--data-dir", str(small_data), "--format", "json")
     assert done.code == 1
     codes = {issue["code"] for issue in json.loads(done.stdout)["issues"]}
     assert codes == {code for _, _, code in EXPECTED_INVALID}
-    text = run_cli("validate", "--data-dir", str(data))
+    text = run_cli("validate", "--data-dir", str(small_data))
     assert "progress/2024-06/rsj.yaml:135:1: torn-record:" in text.stdout
 
 
-def test_a_valid_source_path_in_the_repository_passes(data: Path) -> None:
-    evidence = data.parent / "docs" / "evidence"
+def test_a_valid_source_path_in_the_repository_passes(small_data: Path) -> None:
+    evidence = small_data.parent / "docs" / "evidence"
     evidence.mkdir(parents=True)
     (evidence / "2024-06 人社.pdf").write_bytes(b"%PDF-1.4\n")
-    done = add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30",
                "--source", "docs/evidence/2024-06 人社.pdf")  # fmt: skip
     assert done.code == 0, done.stderr
-    assert run_cli("validate", "--data-dir", str(data)).code == 0
+    assert run_cli("validate", "--data-dir", str(small_data)).code == 0
 
 
 @pytest.mark.parametrize(
@@ -711,18 +703,18 @@ def test_what_counts_as_a_path_source(source: str, path: str | None) -> None:
     assert source_path(source) == path
 
 
-def test_symlinked_progress_file_is_reported_not_read(data: Path, tmp_path: Path) -> None:
+def test_symlinked_progress_file_is_reported_not_read(small_data: Path, tmp_path: Path) -> None:
     outside = tmp_path / "secret.yaml"
     outside.write_text("---\nsecret: 1\n...\n", encoding="utf-8")
-    (data / "progress" / "2024-06").mkdir()
-    (data / "progress" / "2024-06" / "rsj.yaml").symlink_to(outside)
-    entries, issues = entries_of(data)
+    (small_data / "progress" / "2024-06").mkdir()
+    (small_data / "progress" / "2024-06" / "rsj.yaml").symlink_to(outside)
+    entries, issues = entries_of(small_data)
     assert entries == [] and len(issues) == 1 and ": symlink:" in issues[0]
 
 
-def test_latest_by_date_then_recorded_at_then_file_order(data: Path) -> None:
-    copy_case("valid", data)
-    entries, issues = entries_of(data)
+def test_latest_by_date_then_recorded_at_then_file_order(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    entries, issues = entries_of(small_data)
     assert issues == []
     assert [e.id for e in entries] == [
         "1a2b3c4d5e", "2b3c4d5e6f", "5e6f7a8b9c", "3c4d5e6f7a", "6f7a8b9c0d", "4d5e6f7a8b",
@@ -744,27 +736,23 @@ def test_codes_are_stable() -> None:
 
 
 def golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("MINSHENG_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8", newline="")
-    assert actual == path.read_text(encoding="utf-8"), f"differs from {path}"
+    check_golden(GOLDEN / name, actual)
 
 
 @pytest.mark.parametrize(
     ("format", "name"),
     [("table", "list.txt"), ("markdown", "list.md"), ("csv", "list.csv"), ("json", "list.json")],
 )
-def test_list_in_each_format(data: Path, format: str, name: str) -> None:
-    copy_case("valid", data)
-    done = run_cli("progress", "list", "--data-dir", str(data), "--format", format)
+def test_list_in_each_format(small_data: Path, format: str, name: str) -> None:
+    copy_case("valid", small_data)
+    done = run_cli("progress", "list", "--data-dir", str(small_data), "--format", format)
     assert done.code == 0, done.stderr
     golden(name, done.stdout)
 
 
-def test_list_json_contract(data: Path) -> None:
-    copy_case("valid", data)
-    done = run_cli("progress", "list", "--data-dir", str(data), "--format", "json")
+def test_list_json_contract(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    done = run_cli("progress", "list", "--data-dir", str(small_data), "--format", "json")
     rows = json.loads(done.stdout)
     assert all(set(row) == JSON_KEYS for row in rows)
     assert [row["date"] for row in rows] == sorted(row["date"] for row in rows)
@@ -777,38 +765,40 @@ def test_list_json_contract(data: Path) -> None:
     assert by_id["5e6f7a8b9c"]["stage"] == "推进中" and by_id["5e6f7a8b9c"]["percent"] == 40
 
 
-def test_list_filters(data: Path) -> None:
-    copy_case("valid", data)
+def test_list_filters(small_data: Path) -> None:
+    copy_case("valid", small_data)
 
     def ids(*args: str) -> list[str]:
-        done = run_cli("progress", "list", "--data-dir", str(data), "-f", "json", *args)
+        done = run_cli("progress", "list", "--data-dir", str(small_data), "-f", "json", *args)
         assert done.code == 0, done.stderr
         return [row["id"] for row in json.loads(done.stdout)]
 
     assert ids("3") == ["5e6f7a8b9c", "6f7a8b9c0d"]
     assert ids("--unit", "民政") == ["5e6f7a8b9c"]
     assert ids("--since", "2024-07-01", "--until", "2024-07-20") == ["5e6f7a8b9c"]
-    until = run_cli("progress", "list", "--data-dir", str(data), "-f", "json",
+    until = run_cli("progress", "list", "--data-dir", str(small_data), "-f", "json",
                     "--until", "2024-06-30")  # fmt: skip
     assert all(row["latest"] for row in json.loads(until.stdout))
-    bad = run_cli("progress", "list", "--data-dir", str(data), "--since", "六月")
+    bad = run_cli("progress", "list", "--data-dir", str(small_data), "--since", "六月")
     assert bad.code == 2
 
 
-def test_list_writes_output_file_and_warns_about_problems(data: Path, tmp_path: Path) -> None:
-    copy_case("valid", data)
-    path = data / "progress" / "2024-07" / "cgj.yaml"
+def test_list_writes_output_file_and_warns_about_problems(small_data: Path, tmp_path: Path) -> None:
+    copy_case("valid", small_data)
+    path = small_data / "progress" / "2024-07" / "cgj.yaml"
     path.write_bytes(path.read_bytes() + b"---\nid: abcdef1234\nvalue: 4")
     output = tmp_path / "进度.csv"
-    done = run_cli("progress", "list", "--data-dir", str(data), "-f", "csv", "-o", str(output))
+    done = run_cli(
+        "progress", "list", "--data-dir", str(small_data), "-f", "csv", "-o", str(output)
+    )
     assert done.code == 0 and done.stdout == ""
     assert "1 个问题" in done.stderr
     assert output.read_text(encoding="utf-8-sig").count("\n") == 7  # header and six entries
 
 
-def test_list_csv_is_safe_for_spreadsheets(data: Path) -> None:
-    copy_case("valid", data)
-    done = run_cli("progress", "list", "--data-dir", str(data), "-f", "csv")
+def test_list_csv_is_safe_for_spreadsheets(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    done = run_cli("progress", "list", "--data-dir", str(small_data), "-f", "csv")
     assert "'=HYPERLINK" in done.stdout
 
 
@@ -879,7 +869,7 @@ KEY_ORDER = ("id", "item", "target", "date", "value", "stage", "percent", "unit"
              "source", "corrects", "recorded_at")  # fmt: skip
 
 
-def write_entries(data: Path, relative: str, *records: dict[str, object]) -> str:
+def write_entries(small_data: Path, relative: str, *records: dict[str, object]) -> str:
     """A progress file written by hand, records in order (recorded a minute apart)."""
     lines = []
     for number, record in enumerate(records):
@@ -887,7 +877,7 @@ def write_entries(data: Path, relative: str, *records: dict[str, object]) -> str
                   "recorded_at": f"2024-07-01T09:{number:02d}:00+08:00", **record}  # fmt: skip
         lines += ["---", *(f"{k}: {fields[k]}" for k in KEY_ORDER if k in fields), "..."]
     text = "\n".join(lines) + "\n"
-    path = data / "progress" / relative
+    path = small_data / "progress" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return text
@@ -901,54 +891,59 @@ def codes_at(issues: list[str]) -> set[tuple[int, str]]:
     return {(int(issue.split(":")[1]), issue.split(": ")[1]) for issue in issues}
 
 
-def test_a_bare_number_far_above_a_scaled_target_is_refused(data: Path) -> None:
-    before = tree_hash(data.parent)
-    done = add(data, "1", "--target", "jobs", "--value", "3000", "--date", "2024-06-30")
+def test_a_bare_number_far_above_a_scaled_target_is_refused(small_data: Path) -> None:
+    before = snapshot(small_data.parent)
+    done = add(small_data, "1", "--target", "jobs", "--value", "3000", "--date", "2024-06-30")
     assert done.code == 1, done.stderr
     assert "[implausible-value]" in done.stderr and "字段 value" in done.stderr
     assert "3000人" in done.stderr and "0.3万" in done.stderr
-    assert tree_hash(data.parent) == before
+    assert snapshot(small_data.parent) == before
     # With its unit it is understood; a bare number up to 10× the target is taken as written.
-    assert add(data, "1", "--target", "jobs", "--value", "3000人", "--date", "2024-06-30").code == 0
-    assert add(data, "1", "--target", "jobs", "--value", "5", "--date", "2024-06-30").code == 0
-    entries, issues = entries_of(data)
+    assert (
+        add(small_data, "1", "--target", "jobs", "--value", "3000人", "--date", "2024-06-30").code
+        == 0
+    )
+    assert (
+        add(small_data, "1", "--target", "jobs", "--value", "5", "--date", "2024-06-30").code == 0
+    )
+    entries, issues = entries_of(small_data)
     assert [entry.value for entry in entries] == [Decimal("0.3"), Decimal(5)] and issues == []
 
 
-def test_a_bare_number_far_above_a_scaled_target_is_asked_again(data: Path) -> None:
+def test_a_bare_number_far_above_a_scaled_target_is_asked_again(small_data: Path) -> None:
     code, shown = run_on_terminal(
         ["progress", "add", "1", "--target", "jobs", "--date", "2024-06-30", "--data-dir",
-         str(data)],
+         str(small_data)],
         [("累计完成数", "3000"), ("累计完成数", "3000人"), ("进展说明", ""), ("依据", ""),
          ("确认写入", "y")],
     )  # fmt: skip
     assert code == 0, shown
     assert "0.3万" in shown
-    (entry,), _ = entries_of(data)
+    (entry,), _ = entries_of(small_data)
     assert entry.value == Decimal("0.3")
 
 
-def test_validate_reports_a_value_far_above_a_scaled_target(data: Path) -> None:
+def test_validate_reports_a_value_far_above_a_scaled_target(small_data: Path) -> None:
     text = write_entries(
-        data, "2024-06/rsj.yaml",
+        small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "target": "jobs", "date": "2024-06-10", "value": 50},  # 88×
         {"id": "aaaaaa0002", "target": "jobs", "date": "2024-06-20", "value": 60},  # 105×
         {"id": "aaaaaa0003", "date": "2024-06-20", "value": 200000},  # 人次: no scale
     )  # fmt: skip
-    _, issues = entries_of(data, today=dt.date(2024, 7, 1))
+    _, issues = entries_of(small_data, today=dt.date(2024, 7, 1))
     assert codes_at(issues) == {(line_of(text, "value: 60"), "implausible-value")}
     assert "60万人" in issues[0]
 
 
-def test_a_correction_may_not_make_the_series_decrease(data: Path) -> None:
+def test_a_correction_may_not_make_the_series_decrease(small_data: Path) -> None:
     text = write_entries(
-        data, "2024-06/rsj.yaml",
+        small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-10", "value": 900},
         {"id": "aaaaaa0002", "date": "2024-06-20", "value": 1500},
         {"id": "aaaaaa0003", "date": "2024-06-20", "value": 100, "corrects": "aaaaaa0002"},
         {"id": "aaaaaa0004", "date": "2024-06-30", "value": 200},
     )  # fmt: skip
-    _, issues = entries_of(data, today=dt.date(2024, 7, 1))
+    _, issues = entries_of(small_data, today=dt.date(2024, 7, 1))
     # The correction says 1500 was 100, below the 900 before it; and 200 is below 900 too.
     assert codes_at(issues) == {
         (line_of(text, "value: 100"), "decreasing-value"),
@@ -957,42 +952,42 @@ def test_a_correction_may_not_make_the_series_decrease(data: Path) -> None:
     assert any("更正后的累计完成 100 小于" in issue for issue in issues)
 
 
-def test_a_correction_that_keeps_the_series_rising_passes(data: Path) -> None:
+def test_a_correction_that_keeps_the_series_rising_passes(small_data: Path) -> None:
     write_entries(
-        data, "2024-06/rsj.yaml",
+        small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-10", "value": 900},
         {"id": "aaaaaa0002", "date": "2024-06-20", "value": 15000},
         {"id": "aaaaaa0003", "date": "2024-06-20", "value": 1500, "corrects": "aaaaaa0002"},
         {"id": "aaaaaa0004", "date": "2024-06-30", "value": 1600},
     )  # fmt: skip
-    entries, issues = entries_of(data, today=dt.date(2024, 7, 1))
+    entries, issues = entries_of(small_data, today=dt.date(2024, 7, 1))
     assert issues == []
     assert latest(entries)[(1, "training")].id == "aaaaaa0004"
 
 
-def test_add_refuses_a_correction_below_an_earlier_value(data: Path) -> None:
+def test_add_refuses_a_correction_below_an_earlier_value(small_data: Path) -> None:
     for day, value in (("2024-06-10", "900"), ("2024-06-20", "1500")):
-        done = add(data, "1", "--target", "training", "--value", value, "--date", day)
+        done = add(small_data, "1", "--target", "training", "--value", value, "--date", day)
         assert done.code == 0, done.stderr
-    wrong = entries_of(data)[0][-1].id
-    before = tree_hash(data.parent)
-    done = add(data, "1", "--target", "training", "--value", "100", "--corrects", wrong)
+    wrong = entries_of(small_data)[0][-1].id
+    before = snapshot(small_data.parent)
+    done = add(small_data, "1", "--target", "training", "--value", "100", "--corrects", wrong)
     assert done.code == 1 and "[decreasing-value]" in done.stderr, done.stderr
-    assert tree_hash(data.parent) == before
+    assert snapshot(small_data.parent) == before
 
 
-def test_a_correction_carries_the_date_of_what_it_corrects(data: Path) -> None:
+def test_a_correction_carries_the_date_of_what_it_corrects(small_data: Path) -> None:
     write_entries(
-        data,
+        small_data,
         "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "target": "jobs", "date": "2024-06-30", "value": "0.3"},
     )
     text_july = write_entries(
-        data, "2024-07/rsj.yaml",
+        small_data, "2024-07/rsj.yaml",
         {"id": "aaaaaa0002", "target": "jobs", "date": "2024-07-31", "value": "0.2",
          "corrects": "aaaaaa0001"},
     )  # fmt: skip
-    entries, issues = entries_of(data, today=dt.date(2024, 8, 1))
+    entries, issues = entries_of(small_data, today=dt.date(2024, 8, 1))
     assert codes_at(issues) == {(line_of(text_july, "date: 2024-07-31"), "correction-date")}
     assert "2024-06-30" in issues[0]
     # A correction dated later than the cut-off does not reach back into that snapshot.
@@ -1004,52 +999,52 @@ def test_a_correction_carries_the_date_of_what_it_corrects(data: Path) -> None:
 
 def test_add_correction_takes_the_date_of_what_it_corrects(with_jobs: Path) -> None:
     wrong = first_id(with_jobs)
-    before = tree_hash(with_jobs.parent)
+    before = snapshot(with_jobs.parent)
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-07-31",
                "--corrects", wrong)  # fmt: skip
     assert done.code == 1, done.stderr
     assert "[correction-date]" in done.stderr and "字段 date" in done.stderr
     assert "2024-06-30" in done.stderr
-    assert tree_hash(with_jobs.parent) == before
+    assert snapshot(with_jobs.parent) == before
     done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--corrects", wrong)
     assert done.code == 0, done.stderr
     entries, issues = entries_of(with_jobs)
     assert issues == [] and entries[-1].date == dt.date(2024, 6, 30)
 
 
-def test_effective_entries_drop_what_is_corrected_and_what_is_later(data: Path) -> None:
-    copy_case("valid", data)
-    entries, _ = entries_of(data)
+def test_effective_entries_drop_what_is_corrected_and_what_is_later(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    entries, _ = entries_of(small_data)
     kept = [entry.id for entry in effective_entries(entries, dt.date(2024, 7, 14))]
     assert kept == ["1a2b3c4d5e", "2b3c4d5e6f"]
     assert "3c4d5e6f7a" not in [entry.id for entry in effective_entries(entries, None)]
 
 
-def second_year(data: Path) -> None:
-    plan = (data / "tasks_2024.yaml").read_text(encoding="utf-8")
+def second_year(small_data: Path) -> None:
+    plan = (small_data / "tasks_2024.yaml").read_text(encoding="utf-8")
     for old, new in (("year: 2024", "year: 2025"), ("2024-01-01", "2025-01-01"),
                      ("2024-12-31", "2025-12-31")):  # fmt: skip
         plan = plan.replace(old, new)
-    (data / "tasks_2025.yaml").write_text(plan, encoding="utf-8")
+    (small_data / "tasks_2025.yaml").write_text(plan, encoding="utf-8")
 
 
-def test_each_plan_year_reads_only_its_own_months(data: Path) -> None:
-    copy_case("valid", data)
-    second_year(data)
-    done = run_cli("validate", "--data-dir", str(data))  # the 2025 plan, the latest
+def test_each_plan_year_reads_only_its_own_months(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    second_year(small_data)
+    done = run_cli("validate", "--data-dir", str(small_data))  # the 2025 plan, the latest
     assert done.code == 0, done.stdout + done.stderr
     assert "进度记录 0 条" in done.stderr
-    done = run_cli("validate", "--data-dir", str(data), "--year", "2024")
+    done = run_cli("validate", "--data-dir", str(small_data), "--year", "2024")
     assert done.code == 0, done.stdout + done.stderr
     assert "进度记录 6 条" in done.stderr
-    assert add(data, "1", "--target", "jobs", "--value", "0.1", "--date", "2025-01-31",
+    assert add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2025-01-31",
                "--year", "2025").code == 0  # fmt: skip
-    assert run_cli("validate", "--data-dir", str(data), "--year", "2024").code == 0
+    assert run_cli("validate", "--data-dir", str(small_data), "--year", "2024").code == 0
 
 
-def test_odd_names_under_progress_are_reported_safely(data: Path) -> None:
-    copy_case("valid", data)
-    progress = data / "progress"
+def test_odd_names_under_progress_are_reported_safely(small_data: Path) -> None:
+    copy_case("valid", small_data)
+    progress = small_data / "progress"
     (progress / "说明.txt").write_text("x\n", encoding="utf-8")
     (progress / "2024-6").mkdir()
     (progress / "2024-06" / "RSJ.yaml").write_text("", encoding="utf-8")
@@ -1061,11 +1056,11 @@ def test_odd_names_under_progress_are_reported_safely(data: Path) -> None:
     for month in ("0000-01", "9999-12", "2023-12"):  # no plan's months: left alone
         (progress / month).mkdir()
         (progress / month / "rsj.yaml").write_text("不是 YAML: [", encoding="utf-8")
-    _, issues = entries_of(data)
+    _, issues = entries_of(small_data)
     assert len(issues) == 6 and all(": misplaced-entry:" in issue for issue in issues)
     assert all("\x1b" not in issue for issue in issues)
     assert any("'evil\\x1b[2J.yaml'" in issue for issue in issues)
-    done = run_cli("validate", "--data-dir", str(data))
+    done = run_cli("validate", "--data-dir", str(small_data))
     assert done.code == 1 and "\x1b" not in done.stdout + done.stderr
 
 
@@ -1096,16 +1091,16 @@ def test_a_second_first_writer_finds_the_folder_made(
     assert written.path == progress / "2024-06" / "rsj.yaml" and written.path.is_file()
 
 
-def test_validate_allows_a_day_of_slack_for_time_zones(data: Path) -> None:
+def test_validate_allows_a_day_of_slack_for_time_zones(small_data: Path) -> None:
     write_entries(
-        data,
+        small_data,
         "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-29", "value": 1},
         {"id": "aaaaaa0002", "date": "2024-06-30", "value": 2},
     )
-    text_july = write_entries(data, "2024-07/rsj.yaml",
+    text_july = write_entries(small_data, "2024-07/rsj.yaml",
                               {"id": "aaaaaa0003", "date": "2024-07-01", "value": 3})  # fmt: skip
-    _, issues = entries_of(data, today=dt.date(2024, 6, 29))
+    _, issues = entries_of(small_data, today=dt.date(2024, 6, 29))
     assert codes_at(issues) == {(line_of(text_july, "date: 2024-07-01"), "date-out-of-period")}
 
 
@@ -1148,20 +1143,20 @@ VALUE_REFUSALS = [
 
 
 @pytest.mark.parametrize(("args", "code", "words"), VALUE_REFUSALS)
-def test_value_refusals_say_why(data: Path, args: list[str], code: str, words: str) -> None:
+def test_value_refusals_say_why(small_data: Path, args: list[str], code: str, words: str) -> None:
     if "--date" not in args:
         args = [*args, "--date", "2024-06-30"]
-    before = tree_hash(data.parent)
-    done = add(data, *args)
+    before = snapshot(small_data.parent)
+    done = add(small_data, *args)
     assert done.code == 1, done.stderr
     assert f"[{code}]" in done.stderr and words in done.stderr
-    assert tree_hash(data.parent) == before
+    assert snapshot(small_data.parent) == before
 
 
-def test_a_small_value_is_written_in_plain_digits(data: Path) -> None:
-    done = add(data, "1", "--target", "jobs", "--value", "0.0000001", "--date", "2024-06-30")
+def test_a_small_value_is_written_in_plain_digits(small_data: Path) -> None:
+    done = add(small_data, "1", "--target", "jobs", "--value", "0.0000001", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
-    assert "value: 0.0000001\n" in (data / "progress" / "2024-06" / "rsj.yaml").read_text()
+    assert "value: 0.0000001\n" in (small_data / "progress" / "2024-06" / "rsj.yaml").read_text()
     assert "0.0000001万人" in done.stderr
 
 
@@ -1177,10 +1172,10 @@ def test_interactive_value_is_checked_right_away(with_jobs: Path) -> None:
     assert [entry.value for entry in entries] == [Decimal("0.3"), Decimal("0.4")]
 
 
-def test_list_reads_another_progress_folder(data: Path, tmp_path: Path) -> None:
+def test_list_reads_another_progress_folder(small_data: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "example" / "progress"
     shutil.copytree(FIXTURES / "valid", elsewhere)
-    done = run_cli("progress", "list", "--data-dir", str(data), "--progress-dir",
+    done = run_cli("progress", "list", "--data-dir", str(small_data), "--progress-dir",
                    str(elsewhere), "-f", "json")  # fmt: skip
     assert done.code == 0, done.stderr
     rows = json.loads(done.stdout)

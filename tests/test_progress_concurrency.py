@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli_env, run_cli
+from conftest import assert_progress_whole, cli_env, run_cli
 from minsheng.core.datadir import DataDir
-from minsheng.core.yamlio import load_documents
 from minsheng.plan.load import load_plan
 from minsheng.progress.checks import read_progress
+
+# Real processes racing and killed: in the slow run (`pytest -m slow`).
+pytestmark = pytest.mark.slow
 
 # Appends `count` entries for one target of item 1 (区人社局, all in one file), each value one
 # more than the largest already recorded for it, so the order of writers never matters.
@@ -102,13 +104,6 @@ def read_all(data: Path) -> tuple[list[tuple[str, int]], list[str]]:
     return [(e.target, int(e.value or 0)) for e in entries], [str(i) for i in issues]
 
 
-def assert_every_file_whole(data: Path) -> None:
-    """Every progress file parses, and every record in it ends with `...`."""
-    for path in sorted((data / "progress").glob("*/*.yaml")):
-        docs = load_documents(path.read_text(encoding="utf-8"), str(path))
-        assert all(not doc.broken and doc.explicit_end and not doc.issues for doc in docs), path
-
-
 def test_two_processes_adding_200_each_end_with_all_400(small_data: Path) -> None:
     writers = [start_writer(small_data, target, 200) for target in ("a", "b")]
     for writer in writers:
@@ -122,7 +117,7 @@ def test_two_processes_adding_200_each_end_with_all_400(small_data: Path) -> Non
     assert sorted(v for t, v in entries if t == "b") == list(range(1, 201))
     files = sorted(p.name for p in (small_data / "progress").glob("*/*"))
     assert files == ["rsj.yaml"]  # both wrote the same file: the lock did the work
-    assert_every_file_whole(small_data)
+    assert_progress_whole(small_data)
     done = run_cli("validate", "--data-dir", str(small_data))
     assert done.code == 0, done.stdout + done.stderr
     assert "进度记录 400 条" in done.stderr
@@ -149,7 +144,7 @@ def kill_writers_at_random(small_data: Path, chance: random.Random) -> None:
         writer.send_signal(signal.SIGKILL)
         writer.communicate(timeout=60)
         assert writer.returncode == -signal.SIGKILL
-        assert_every_file_whole(small_data)
+        assert_progress_whole(small_data, killed=True)
         entries, issues = read_all(small_data)
         assert issues == []
         values = [v for _, v in entries]
@@ -182,7 +177,7 @@ def test_a_writer_killed_at_a_chosen_point_changes_nothing(small_data: Path, pau
     temps = [path.name for path in month.iterdir() if path.name.endswith(".tmp")]
     assert len(temps) == 1  # killed in the middle of the write, its temporary file left behind
     assert (month / "rsj.yaml").read_bytes() == before
-    assert_every_file_whole(small_data)
+    assert_progress_whole(small_data, killed=True)
     assert run_cli("validate", "--data-dir", str(small_data)).code == 0
     after = start_writer(small_data, "a", 1)
     wait_ready(after)

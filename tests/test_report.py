@@ -10,14 +10,13 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, SMALL_PLAN, tree_snapshot
+from conftest import ROOT, SMALL_PLAN, check_golden, snapshot
 from minsheng.cli.report import ReportFormat
 from minsheng.plan.load import load_plan
 from minsheng.progress.entry import ProgressEntry
@@ -48,17 +47,8 @@ def no_nan(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def check_golden(name: str, produced: bytes) -> None:
-    path = GOLDEN / name
-    if os.environ.get("MINSHENG_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(produced)
-        return
-    assert path.exists(), f"no golden file {name}: run with MINSHENG_UPDATE_GOLDEN=1"
-    expected = path.read_bytes()
-    # Compare as text first for a readable diff, then byte for byte (BOM, CRLF).
-    assert produced.decode("utf-8") == expected.decode("utf-8")
-    assert produced == expected
+def golden(name: str, produced: bytes) -> None:
+    check_golden(GOLDEN / name, produced)
 
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
@@ -67,7 +57,7 @@ def test_example_month_matches_golden(name: str, cli, tmp_path: Path) -> None:
     result = cli("report", *EXAMPLE, *GOLDENS[name], "--output", str(output))
     assert result.code == 0, result.stderr
     assert result.stdout == ""  # the product went to the file
-    check_golden(name, output.read_bytes())
+    golden(name, output.read_bytes())
 
 
 def test_readme_section_shows_the_real_bulletin() -> None:
@@ -225,12 +215,12 @@ def test_default_as_of_after_the_period_is_its_end(cli, small_data: Path) -> Non
 def test_invalid_progress_refuses_the_report(cli, small_data: Path) -> None:
     torn = "---\nid: abc1234567\nitem: 1\ntarget: jobs\ndate: 2024-06-30\nvalue: 0.3\n"
     write(small_data, "2024-06", "rsj.yaml", torn)
-    before = tree_snapshot(small_data)
+    before = snapshot(small_data)
     result = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json")
     assert result.code == 1
     assert result.stdout == ""
     assert re.search(r"progress/2024-06/rsj\.yaml:\d+:\d+: torn-record", result.stderr)
-    assert tree_snapshot(small_data) == before
+    assert snapshot(small_data) == before
 
 
 # --- data text is inert in every format -------------------------------------------------------

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMALL_PLAN, run_cli
+from conftest import SMALL_PLAN, check_golden, run_cli
 from minsheng.plan.load import load_plan
 from minsheng.views import browse
-from test_list import CONTRACT_ITEM, CONTRACT_TARGET, check_golden
+from test_list import CONTRACT_ITEM, CONTRACT_TARGET
 
 GOLDEN = Path(__file__).parent / "golden" / "show"
 
@@ -31,7 +31,7 @@ def test_golden_stdout(small_data: Path, name: str, args: list[str]) -> None:
     assert result.code == 0, result.stderr
     assert result.stderr == ""
     assert "\x1b[" not in result.stdout
-    check_golden(GOLDEN, name, result.stdout)
+    check_golden(GOLDEN / name, result.stdout)
 
 
 def test_golden_csv(small_data: Path, tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_golden_csv(small_data: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     data = out.read_bytes()
     assert data.startswith("\ufeff".encode()) and data.count("\ufeff".encode()) == 1
-    check_golden(GOLDEN, "item1.csv", data)
+    check_golden(GOLDEN / "item1.csv", data)
 
 
 def test_targets_in_words(small_data: Path) -> None:

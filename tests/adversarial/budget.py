@@ -18,7 +18,8 @@ for _name in PROFILES:
         _name,
         max_examples=1000 if _name == "nightly" else 100,  # each test sets its own count
         deadline=None,  # timings are never asserted: a slow machine is not a failure
-        database=None,  # no example database in the repository; a failure prints its blob
+        # The example database (.hypothesis/, ignored by git) keeps each failure found, so
+        # the next run tries it first; print_blob gives the example to pin with @example.
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )

@@ -19,6 +19,9 @@ import pytest
 from adversarial.harness import snapshot
 from conftest import SMALL_PLAN, cli_env
 
+# Bombs build hundreds of megabytes on purpose: in the slow run (`pytest -m slow`).
+pytestmark = pytest.mark.slow
+
 PEAK_LIMIT_MB = 300
 # Runs the command line in this process and reports its peak resident memory on stderr.
 # getrusage's ru_maxrss also counts the memory of the process that started this one (Linux

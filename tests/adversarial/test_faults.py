@@ -32,9 +32,8 @@ from adversarial.harness import (
     run_main,
     snapshot,
 )
-from conftest import SMALL_PLAN, cli_env
+from conftest import SMALL_PLAN, assert_progress_whole, cli_env
 from minsheng.core.datadir import DataDir
-from minsheng.core.yamlio import load_documents
 from minsheng.plan.load import load_plan
 from minsheng.progress import store
 from minsheng.progress.checks import read_progress
@@ -56,11 +55,7 @@ def entries(data: Path) -> tuple[dict[str, Any], list[str]]:
 def assert_all_whole(data: Path) -> None:
     """Every progress file parses, every record ends with `...`, no temporary file is left,
     and the whole folder validates."""
-    for path in sorted((data / "progress").rglob("*")):
-        assert not path.name.endswith(".tmp"), path
-        if path.suffix == ".yaml":
-            docs = load_documents(path.read_text(encoding="utf-8"), str(path))
-            assert all(d.explicit_end and not d.issues and not d.broken for d in docs), path
+    assert_progress_whole(data)
     _, issues = entries(data)
     assert issues == []
     assert run_main(["validate", "--data-dir", str(data)]).code == 0
