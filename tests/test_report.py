@@ -124,6 +124,19 @@ def test_json_says_how_expected_was_counted_beside_it(cli) -> None:
     assert report["expected_basis"] in {"month", "day"}
 
 
+def test_the_shipped_plan_counts_by_months(cli, real_data: Path) -> None:
+    # As the province's bulletins count: six whole months of twelve at the end of June.
+    args = ["report", "--as-of", "2024-06-30", "--format", "json"]
+    shipped = no_nan(cli(*args).stdout)
+    assert (shipped["expected"], shipped["expected_basis"]) == (0.5, "month")
+    plan = real_data / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert text.count("basis: month\n") == 1
+    plan.write_text(text.replace("basis: month\n", "basis: day\n"), encoding="utf-8")
+    by_days = no_nan(cli(*args, "--data-dir", str(real_data)).stdout)
+    assert (by_days["expected"], by_days["expected_basis"]) == (0.4973, "day")  # 182 / 366
+
+
 def with_basis(data: Path, basis: str) -> None:
     plan = data / "tasks_2024.yaml"
     text = plan.read_text(encoding="utf-8")
