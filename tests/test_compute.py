@@ -13,7 +13,7 @@ import pytest
 from conftest import SMALL_PLAN
 from minsheng.core.status import Status
 from minsheng.plan.load import LoadedPlan, load_plan
-from minsheng.plan.models import Comparator, Kind, Period, ScheduleStep, Target
+from minsheng.plan.models import Basis, Comparator, Kind, Period, ScheduleStep, Target
 from minsheng.progress.entry import ProgressEntry, effective_entries, latest
 from minsheng.report.compute import (
     Report,
@@ -221,6 +221,7 @@ def test_no_entry_is_zero_and_not_met(kind: str) -> None:
 # --- expected progress (序时进度) -----------------------------------------------------------
 
 YEAR = Period(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+DAY, MONTH = Basis.DAY, Basis.MONTH
 
 
 @pytest.mark.parametrize(
@@ -235,16 +236,16 @@ YEAR = Period(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     ],
 )
 def test_expected_is_the_elapsed_share_of_the_period(as_of: dt.date, expected: Decimal) -> None:
-    assert expected_at(YEAR, [], as_of) == expected
+    assert expected_at(YEAR, [], as_of, basis=DAY) == expected
 
 
 def test_schedule_interpolates_between_its_steps() -> None:
     steps = [ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2"))]
-    assert expected_at(YEAR, steps, dt.date(2023, 12, 31)) == 0
-    assert expected_at(YEAR, steps, dt.date(2024, 3, 31)) == D("0.1")  # 91 of 182 days
-    assert expected_at(YEAR, steps, dt.date(2024, 6, 30)) == D("0.2")  # on the step
-    assert expected_at(YEAR, steps, dt.date(2024, 9, 30)) == D("0.6")  # 92 of 184 days
-    assert expected_at(YEAR, steps, dt.date(2024, 12, 31)) == 1
+    assert expected_at(YEAR, steps, dt.date(2023, 12, 31), basis=DAY) == 0
+    assert expected_at(YEAR, steps, dt.date(2024, 3, 31), basis=DAY) == D("0.1")  # 91 of 182 days
+    assert expected_at(YEAR, steps, dt.date(2024, 6, 30), basis=DAY) == D("0.2")  # on the step
+    assert expected_at(YEAR, steps, dt.date(2024, 9, 30), basis=DAY) == D("0.6")  # 92 of 184 days
+    assert expected_at(YEAR, steps, dt.date(2024, 12, 31), basis=DAY) == 1
 
 
 def test_schedule_steps_are_taken_in_date_order() -> None:
@@ -252,7 +253,9 @@ def test_schedule_steps_are_taken_in_date_order() -> None:
         ScheduleStep(date=dt.date(2024, 9, 30), expected=D("0.5")),
         ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2")),
     ]
-    assert expected_at(YEAR, steps, dt.date(2024, 8, 15)) == D("0.2") + D("0.3") * 46 / 92
+    assert (
+        expected_at(YEAR, steps, dt.date(2024, 8, 15), basis=DAY) == D("0.2") + D("0.3") * 46 / 92
+    )
 
 
 def test_item_schedule_drives_its_status(tmp_path: Path) -> None:
@@ -266,6 +269,154 @@ def test_item_schedule_drives_its_status(tmp_path: Path) -> None:
     item = report_of(loaded, entries, AS_OF).now.item(1)
     assert item.expected < D("0.2")
     assert item.status is Status.ON_TRACK
+
+
+def period(start: str, end: str) -> Period:
+    return Period(start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "months"),
+    [
+        ("2023-12-31", 0),
+        ("2024-01-01", 0),  # by days this is already 1/366
+        ("2024-01-30", 0),
+        ("2024-01-31", 1),  # a month counts on its last day
+        ("2024-02-28", 1),  # 2024 is a leap year: February is not over yet
+        ("2024-02-29", 2),
+        ("2024-06-15", 5),  # mid-month: 41.7%, where days give 45.6%
+        ("2024-06-29", 5),
+        ("2024-06-30", 6),  # 50.0% as the province's bulletins print it, 49.7% by days
+        ("2024-08-31", 8),  # 66.7%
+        ("2024-11-30", 11),  # 91.7% (91.67%)
+        ("2024-12-30", 11),
+        ("2024-12-31", 12),
+        ("2025-03-01", 12),  # after the period: all of it
+    ],
+)
+def test_expected_by_month_counts_the_months_over(as_of: str, months: int) -> None:
+    expected = expected_at(YEAR, [], dt.date.fromisoformat(as_of), basis=MONTH)
+    assert expected == D(months) / D(12)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "month", "day"),
+    [
+        ("2024-06-30", "50.0", "49.7"),
+        ("2024-06-15", "41.7", "45.6"),
+        ("2024-08-31", "66.7", "66.7"),  # the two counts can agree
+        ("2024-11-30", "91.7", "91.5"),
+    ],
+)
+def test_the_bulletins_examples_in_points(as_of: str, month: str, day: str) -> None:
+    date = dt.date.fromisoformat(as_of)
+    assert points(expected_at(YEAR, [], date, basis=MONTH)) == D(month)
+    assert points(expected_at(YEAR, [], date, basis=DAY)) == D(day)
+
+
+def test_february_ends_on_the_28th_in_a_common_year() -> None:
+    year = period("2023-01-01", "2023-12-31")
+    assert expected_at(year, [], dt.date(2023, 2, 27), basis=MONTH) == D(1) / D(12)
+    assert expected_at(year, [], dt.date(2023, 2, 28), basis=MONTH) == D(2) / D(12)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2024-06-30", D(0)),
+        ("2024-07-15", D(0)),
+        ("2024-07-31", D(1) / D(12)),
+        ("2024-12-31", D(6) / D(12)),  # half way, though the calendar year is over
+        ("2025-02-28", D(8) / D(12)),
+        ("2025-06-30", D(1)),
+    ],
+)
+def test_expected_by_month_over_a_period_that_starts_in_july(as_of: str, expected: Decimal) -> None:
+    budget_year = period("2024-07-01", "2025-06-30")
+    assert expected_at(budget_year, [], dt.date.fromisoformat(as_of), basis=MONTH) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "as_of", "expected"),
+    [
+        # A period from the notice's date: May is one of its 8 months, over on May 31.
+        ("2024-05-07", "2024-12-31", "2024-05-06", D(0)),
+        ("2024-05-07", "2024-12-31", "2024-05-30", D(0)),
+        ("2024-05-07", "2024-12-31", "2024-05-31", D(1) / D(8)),
+        ("2024-05-07", "2024-12-31", "2024-06-30", D(2) / D(8)),
+        # A period that ends mid-month: its last month is over on its last day.
+        ("2024-01-01", "2024-12-20", "2024-11-30", D(11) / D(12)),
+        ("2024-01-01", "2024-12-20", "2024-12-19", D(11) / D(12)),
+        ("2024-01-01", "2024-12-20", "2024-12-20", D(1)),
+        # Within one month: nothing until its end, then all.
+        ("2024-06-10", "2024-06-20", "2024-06-19", D(0)),
+        ("2024-06-10", "2024-06-20", "2024-06-20", D(1)),
+    ],
+)
+def test_a_part_month_at_either_end_counts_as_a_month(
+    start: str, end: str, as_of: str, expected: Decimal
+) -> None:
+    found = expected_at(period(start, end), [], dt.date.fromisoformat(as_of), basis=MONTH)
+    assert found == expected
+
+
+def test_a_schedule_interpolates_by_months_between_its_steps() -> None:
+    steps = [
+        ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2")),
+        ScheduleStep(date=dt.date(2024, 9, 30), expected=D("0.5")),
+    ]
+
+    def at(day: str) -> Decimal:
+        # Exact to 20 places: the count of months decides, not the last digit of a division.
+        found = expected_at(YEAR, steps, dt.date.fromisoformat(day), basis=MONTH)
+        return found.quantize(D("1E-20"))
+
+    def exactly(value: Decimal) -> Decimal:
+        return value.quantize(D("1E-20"))
+
+    assert at("2024-01-31") == exactly(D("0.2") / 6)  # 1 of the 6 months to the first step
+    assert at("2024-03-15") == at("2024-02-29") == exactly(D("0.2") * 2 / 6)
+    assert at("2024-06-30") == D("0.2")
+    assert at("2024-07-31") == at("2024-08-30") == D("0.3")  # a third of the way to 0.5
+    assert at("2024-09-29") == D("0.4")
+    assert at("2024-09-30") == D("0.5")
+    assert at("2024-11-30") == exactly(D("0.5") + D("0.5") * 2 / 3)
+    assert at("2024-12-31") == 1
+
+
+def with_basis(tmp_path: Path, basis: str) -> LoadedPlan:
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        "thresholds:", f"schedule: {{basis: {basis}}}\nthresholds:", 1
+    )
+    return load(text, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected", "gap", "status"),
+    [
+        ("month", D("0.5"), D("10.2"), Status.BEHIND),  # 50.0 − 39.8: 滞后 by the office's count
+        ("day", D(182) / D(366), D("9.9"), Status.ON_TRACK),  # 49.7 − 39.8
+    ],
+)
+def test_the_basis_can_flip_a_status_at_the_edge(
+    tmp_path: Path, basis: str, expected: Decimal, gap: Decimal, status: Status
+) -> None:
+    loaded = with_basis(tmp_path, basis)
+    entries = [entry(1, "jobs", D("0.57") * D("0.398")), entry(1, "training", D(1865) * D("0.398"))]
+    now = report_of(loaded, entries, AS_OF).now
+    assert now.expected == expected
+    item = now.item(1)
+    assert (item.completion, item.expected, item.gap, item.status) == (
+        D("0.398"),
+        expected,
+        gap,
+        status,
+    )
+
+
+def test_a_plan_without_a_basis_counts_by_days(tmp_path: Path) -> None:
+    assert load().plan.schedule.basis is Basis.DAY
+    assert report_of(load(), [], AS_OF).now.expected == D(182) / D(366)
 
 
 # --- an item's completion and status --------------------------------------------------------
@@ -646,8 +797,8 @@ def test_a_decreasing_schedule_stays_within_bounds() -> None:
         ScheduleStep(date=dt.date(2024, 6, 30), expected=D("0.2")),
     ]
     days = (dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(-5, 372))
-    found = [expected_at(YEAR, steps, day) for day in days]
+    found = [expected_at(YEAR, steps, day, basis=DAY) for day in days]
     assert all(0 <= value <= 1 for value in found)
-    assert expected_at(YEAR, steps, dt.date(2024, 3, 31)) == D("0.8")
-    assert expected_at(YEAR, steps, dt.date(2024, 6, 30)) == D("0.2")
-    assert expected_at(YEAR, steps, dt.date(2024, 12, 31)) == 1
+    assert expected_at(YEAR, steps, dt.date(2024, 3, 31), basis=DAY) == D("0.8")
+    assert expected_at(YEAR, steps, dt.date(2024, 6, 30), basis=DAY) == D("0.2")
+    assert expected_at(YEAR, steps, dt.date(2024, 12, 31), basis=DAY) == 1

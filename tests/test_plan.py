@@ -12,7 +12,7 @@ import pytest
 from conftest import REAL_PLAN, SMALL_PLAN, TESTS, snapshot
 from minsheng.core.yamlio import load_single
 from minsheng.plan.load import load_plan
-from minsheng.plan.models import Comparator, Kind
+from minsheng.plan.models import Basis, Comparator, Kind
 
 INVALID = TESTS / "data" / "invalid"
 VALID = TESTS / "data" / "valid"
@@ -20,6 +20,7 @@ VALID = TESTS / "data" / "valid"
 # Each invalid plan file and the (line, code) it must be reported with.
 CASES = {
     "alias_bomb": (3, "yaml-alias"),
+    "bad_basis": (11, "bad-value"),
     "bad_comparator": (24, "bad-value"),
     "bidi_override": (36, "bad-char"),
     "category_count": (12, "category-count"),
@@ -39,6 +40,7 @@ CASES = {
     "python_tag": (6, "yaml-tag"),
     "rollup_mismatch": (26, "rollup-mismatch"),
     "schedule_decreasing": (25, "bad-period"),
+    "schedule_mid_month": (27, "bad-period"),
     "second_document": (49, "multiple-documents"),
     "syntax_error": (13, "yaml-syntax"),
     "tab_indent": (5, "tab-indent"),
@@ -129,6 +131,78 @@ def test_plain_scalars_follow_yaml_1_2_not_1_1(text: str, expected: object) -> N
 def test_deep_nesting_is_refused_not_crashed() -> None:
     doc = load_single("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
     assert [str(issue.code) for issue in doc.issues] == ["too-deep"]
+
+
+def variant(tmp_path: Path, schedule: str, steps: str = "", period: str = "") -> Path:
+    """The small plan with a `schedule:` line (and item 1's steps, another period)."""
+    text = SMALL_PLAN.read_text(encoding="utf-8")
+    text = text.replace("thresholds:", f"{schedule}\nthresholds:", 1)
+    if steps:
+        text = text.replace("    units: [区人社局]\n", f"    units: [区人社局]\n{steps}", 1)
+    if period:
+        text = text.replace("period: {start: 2024-01-01, end: 2024-12-31}", period, 1)
+    path = tmp_path / "tasks_2024.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("schedule", "basis"),
+    [
+        ("schedule: {basis: month}", Basis.MONTH),
+        ("schedule: {basis: day}", Basis.DAY),
+        ("", Basis.DAY),
+    ],
+)
+def test_the_basis_is_read_and_defaults_to_days(
+    tmp_path: Path, schedule: str, basis: Basis
+) -> None:
+    loaded, issues = load_plan(variant(tmp_path, schedule), "tasks_2024.yaml")
+    assert issues == []
+    assert loaded is not None and loaded.plan.schedule.basis is basis
+
+
+@pytest.mark.parametrize(
+    ("schedule", "code", "words"),
+    [
+        ("schedule: {basis: week}", "bad-value", "只能是 month(按月)或 day(按天),实际是 'week'"),
+        ("schedule: {basis: Month}", "bad-value", "实际是 'Month'"),  # codes are exact
+        ("schedule: {basis: 按月}", "bad-value", "实际是 '按月'"),
+        ("schedule: {basis: 12}", "bad-value", "实际是 12"),
+        ("schedule: {basis: ~}", "bad-value", "实际是 None"),
+        ("schedule: {basis: [month]}", "bad-value", "实际是 list"),
+        ("schedule: {}", "missing-field", "缺少必填字段 basis"),
+        ("schedule: month", "wrong-type", "应为映射"),
+        ("schedule: {basis: month, start: 2024-01-01}", "unknown-field", "不认识的字段 start"),
+    ],
+)
+def test_a_bad_basis_is_located_with_a_chinese_message(
+    tmp_path: Path, schedule: str, code: str, words: str
+) -> None:
+    loaded, issues = load_plan(variant(tmp_path, schedule), "tasks_2024.yaml")
+    assert loaded is None
+    (issue,) = issues
+    assert (issue.line, str(issue.code)) == (10, code)
+    assert words in issue.message
+
+
+def test_by_month_schedule_steps_fall_on_month_ends(tmp_path: Path) -> None:
+    steps = (
+        "    schedule:\n"
+        "      - {date: 2024-05-31, expected: 0.1}\n"  # the end of the period's first month
+        "      - {date: 2024-06-15, expected: 0.2}\n"
+        "      - {date: 2024-12-20, expected: 0.9}\n"  # the period's end closes its last month
+    )
+    period = "period: {start: 2024-05-07, end: 2024-12-20}"
+    loaded, issues = load_plan(variant(tmp_path, "schedule: {basis: month}", steps, period))
+    assert loaded is None
+    assert [(i.line, str(i.code), i.path) for i in issues] == [
+        (26, "bad-period", "items[0].schedule[1].date")
+    ]
+    assert issues[0].message.startswith("2024-06-15 不是月末")
+    # By days the same steps are fine: any date is a time of its own.
+    loaded, issues = load_plan(variant(tmp_path, "schedule: {basis: day}", steps, period))
+    assert issues == [] and loaded is not None
 
 
 def test_shipped_plan_validates_with_empty_stdout(cli) -> None:

@@ -106,6 +106,72 @@ def test_json_contract(cli) -> None:
     assert [c["no"] for c in report["categories"]] == list(range(1, 11))
 
 
+def test_json_says_how_expected_was_counted_beside_it(cli) -> None:
+    report = no_nan(cli("report", *EXAMPLE, "--format", "json").stdout)
+    keys = list(report)
+    assert keys[:4] == ["as_of", "since", "expected", "expected_basis"]
+    assert keys[4:] == ["plan", "thresholds", "summary", "items", "units", "categories"]
+    assert report["expected_basis"] in {"month", "day"}
+
+
+def test_the_shipped_plan_counts_by_months(cli, real_data: Path) -> None:
+    # As the province's bulletins count: six whole months of twelve at the end of June.
+    args = ["report", "--as-of", "2024-06-30", "--format", "json"]
+    shipped = no_nan(cli(*args).stdout)
+    assert (shipped["expected"], shipped["expected_basis"]) == (0.5, "month")
+    plan = real_data / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert text.count("basis: month\n") == 1
+    plan.write_text(text.replace("basis: month\n", "basis: day\n"), encoding="utf-8")
+    by_days = no_nan(cli(*args, "--data-dir", str(real_data)).stdout)
+    assert (by_days["expected"], by_days["expected_basis"]) == (0.4973, "day")  # 182 / 366
+
+
+def with_basis(data: Path, basis: str) -> None:
+    plan = data / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("thresholds:", f"schedule: {{basis: {basis}}}\nthresholds:", 1))
+
+
+@pytest.mark.parametrize(
+    ("basis", "words", "shown", "fraction"),
+    [("month", "按月计", "50.0%", 0.5), ("day", "按天计", "49.7%", 0.4973)],
+)
+def test_every_format_says_how_expected_was_counted(
+    cli, small_data: Path, tmp_path: Path, basis: str, words: str, shown: str, fraction: float
+) -> None:
+    with_basis(small_data, basis)
+    write(small_data, "2024-06", "rsj.yaml", entry_yaml("六月进展"))
+
+    def report(format: str, *more: str) -> str:
+        done = cli(
+            "report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", format, *more
+        )
+        assert done.code == 0, done.stderr
+        return done.stdout
+
+    for format in ("table", "markdown"):
+        assert f"序时进度 {shown}({words})。" in report(format)
+    for by in ("unit", "category"):  # the sentence heads the narrower bulletins too
+        assert f"序时进度 {shown}({words})。" in report("markdown", "--by", by)
+    rows = list(csv.reader(io.StringIO(report("csv").lstrip("\ufeff"))))
+    column = rows[0].index(f"序时进度(%,{words})")
+    assert float(rows[1][column]) == float(shown.rstrip("%"))  # a number: 50 is 50.0
+    document = no_nan(report("json"))
+    assert (document["expected"], document["expected_basis"]) == (fraction, basis)
+    assert document["items"][0]["expected"] == fraction  # items count the same way
+    page = report("html")
+    assert f"序时进度 <strong>{shown}</strong>({words})" in page
+    assert f"序时进度{words}," in page  # the rule in words, in the footer
+    from openpyxl import load_workbook
+
+    book = tmp_path / "report.xlsx"
+    report("xlsx", "--output", str(book))
+    facts = {row[0].value: row for row in load_workbook(book)["概况"].iter_rows(max_col=3)}
+    assert facts["序时进度"][1].value == fraction
+    assert facts["序时进度"][2].value == words
+
+
 def test_renderers_cover_every_format() -> None:
     assert set(RENDERERS) == {f.value for f in ReportFormat}
 

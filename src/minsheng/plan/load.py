@@ -13,7 +13,7 @@ from minsheng.core.issues import Code, Issue, UsageError
 from minsheng.core.measure import is_percent, split_unit
 from minsheng.core.schema import validate
 from minsheng.core.yamlio import Document, load_single, read_file
-from minsheng.plan.models import Category, Item, Kind, Plan, Target, Unit
+from minsheng.plan.models import Basis, Category, Item, Kind, Plan, Target, Unit
 
 
 @dataclass
@@ -260,12 +260,21 @@ def check_period(plan: Plan, doc: Document) -> list[Issue]:
     if period.end < period.start:
         return [doc.issue(("document", "period"), Code.PERIOD, "计划期的结束日期早于开始日期")]
     found = []
+    by_month = plan.schedule.basis is Basis.MONTH
     for index, item in enumerate(plan.items):
         previous = None
         for step, entry in enumerate(item.schedule):
             loc = ("items", index, "schedule", step)
             if not period.start <= entry.date <= period.end:
                 found.append(doc.issue((*loc, "date"), Code.PERIOD, "进度安排的日期不在计划期内"))
+            elif by_month and not period.closes_month(entry.date):
+                # By months a mid-month date is no time of its own: the step would fall due
+                # at the end of the month before, earlier than it says. Let the clerk choose.
+                message = (
+                    f"{entry.date} 不是月末:序时进度按月计(schedule.basis: month)时,"
+                    "进度安排的日期应为月末或计划期末"
+                )
+                found.append(doc.issue((*loc, "date"), Code.PERIOD, message))
             if previous is not None and (
                 entry.date <= previous.date or entry.expected < previous.expected
             ):

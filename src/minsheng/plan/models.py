@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from decimal import Decimal
@@ -170,8 +171,64 @@ class Unit(Strict):
 
 
 class Period(Strict):
+    """The plan period, both days included.
+
+    By months (序时进度按月计) the period has every calendar month it touches, a part month
+    at either end counting as a whole one, and a month is over on its last day, or on the
+    period's end for the last month: 2024-05-07 to 2024-12-31 has 8 months, May over on
+    2024-05-31. Offices count the months of the work, and a notice issued in May still
+    plans May's work; the period's end is the day everything is due, whatever its month.
+    """
+
     start: IsoDate
     end: IsoDate
+
+    def months(self) -> int:
+        """How many months the period has, by the rule above."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def months_over(self, day: dt.date) -> int:
+        """How many of its months are over at the end of `day` (0 before the period)."""
+        if day < self.start:
+            return 0
+        if day >= self.end:
+            return self.months()
+        before = (day.year - self.start.year) * 12 + day.month - self.start.month
+        return before + 1 if self.closes_month(day) else before
+
+    def closes_month(self, day: dt.date) -> bool:
+        """Whether `day` is the last day of one of the period's months."""
+        last = calendar.monthrange(day.year, day.month)[1]
+        return self.start <= day <= self.end and (day.day == last or day == self.end)
+
+
+class Basis(StrEnum):
+    """How 序时进度 counts the time elapsed of the plan period."""
+
+    DAY = "day"  # 按天计:days elapsed, the as-of day included, over the period's days
+    MONTH = "month"  # 按月计:whole months elapsed over the period's months, as bulletins count
+
+
+BASIS_WORDS: dict[Basis, str] = {Basis.DAY: "按天计", Basis.MONTH: "按月计"}
+
+
+def parse_basis(value: Any) -> Any:
+    """Only the two codes as written; anything else says what is allowed, in Chinese."""
+    if isinstance(value, str) and value in {basis.value for basis in Basis}:
+        return Basis(value)
+    shown = type(value).__name__ if isinstance(value, dict | list) else repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "…"
+    raise PydanticCustomError(
+        "schedule_basis",
+        "序时进度的计算口径 basis 只能是 month(按月)或 day(按天),实际是 {value}",
+        {"value": shown},
+    )
+
+
+class Schedule(Strict):
+    """How the plan counts 序时进度: by whole months or by days."""
+
+    basis: Annotated[Basis, BeforeValidator(parse_basis)]
 
 
 class Thresholds(Strict):
@@ -198,6 +255,8 @@ class Plan(Strict):
 
     schema_version: Literal[1] = 1
     document: Document
+    # A plan written before `schedule` existed counted by days: it keeps that meaning.
+    schedule: Schedule = Schedule(basis=Basis.DAY)
     thresholds: Thresholds = Thresholds()
     categories: list[Category]
     units: list[Unit]

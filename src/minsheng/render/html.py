@@ -19,9 +19,18 @@ from minsheng.core.measure import format_decimal
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
+from minsheng.plan.models import BASIS_WORDS, Basis
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
+
+# How 序时进度 was counted, said under the heading and in full in the footer; a document
+# that does not say (None) gets the words that fit either count.
+BASIS_RULES: dict[Basis | None, str] = {
+    Basis.MONTH: "序时进度按月计,为计划期已经过完的整月数占全部月数的比例,统计日是月末时计入当月",
+    Basis.DAY: "序时进度按天计,为计划期已经过去的天数(含统计日)占全部天数的比例",
+    None: "序时进度为计划期内已经过去的时间比例",
+}
 
 # Chart geometry, in SVG user units; the charts scale to their box, the text with them.
 CHART_WIDTH = 340
@@ -326,11 +335,14 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
     heading = plan_title or (f"{year}年民生实事完成情况" if year else "民生实事完成情况")
     bars = category_bars(report)
     groups = status_tiles(report)
+    basis = next((b for b in Basis if b.value == report.get("expected_basis")), None)
     context = {
         "heading": heading,
         "plan": plan,
         "as_of": report.get("as_of", ""),
         "expected": percent(report.get("expected")),
+        "basis": BASIS_WORDS[basis] if basis is not None else "",
+        "basis_rule": BASIS_RULES[basis],
         "expected_x": (bar_share(report.get("expected")) * CHART_WIDTH / 100).quantize(
             Decimal("0.1")
         ),

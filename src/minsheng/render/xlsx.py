@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES
 from minsheng.core.status import word
-from minsheng.plan.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
+from minsheng.plan.models import BASIS_WORDS, COMPARATOR_WORDS, KIND_WORDS, Basis, Comparator, Kind
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -228,6 +228,12 @@ def target_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def basis_words(code: Any) -> str | None:
+    """按月计 or 按天计 for the JSON's `expected_basis`; None for anything else."""
+    basis = next((b for b in Basis if b.value == code), None)
+    return BASIS_WORDS[basis] if basis is not None else None
+
+
 def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
     """The headline: what, as of when, expected progress, and the counts by status."""
     from openpyxl.styles import Font
@@ -250,6 +256,8 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
     for label, value, number_format in facts:
         put(sheet, row, 1, label)
         put(sheet, row, 2, value, number_format)
+        if label == "序时进度":  # how it was counted, beside it: 50.0% 按月计
+            put(sheet, row, 3, basis_words(report.get("expected_basis")))
         row += 1
     row += 1
     for index, title in enumerate(["状态", "状态代码", "项数"], start=1):

@@ -14,7 +14,7 @@ from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, target_json
-from minsheng.plan.models import Item, Kind
+from minsheng.plan.models import BASIS_WORDS, Item, Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.render.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
 from minsheng.report.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
@@ -109,6 +109,11 @@ def latest_text(result: ItemResult) -> str:
     return text
 
 
+def basis_words(report: Report) -> str:
+    """How 序时进度 was counted (按月计 or 按天计): two counts can differ on a status."""
+    return BASIS_WORDS[report.plan.schedule.basis]
+
+
 def category_name(report: Report, number: int) -> str:
     return next(c.name for c in report.plan.categories if c.no == number)
 
@@ -132,7 +137,8 @@ def summary_sentence(report: Report) -> str:
     working = total - counts[Status.NO_TASK]
     parts = ",".join(f"{STATUS_WORDS[s]} {counts[s]} 项" for s in ACTIVE_STATUSES)
     return (
-        f"依据{report.plan.document.number}。序时进度 {percent(now.expected)}。"
+        f"依据{report.plan.document.number}。"
+        f"序时进度 {percent(now.expected)}({basis_words(report)})。"
         f"全部 {total} 项中,有任务 {working} 项:{parts};无任务 {counts[Status.NO_TASK]} 项。"
     )
 
@@ -367,7 +373,7 @@ def _item_rows(report: Report) -> Table:
         Column("status", "状态"),
         Column("status_code", "状态代码"),
         Column("completion", "完成进度(%)"),
-        Column("expected", "序时进度(%)"),
+        Column("expected", f"序时进度(%,{basis_words(report)})"),
         Column("gap", "落后(百分点)"),
         Column("latest_date", "最新报送日期"),
         Column("latest_note", "最新进展"),
@@ -551,6 +557,7 @@ def document(report: Report) -> dict[str, Any]:
         "as_of": now.as_of.isoformat(),
         "since": report.since.as_of.isoformat() if report.since is not None else None,
         "expected": fraction(now.expected),
+        "expected_basis": report.plan.schedule.basis.value,
         "plan": {
             "title": plan.document.title,
             "number": plan.document.number,

@@ -13,6 +13,7 @@ from typing import Protocol
 from minsheng.core.measure import split_unit
 from minsheng.core.status import Status
 from minsheng.plan.models import (
+    Basis,
     Comparator,
     Item,
     Kind,
@@ -157,24 +158,42 @@ def target_completion(target: Target, entry: Reading | None) -> Decimal:
 # --- expected progress (序时进度) ---------------------------------------------------------
 
 
-def expected_at(period: Period, schedule: Sequence[ScheduleStep], as_of: dt.date) -> Decimal:
+def expected_at(
+    period: Period, schedule: Sequence[ScheduleStep], as_of: dt.date, *, basis: Basis
+) -> Decimal:
     """The share of the work expected done by `as_of`, in [0, 1].
 
-    Without a schedule this is (as_of - start + 1 day) / (end - start + 1 day): the elapsed
-    share of the period, counting the as-of day itself.
+    Without a schedule this is the elapsed share of the period by `basis`: by days,
+    (as_of - start + 1 day) / (end - start + 1 day), the as-of day itself counted; by months,
+    the months over (Period.months_over) / the period's months. With a schedule, linear between
+    the day before the start (0), its steps and the end (1), on the same count of time.
     """
-    points = [(period.start - dt.timedelta(days=1), ZERO)]
-    points += sorted(((step.date, step.expected) for step in schedule), key=lambda p: p[0])
-    points.append((period.end, ONE))
-    before = [p for p in points if p[0] <= as_of]
-    after = [p for p in points if p[0] > as_of]
-    if not before:
+    if as_of < period.start:
         return ZERO
+    marks = [(0, ZERO)]
+    marks += [
+        (elapsed(period, step.date, basis), step.expected)
+        for step in sorted(schedule, key=lambda step: step.date)
+    ]
+    marks.append((elapsed(period, period.end, basis), ONE))
+    # By months two dates of one month are the same time, so the marks are looked up by the
+    # time elapsed and not by the date: the value is the same all month, until its last day.
+    now = elapsed(period, as_of, basis)
+    before = [mark for mark in marks if mark[0] <= now]
+    after = [mark for mark in marks if mark[0] > now]
     if not after:
         return _clamp(before[-1][1])
-    (d0, e0), (d1, e1) = before[-1], after[0]
-    share = Decimal((as_of - d0).days) / Decimal((d1 - d0).days)
+    (t0, e0), (t1, e1) = before[-1], after[0]
+    share = Decimal(now - t0) / Decimal(t1 - t0)
     return _clamp(e0 + (e1 - e0) * share)
+
+
+def elapsed(period: Period, day: dt.date, basis: Basis) -> int:
+    """The time of the period over at the end of `day`: days (0 the day before the start, and
+    past the end still counting), or whole months."""
+    if basis is Basis.MONTH:
+        return period.months_over(day)
+    return (day - period.start).days + 1
 
 
 def _clamp(value: Decimal) -> Decimal:
@@ -279,7 +298,8 @@ def item_result(
         actual = actual_of(target, entry, rolled_up(target, parts) if parts else None)
         completion, met = target_completion(target, actual), is_met(target, actual)
         targets.append(TargetResult(target, measure, entry, actual, completion, met))
-    expected = expected_at(plan.document.period, item.schedule, as_of)
+    basis = plan.schedule.basis
+    expected = expected_at(plan.document.period, item.schedule, as_of, basis=basis)
     own_ids = {target.id for target in item.targets}
     news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
     noted = [e for e in history if has_note(e)]
@@ -370,7 +390,7 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
         group(category.name, [r for r in items if r.item.category == category.no])
         for category in plan.categories
     ]
-    expected = expected_at(plan.document.period, [], as_of)
+    expected = expected_at(plan.document.period, [], as_of, basis=plan.schedule.basis)
     summary = group("", items).counts
     return Snapshot(as_of, expected, plan.thresholds, items, units, categories, summary)
 
@@ -405,7 +425,9 @@ def compute(
     - An item's completion is the mean of its own targets' completions (measure sub-targets are
       detail only), each capped at 1 so one over-achieving target cannot hide another.
     - Expected progress (序时进度) is the elapsed share of the plan period, or the item's own
-      schedule interpolated linearly between (start - 1 day, 0), its steps and (end, 1).
+      schedule interpolated linearly between (start - 1 day, 0), its steps and (end, 1), time
+      counted as the plan's `schedule.basis` says: days, the as-of day included (the default),
+      or whole months, a month counted once the as-of date is its last day (Period.months_over).
     - Status: no_task; unreported when no target of the item (its own or a measure's) has an
       entry dated up to the as-of date; done when every one of the item's own targets is met;
       else by the gap in points, expected and completion each rounded half up to 0.1 point
