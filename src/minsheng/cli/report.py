@@ -125,7 +125,7 @@ def report(
     result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
-    write_output(render(result, format.value, by_value, color=color, width=width), output)
+    write_output(render(result, format.value, by_value, color=color, width=width), output, folder)
     if output is not None:
         info(f"已写入 {output}")
     failing = failed_items(result, gate)

@@ -59,6 +59,7 @@ class Code(StrEnum):
     NO_PLAN = "no-plan"
     IMPLAUSIBLE = "implausible-value"
     CORRECTION_DATE = "correction-date"
+    TOO_LONG = "too-long"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
