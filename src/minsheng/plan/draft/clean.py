@@ -57,7 +57,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     even, odd = raw[0::2].count(0), raw[1::2].count(0)
-    if max(even, odd) > len(raw) // 8 and min(even, odd) < len(raw) // 200 + 1:
+    if max(even, odd) > len(raw) // 50 and min(even, odd) <= max(even, odd) // 8:
         # UTF-16 without a BOM: the zero bytes of its ASCII fall all on one side
         encoding = "utf-16-le" if odd > even else "utf-16-be"
         return _strict(raw, encoding, name), "utf-16"

@@ -83,6 +83,8 @@ def _clause(
             continue
         unit = unit_match.group()
         rest = after[unit_match.end() :]
+        if part[: number.start()].endswith("第"):
+            continue  # an ordinal (第30项), not a figure
         if rest.startswith(("以下的", "以上的", "以内的")):
             continue  # a condition on whom the item serves (收益20万元以下的村), not a target
         before = part[previous_end : number.start()]
