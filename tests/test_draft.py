@@ -195,6 +195,14 @@ def test_cli_bad_input_is_one_message_and_no_file(
     assert not output.exists()
 
 
+def test_cli_refuses_a_huge_file_by_its_limit(cli, tmp_path: Path) -> None:
+    notice = tmp_path / "big.txt"
+    notice.write_text("1.新增就业100人。\n" * 500_000, encoding="utf-8")  # 10 MB
+    result = cli("plan", "draft", str(notice))
+    assert result.code == 1 and result.stdout == ""
+    assert "[notice-too-large]" in result.stderr and "超过 2 MB" in result.stderr
+
+
 def test_cli_json_and_year(cli) -> None:
     import json
 

@@ -19,7 +19,10 @@ class DraftFormat(StrEnum):
 
 def draft(
     notice: Annotated[
-        Path, typer.Argument(help="通知的文字:网页复制的文本、PDF 导出的文本或 Word(.docx)。")
+        Path,
+        typer.Argument(
+            metavar="NOTICE", help="通知的文字:网页复制的文本、PDF 导出的文本或 Word(.docx)。"
+        ),
     ],
     attachment: Annotated[
         Path | None,

@@ -40,10 +40,11 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     if not raw.strip():
         raise NoticeError("empty-notice", f"{name} 是空文件,没有通知的文字")
     if len(raw) > MAX_BYTES:
-        size = len(raw) / 1024 / 1024
+        # the caller may read no more than MAX_BYTES + 1: the size is "over the limit"
+        limit = MAX_BYTES // 1024 // 1024
         raise NoticeError(
             "notice-too-large",
-            f"{name} 有 {size:.1f} MB,不像一份通知(通知连附件一般不到 1 MB);请确认文件选对了",
+            f"{name} 超过 {limit} MB,不像一份通知(通知连附件一般不到 1 MB);请确认文件选对了",
         )
     if raw.startswith(b"%PDF"):
         raise NoticeError(
