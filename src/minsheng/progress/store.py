@@ -396,8 +396,18 @@ def _write_all(pendings: list[Pending], progress: Path) -> None:
         for temp, _ in temps:
             Path(temp).unlink(missing_ok=True)
         raise
-    for temp, path in temps:
-        os.replace(temp, path)
+    done = 0
+    try:
+        for temp, path in temps:
+            os.replace(temp, path)
+            done += 1
+    except BaseException:
+        # A rename refused: the files not yet in place keep their old content. (Several files
+        # change only when one import spans units or months; importing again adds only what
+        # is missing, since what landed is recognised as already recorded.)
+        for temp, _ in temps[done:]:
+            Path(temp).unlink(missing_ok=True)
+        raise
     # The entries are in place and their bytes are on disk. A folder that then cannot be
     # synced must not make the clerk believe nothing was written, and add them a second time.
     with contextlib.suppress(OSError):
