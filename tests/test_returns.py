@@ -357,3 +357,18 @@ def test_a_blank_return_adds_nothing(small_data: Path, tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     assert json.loads(done.stdout)["skipped_blank"] == 4
     assert listed(small_data) == []
+
+
+# --- progress add --target by name ---------------------------------------------------------------
+
+
+def test_target_by_its_name_or_an_unambiguous_part(small_data: Path) -> None:
+    def add(target: str) -> Any:
+        return run_cli("progress", "add", "1", "--target", target, "--value", "0.1",
+                       "--date", "2024-06-30", "--data-dir", str(small_data))  # fmt: skip
+
+    done = add("新增就业")  # a part of 城镇新增就业
+    assert done.code == 0, done.stderr
+    assert [e["target"] for e in listed(small_data)] == ["jobs"]
+    ambiguous = add("类")  # 甲类 and 乙类
+    assert ambiguous.code == 1 and "不明确" in ambiguous.stderr and "甲类(a)" in ambiguous.stderr
