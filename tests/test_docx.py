@@ -19,9 +19,10 @@ from docx.enum.text import WD_COLOR_INDEX, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, UPDATE_GOLDEN, run_cli
 from minsheng.render.docx import PLACEHOLDER, Masthead, StrippedCharacters, render_docx
 
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 AS_OF = "2024-06-30"
@@ -327,7 +328,14 @@ def test_libreoffice_prints_numbered_pages_naming_the_lagging_items(
     example: tuple[dict[str, Any], Any, Path], tmp_path: Path
 ) -> None:
     report, _, docx = example
-    pages = pdf_pages(to_pdf(docx, tmp_path))
+    pdf = to_pdf(docx, tmp_path)
+    pages = pdf_pages(pdf)
+    if UPDATE_GOLDEN:
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", "-f", "1", "-l", "1",
+             str(pdf), str(SCREENSHOTS / "bulletin-docx")],
+            check=True,
+        )  # fmt: skip
     # Prose, two tables and the signature: more than a page, and not the 19 of the page.
     assert 3 <= len(pages) <= 9
     for number, page in enumerate(pages, start=1):
