@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from minsheng.cli import browse, progress, report, validate
+from minsheng.cli import browse, plan, progress, report, validate
 from minsheng.cli.common import (
     info,
 )
@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 progress_app = typer.Typer(help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
+plan_app = typer.Typer(help="计划文件:从通知原文起草。", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 
 
 def _version(value: bool) -> None:
@@ -53,6 +55,7 @@ progress_app.command("add")(progress.add)
 progress_app.command("list")(progress.list_entries)
 app.command("report")(report.report)
 app.command("validate")(validate.validate)
+plan_app.command("draft")(plan.draft)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:
