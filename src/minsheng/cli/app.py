@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from minsheng.cli import browse, plan, progress, report, validate
+from minsheng.cli import browse, plan, progress, report, returns, validate
 from minsheng.cli.common import (
     info,
 )
@@ -53,6 +53,8 @@ app.command("list")(browse.list_items)
 app.command("show")(browse.show_item)
 progress_app.command("add")(progress.add)
 progress_app.command("list")(progress.list_entries)
+progress_app.command("template")(returns.template)
+progress_app.command("import")(returns.import_returns)
 app.command("report")(report.report)
 app.command("validate")(validate.validate)
 plan_app.command("draft")(plan.draft)
