@@ -126,6 +126,7 @@ def write_output(
     *,
     data_dir: Path | None = None,
     progress_dir: Path | None = None,
+    keep_data: bool = True,
 ) -> None:
     """The product goes to stdout, or atomically to `--output` (never half a file).
 
@@ -133,7 +134,8 @@ def write_output(
     is refused, not replaced by a file. An existing file keeps its permissions. The data is
     never written over: not the plan, nor anything under the progress folder (its records are
     only ever appended to). `folder` is the data in use; without it, the one `data_dir` (or
-    the usual search) finds, with `progress_dir`.
+    the usual search) finds, with `progress_dir`; `keep_data=False` only for a command
+    whose product is a plan file.
     """
     if output is None:
         if isinstance(content, bytes):
@@ -145,7 +147,8 @@ def write_output(
         return
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = _output_mode(output)
-    _refuse_data(output, folder, data_dir, progress_dir)
+    if keep_data:
+        _refuse_data(output, folder, data_dir, progress_dir)
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)  # `--output site/index.html` makes site/
     handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)

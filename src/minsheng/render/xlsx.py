@@ -2,6 +2,9 @@
 
 Numbers stay numbers (percentages are fractions with a percent format), dates are dates,
 and text from the data is always text: a note that starts with `=` is never a formula.
+Each sheet is set up for an office printer: landscape A4, one page wide, the header row on
+every page, a title and the as-of date above the table; the English codes are on a sheet of
+their own (数据) for machines.
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ PERCENT = "0.0%"
 POINTS = "0.0"
 DATE = "yyyy-mm-dd"
 GENERAL = "General"
-MAX_WIDTH = 60  # wider text wraps inside its cell instead of stretching the sheet
+MAX_WIDTH = 40  # wider text wraps inside its cell instead of stretching the printed page
+LINE_HEIGHT = 15  # points a line of 11-point text takes
+HEADER_ROW = 3  # a view's title and as-of line sit above its header
+UNREPORTED = "未报送"
+
+# The bulletin's colours, never alone: the cell also holds the word.
+STATUS_FILLS = {"behind": "FFE699", "lagging": "FF9B9B"}  # 滞后 amber, 严重滞后 red
+HEADER_FILL = "DDEBF7"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -39,6 +49,7 @@ class Col:
     title: str
     get: Callable[[dict[str, Any]], Any]
     format: str = GENERAL
+    wrap_at: int = MAX_WIDTH  # text wider than this wraps, so that the page stays legible
 
 
 def display_width(text: str) -> int:
@@ -99,34 +110,107 @@ def put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str 
         cell.number_format = number_format
 
 
-def write_view(sheet: Worksheet, columns: list[Col], rows: list[dict[str, Any]]) -> None:
-    """A header row (frozen, filterable), then one row per record; columns fit their text."""
+def thin_box() -> Any:
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="808080")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def status_fill(code: Any) -> Any:
+    """The fill of a status cell: amber for 滞后, red for 严重滞后, none otherwise."""
+    from openpyxl.styles import PatternFill
+
+    colour = STATUS_FILLS.get(str(code))
+    return PatternFill("solid", fgColor=colour) if colour else None
+
+
+def print_setup(sheet: Worksheet, header_row: int | None) -> None:
+    """Landscape A4, one page wide and as many long as it takes, the header on every page,
+    and the page number at the foot."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages long as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    if header_row is not None:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    footer = sheet.HeaderFooter.oddFooter
+    assert footer is not None  # openpyxl makes every sheet one
+    footer.center.text = "第 &P 页,共 &N 页"
+
+
+def write_heading(sheet: Worksheet, title: str, subtitle: str) -> None:
+    """The view's title and what it was counted at, above the table (rows 1 and 2)."""
+    from openpyxl.styles import Font
+
+    put(sheet, 1, 1, title)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    put(sheet, 2, 1, subtitle)
+
+
+def write_view(
+    sheet: Worksheet,
+    columns: list[Col],
+    rows: list[dict[str, Any]],
+    header_row: int = HEADER_ROW,
+    status: Callable[[dict[str, Any]], Any] | None = None,
+) -> None:
+    """A header row (frozen, filterable, repeated on each printed page), then one row per
+    record, every cell boxed; columns fit their text and long text wraps. `status` reads a
+    record's status code where the view has a 状态 column to colour."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    box = thin_box()
     for index, column in enumerate(columns, start=1):
-        put(sheet, 1, index, column.title)
-        cell = sheet.cell(row=1, column=index)
+        put(sheet, header_row, index, column.title)
+        cell = sheet.cell(row=header_row, column=index)
         cell.font = Font(bold=True)
         cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center")
-    widths = [display_width(c.title) for c in columns]
-    for number, record in enumerate(rows, start=2):
+        cell.border = box
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    # A header may wrap onto two lines: half its width is enough for the column.
+    widths = [max(4, -(-display_width(c.title) // 2)) for c in columns]
+    lines = [1] * len(rows)
+    top = Alignment(vertical="top")
+    for number, record in enumerate(rows, start=header_row + 1):
+        fill = status_fill(status(record)) if status is not None else None
         for index, column in enumerate(columns, start=1):
             value = column.get(record)
             put(sheet, number, index, value, column.format)
-            widths[index - 1] = max(widths[index - 1], display_width(shown(value, column.format)))
+            cell = sheet.cell(row=number, column=index)
+            cell.border = box
+            cell.alignment = top
+            if fill is not None and column.title == "状态":
+                cell.fill = fill
+            width = display_width(shown(value, column.format))
+            widths[index - 1] = max(widths[index - 1], width)
+            at = number - header_row - 1
+            lines[at] = max(lines[at], -(-width // column.wrap_at))
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(widths, start=1):
+    for index, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(width, MAX_WIDTH) + 2
-        if width > MAX_WIDTH:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+        sheet.column_dimensions[letter].width = min(width, column.wrap_at) + 2
+        if width > column.wrap_at:
+            for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
                 cell.alignment = wrap
-    sheet.freeze_panes = "A2"
+    # Not every spreadsheet grows a row for its wrapped text: say how tall each row is.
+    sheet.row_dimensions[header_row].height = LINE_HEIGHT * 2
+    for at, count in enumerate(lines):
+        if count > 1:
+            sheet.row_dimensions[header_row + 1 + at].height = LINE_HEIGHT * count
+    sheet.freeze_panes = f"A{header_row + 1}"
     if rows:
-        sheet.auto_filter.ref = sheet.dimensions
+        last = get_column_letter(len(columns))
+        sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
+    print_setup(sheet, header_row)
 
 
 # --- the views --------------------------------------------------------------------------
@@ -142,18 +226,17 @@ def _latest(key: str) -> Callable[[dict[str, Any]], Any]:
 
 ITEM_COLUMNS = [
     Col("序号", lambda i: i.get("id")),
-    Col("类别", lambda i: i.get("category")),
-    Col("事项", lambda i: i.get("title")),
-    Col("牵头单位", lambda i: words(i.get("units", []))),
+    Col("类别", lambda i: i.get("category"), wrap_at=12),
+    Col("事项", lambda i: i.get("title"), wrap_at=30),
+    Col("牵头单位", lambda i: words(i.get("units", [])), wrap_at=16),
     Col("状态", lambda i: word(str(i.get("status", "")))),
-    Col("状态代码", lambda i: i.get("status")),
     Col("完成进度", lambda i: number_of(i.get("completion")), PERCENT),
     Col("序时进度", lambda i: number_of(i.get("expected")), PERCENT),
     Col("落后(百分点)", lambda i: number_of(i.get("gap")), POINTS),
     Col("最新报送日期", lambda i: date_of(_latest("date")(i)), DATE),
-    Col("报送单位", _latest("unit")),
-    Col("最新进展", lambda i: (i.get("note") or {}).get("text")),
-    Col("来源", _latest("source")),
+    Col("报送单位", _latest("unit"), wrap_at=14),
+    Col("最新进展", lambda i: (i.get("note") or {}).get("text"), wrap_at=30),
+    Col("来源", _latest("source"), wrap_at=20),
 ]
 
 
@@ -167,6 +250,11 @@ def _comparator_word(target: dict[str, Any]) -> str | None:
     if comparator in {c.value for c in Comparator}:
         return COMPARATOR_WORDS[Comparator(comparator)]
     return comparator
+
+
+def unreported(target: dict[str, Any]) -> bool:
+    """Nothing reported for the target: 未报送, not a 0% or a 否 that reads like a breach."""
+    return target.get("actual") is None and target.get("percent") is None
 
 
 def _where(target: dict[str, Any]) -> str:
@@ -191,8 +279,22 @@ TARGET_COLUMNS = [
     Col("阶段", lambda t: t.get("actual") if isinstance(t.get("actual"), str) else None),
     Col("阶段百分比", lambda t: number_of(t.get("percent"))),
     Col("报送日期", lambda t: date_of(t.get("date")), DATE),
-    Col("完成进度", lambda t: number_of(t.get("completion")), PERCENT),
-    Col("是否达到目标", lambda t: "是" if t.get("met") else "否"),
+    Col(
+        "完成进度",
+        lambda t: UNREPORTED if unreported(t) else number_of(t.get("completion")),
+        PERCENT,
+    ),
+    Col("是否达到目标", lambda t: UNREPORTED if unreported(t) else "是" if t.get("met") else "否"),
+]
+
+# For machines: the English codes of the JSON, one row an item, the header in row 1.
+DATA_COLUMNS = [
+    Col("id", lambda i: i.get("id")),
+    Col("status", lambda i: i.get("status")),
+    Col("completion", lambda i: number_of(i.get("completion"))),
+    Col("expected", lambda i: number_of(i.get("expected"))),
+    Col("gap", lambda i: number_of(i.get("gap"))),
+    Col("latest_date", _latest("date")),
 ]
 
 
@@ -240,9 +342,7 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
 
     plan = report.get("plan") or {}
     thresholds = report.get("thresholds") or {}
-    year = plan.get("year")
-    heading = f"{year}年民生实事完成情况" if year else "民生实事完成情况"
-    put(sheet, 1, 1, heading)
+    put(sheet, 1, 1, title_words(report))
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     facts: list[tuple[str, Any, str]] = [
         ("依据", plan.get("title"), GENERAL),
@@ -260,27 +360,52 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
             put(sheet, row, 3, basis_words(report.get("expected_basis")))
         row += 1
     row += 1
-    for index, title in enumerate(["状态", "状态代码", "项数"], start=1):
+    box = thin_box()
+    for index, title in enumerate(["状态", "项数"], start=1):
         put(sheet, row, index, title)
         sheet.cell(row=row, column=index).font = Font(bold=True)
+        sheet.cell(row=row, column=index).border = box
     summary = report.get("summary") or {}
     for code in STATUSES:
         row += 1
         put(sheet, row, 1, word(code))
-        put(sheet, row, 2, code)
-        put(sheet, row, 3, summary.get(code, 0))
+        put(sheet, row, 2, summary.get(code, 0))
+        fill = status_fill(code)
+        if fill is not None:
+            sheet.cell(row=row, column=1).fill = fill
+        for column in (1, 2):
+            sheet.cell(row=row, column=column).border = box
     row += 1
     put(sheet, row, 1, "合计")
-    put(sheet, row, 3, sum(int(summary.get(code, 0)) for code in STATUSES))
+    put(sheet, row, 2, sum(int(summary.get(code, 0)) for code in STATUSES))
     sheet.cell(row=row, column=1).font = Font(bold=True)
+    for column in (1, 2):
+        sheet.cell(row=row, column=column).border = box
+    print_setup(sheet, None)
     label_width = max(display_width(label) for label, _, _ in facts)
     sheet.column_dimensions["A"].width = label_width + 2
     sheet.column_dimensions["B"].width = min(display_width(str(plan.get("title") or "")), 70) + 2
     sheet.column_dimensions["C"].width = 8
 
 
+def title_words(report: dict[str, Any]) -> str:
+    year = (report.get("plan") or {}).get("year")
+    return f"{year}年民生实事完成情况" if year else "民生实事完成情况"
+
+
+def as_of_words(report: dict[str, Any]) -> str:
+    """数据截至 2024-06-30,序时进度 50.0%(按月计): what the table was counted at."""
+    words = f"数据截至 {report.get('as_of', '')}"
+    expected = number_of(report.get("expected"))
+    if expected is not None:
+        basis = basis_words(report.get("expected_basis"))
+        words += f",序时进度 {shown(expected, PERCENT)}" + (f"({basis})" if basis else "")
+    return words
+
+
 def render_xlsx(report: dict[str, Any]) -> bytes:
-    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别."""
+    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别, and 数据
+    (the English codes, for machines)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -288,14 +413,20 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
     assert summary is not None
     summary.title = "概况"
     write_summary(summary, report)
+    items = list(report.get("items", []))
     views = [
-        ("事项", ITEM_COLUMNS, list(report.get("items", []))),
-        ("指标", TARGET_COLUMNS, target_rows(report)),
-        ("单位", UNIT_COLUMNS, list(report.get("units", []))),
-        ("类别", CATEGORY_COLUMNS, list(report.get("categories", []))),
+        ("事项", "各项完成情况", ITEM_COLUMNS, items),
+        ("指标", "各项指标完成情况", TARGET_COLUMNS, target_rows(report)),
+        ("单位", "牵头单位排名", UNIT_COLUMNS, list(report.get("units", []))),
+        ("类别", "分类完成情况", CATEGORY_COLUMNS, list(report.get("categories", []))),
     ]
-    for title, columns, rows in views:
-        write_view(book.create_sheet(title), columns, rows)
+    heading = title_words(report)
+    for name, title, columns, rows in views:
+        sheet = book.create_sheet(name)
+        write_heading(sheet, f"{heading}:{title}", as_of_words(report))
+        status = (lambda i: i.get("status")) if name == "事项" else None
+        write_view(sheet, columns, rows, status=status)
+    write_view(book.create_sheet("数据"), DATA_COLUMNS, items, header_row=1)
     book.properties.creator = "minsheng"
     book.properties.title = f"民生实事完成情况(截至 {report.get('as_of', '')})"
     buffer = io.BytesIO()
