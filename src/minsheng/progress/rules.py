@@ -257,7 +257,7 @@ def parse_date(text: str) -> dt.date:
 # work stands (the longest in a year of the district's bulletins is under 200 characters), a
 # source names a document, a web address or a file; the bulletin shows both in a table cell.
 TEXT_LIMITS = {"note": 500, "source": 300}
-_TEXT_NAMES = {"note": "进展说明 note", "source": "依据 source"}
+_TEXT_NAMES = {"note": "进展说明(note)", "source": "依据(source)"}
 
 
 def length_problem(field: str, text: str) -> Problem | None:
