@@ -46,9 +46,6 @@ class By(StrEnum):
     CATEGORY = "category"
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def report(
     as_of: Annotated[
         str | None,
@@ -136,16 +133,15 @@ def report(
 
 
 def parse_date(text: str, option: str) -> dt.date:
-    """A strict YYYY-MM-DD date, or a usage error naming the option."""
-    text = text.strip()
-    if not _DATE.fullmatch(text):
-        raise UsageError(
-            "bad-date", f"{option} 的日期 {text!r} 无效,应写作 YYYY-MM-DD,如 2024-06-30"
-        )
+    """A YYYY-MM-DD date read as the prompts read it (full-width digits too), or a usage
+    error naming the option."""
+    from minsheng.progress.rules import Problem
+    from minsheng.progress.rules import parse_date as read_date
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError("bad-date", f"{option}:日期不存在:{text}") from None
+        return read_date(text)
+    except Problem as problem:
+        raise UsageError(problem.code, f"{option}:{problem.message}") from None
 
 
 def warn_outside(as_of: dt.date, period: Period) -> None:
