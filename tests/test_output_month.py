@@ -91,3 +91,38 @@ def test_a_backfill_names_the_recorded_figure_it_conflicts_with(small_data: Path
     assert "本次登记 2024-05-31 累计完成 15人次" in err
     assert f"--corrects {june}" in err
     assert "2024-05/rsj.yaml" not in err  # nothing on file is quoted where the add would go
+
+
+# --- 21: dates, numbers and record ids are never wrapped -------------------------------------
+
+
+def test_a_listing_in_a_file_or_a_pipe_keeps_dates_and_ids_whole(
+    small_data: Path, tmp_path: Path
+) -> None:
+    ids = [
+        record(small_data, "jobs", "0.18", dt.date(2024, 4, 30)),
+        record(small_data, "training", "1200", dt.date(2024, 5, 31)),
+    ]
+    long = "上半年新增就业3000人,其中高校毕业生1200人、就业困难人员300人,均已录入系统" * 2
+    code, _, err = add(small_data, "1", "--target", "jobs", "--value", "0.3万", "--date",
+                       "2024-06-30", "--note", long, "--source",
+                       "https://example.com/rsj/2024-06/report-of-the-month")  # fmt: skip
+    assert code == 0, err
+    out = tmp_path / "list.txt"
+    assert run_cli("progress", "list", "--data-dir", str(small_data), "-o", str(out)).code == 0
+    piped = run_cli("progress", "list", "--data-dir", str(small_data)).stdout
+    for text in (out.read_text(encoding="utf-8"), piped):
+        for whole in [*ids, "2024-04-30", "2024-05-31", "2024-06-30", "累计 1200人次"]:
+            assert whole in text, whole
+        assert long not in text  # the note wraps; the ids and dates do not
+
+
+def test_a_narrow_table_runs_over_rather_than_split_an_id() -> None:
+    from minsheng.render.tables import Column, Table, to_terminal
+
+    table = Table(
+        [Column("id", "编号", whole=True), Column("text", "说明", wrap=True)],
+        [["4d5e6f7a8b", "更正" * 200], ["2024-07-31", "x"]],
+    )
+    text = to_terminal([table], color=False, width=20)
+    assert "4d5e6f7a8b" in text and "2024-07-31" in text
