@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,3 +127,55 @@ def test_a_narrow_table_runs_over_rather_than_split_an_id() -> None:
     )
     text = to_terminal([table], color=False, width=20)
     assert "4d5e6f7a8b" in text and "2024-07-31" in text
+
+
+# --- 16: Markdown keeps data inert; invisible characters in files ---------------------------
+
+HOSTILE = "&#x202E;abc &#8203; https://x.cn/a www.y.cn ~~struck~~ $x^2$ a@b.cn"
+
+
+def test_markdown_passes_no_entity_link_strikethrough_or_mathematics() -> None:
+    from markdown_it import MarkdownIt
+
+    from minsheng.render.tables import Column, Table, md_escape, to_markdown
+
+    markdown = to_markdown([Table([Column("note", "说明")], [[HOSTILE]])])
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    assert "\u202e" not in html and "\u200b" not in html  # the entities stay text
+    assert "<s>" not in html and "<del>" not in html
+    assert "&amp;#x202E;abc" in html  # shown as written
+    cell = md_escape(HOSTILE)
+    # GitHub links bare URLs and www. by itself, and reads $…$ as mathematics.
+    assert not re.search(r"(?<!\\)(://|www\.|\$x|~~)", cell)
+    assert "https\\://x.cn/a" in cell and "www\\.y.cn" in cell and "a\\@b.cn" in cell
+
+
+def test_a_report_in_markdown_shows_a_hostile_note_as_written(small_data: Path) -> None:
+    code, _, err = add(small_data, "1", "--target", "jobs", "--value", "0.3万", "--date",
+                       "2024-06-30", "--note", HOSTILE)  # fmt: skip
+    assert code == 0, err
+    done = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30",
+                   "--format", "markdown")  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert "&amp;#x202E;abc" in done.stdout and "https\\://x.cn" in done.stdout
+
+
+def test_invisible_characters_in_a_file_are_refused_like_a_typed_note(small_data: Path) -> None:
+    for char in ("\u200b", "\ufeff", "\U000e0041", "\u2067"):
+        typed, _, err = add(small_data, "1", "--target", "jobs", "--value", "0.3万", "--date",
+                            "2024-06-30", "--note", f"上半年{char}新增")  # fmt: skip
+        assert typed != 0 and "U+" in err
+        month = small_data / "progress" / "2024-06"
+        month.mkdir(exist_ok=True)
+        escaped = f"\\U{ord(char):08X}"
+        (month / "rsj.yaml").write_text(
+            "---\nid: abcdef1234\nitem: 1\ntarget: jobs\ndate: 2024-06-30\nvalue: 0.3\n"
+            f'unit: 区人社局\nnote: "上半年{escaped}新增"\n'
+            "recorded_at: 2024-06-30T10:00:00+08:00\n...\n",
+            encoding="utf-8",
+        )
+        for fast in ({}, {"MINSHENG_NO_FAST_PARSE": "1"}):
+            done = run_cli("validate", "--data-dir", str(small_data), "--no-cache", **fast)
+            assert done.code == 1, (char, done.stdout)
+            assert "rsj.yaml:8:" in done.stdout and "bad-char" in done.stdout, done.stdout
+            assert f"U+{ord(char):04X}" in done.stdout

@@ -27,6 +27,7 @@ from minsheng.progress.rules import (
     at_where,
     correction_date_problem,
     date_problem,
+    invisible_problem,
     item_problem,
     shape_problem,
     stage_problem,
@@ -262,6 +263,18 @@ def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     return found
 
 
+def check_texts(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A note or a source in a file holds nothing invisible, as one typed to `progress add`
+    (a file may still hold a tab or a line break: YAML writes them visibly)."""
+    found = []
+    for entry in entries:
+        for key, text in (("note", entry.note), ("source", entry.source)):
+            problem = invisible_problem(key, text) if text else None
+            if problem is not None:
+                found.append(entry_issue(entry, key, problem.code, problem.message))
+    return found
+
+
 def check_corrects(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A correction names an existing entry of the same item and target, of the same date."""
     found = []
@@ -399,6 +412,7 @@ ENTRY_CHECKS: tuple[Check, ...] = (
     check_values,
     check_units,
     check_sources,
+    check_texts,
     check_placement,
 )
 CROSS_CHECKS: tuple[Check, ...] = (check_corrects, check_duplicates, check_decreasing)

@@ -61,13 +61,24 @@ def _text(value: Value | Cell) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({"|": "\\|", "\\": "\\\\", "<": "&lt;", ">": "&gt;", "`": "\\`"})
+# Escaped in one pass: `&` first of all, so an entity in the data (&#x202E; is a right-to-left
+# override, &#8203; a zero-width space) reads as the text it is; ~~ would strike through,
+# $ start GitHub's mathematics, @ make a mail link.
+_MD_SPECIAL = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{char: "\\" + char for char in "|\\`[]*_~$@"},
+    }
+)
+# GitHub links a bare http://… or www.… by itself: a backslash inside each keeps it text.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?i:(?<=www))(?=\.)")
 
 
 def md_escape(text: str) -> str:
-    """A cell that cannot break its row or its table, nor become HTML or a link."""
-    text = text.translate(_MD_SPECIAL)
-    text = text.replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+    """A cell that cannot break its row or its table, nor become HTML, an entity or a link."""
+    text = _AUTOLINK.sub("\\\\", text.translate(_MD_SPECIAL))
     return " ".join(text.split())
 
 
