@@ -422,11 +422,19 @@ CHECKS: tuple[Check, ...] = ENTRY_CHECKS + CROSS_CHECKS
 def problems_adding(entry: AnyEntry, existing: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """What recording `entry` beside `existing` would break: the entry's own problems, and
     the problems across entries it brings (those the data already has are not its own)."""
-    own = [issue for check in ENTRY_CHECKS for issue in check([entry], context)]
+    return problems_adding_all([entry], existing, context)
+
+
+def problems_adding_all(
+    entries: Sequence[AnyEntry], existing: Sequence[AnyEntry], context: Context
+) -> list[Issue]:
+    """What recording all of `entries` at once beside `existing` would break: the rules of
+    `problems_adding`, with the new entries checked against each other as well."""
+    own = [issue for check in ENTRY_CHECKS for issue in check(entries, context)]
     if own:
         return own
     before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
-    every = [*existing, entry]
+    every = [*existing, *entries]
     after = [
         issue
         for check in CROSS_CHECKS
@@ -435,9 +443,15 @@ def problems_adding(entry: AnyEntry, existing: Sequence[AnyEntry], context: Cont
     ]
     # A back-filled value above a later one makes the later entry the one that decreases:
     # say it of the entry being added, naming the recorded figure it conflicts with.
+    adding = {id(entry) for entry in entries}
     for later, earlier in decreases(every, context):
-        if earlier is entry:
-            after.append(_backfill_issue(entry, later, context))
+        if id(earlier) in adding and id(later) not in adding:
+            after.append(_backfill_issue(earlier, later, context))
         else:
             after.append(_decrease_issue(later, earlier))
     return [issue for issue in after if issue not in before]
+
+
+def content_key(entry: AnyEntry) -> tuple[object, ...]:
+    """What makes two entries the same report: `duplicate-entry` refuses the second."""
+    return _content(entry)
