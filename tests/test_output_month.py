@@ -179,3 +179,43 @@ def test_invisible_characters_in_a_file_are_refused_like_a_typed_note(small_data
             assert done.code == 1, (char, done.stdout)
             assert "rsj.yaml:8:" in done.stdout and "bad-char" in done.stdout, done.stdout
             assert f"U+{ord(char):04X}" in done.stdout
+
+
+# --- 18: usage messages and help, all in Chinese ---------------------------------------------
+
+COMMANDS = [[], ["list"], ["show"], ["report"], ["validate"], ["progress"], ["progress", "add"],
+            ["progress", "list"], ["progress", "template"], ["progress", "import"], ["plan"],
+            ["plan", "draft"]]  # fmt: skip
+CLICK_WORDS = ["Show this message", "Usage:", "Options:", "Arguments:", "Commands:", "[default:",
+               "[required]", "[OPTIONS]", "Install completion", "Show completion"]  # fmt: skip
+
+
+def test_every_help_page_is_in_chinese() -> None:
+    for command in COMMANDS:
+        done = run_cli(*command, "--help")
+        assert done.code == 0, (command, done.stderr)
+        assert "用法:minsheng" in done.stdout and "显示本帮助后退出。" in done.stdout, command
+        left = [words for words in CLICK_WORDS if words in done.stdout]
+        assert not left, (command, left)
+
+
+def test_a_path_error_is_said_in_chinese_and_is_no_suggestion() -> None:
+    from minsheng.cli.app import usage_message
+
+    said = usage_message("Invalid value for '--data-dir': path 'a b' is not readable.")
+    assert said == "'--data-dir':a b 无法读取(没有读取权限)"
+    assert usage_message("Invalid value for 'NOTICE': File 'x.txt' does not exist.") == (
+        "'NOTICE':x.txt 不存在"
+    )
+    assert usage_message("No such option: --fomat Did you mean --format?") == (
+        "没有选项 --fomat(是不是 --format?)"
+    )
+    assert usage_message("Invalid value for '--year': Value 'x' is not a valid int.") == (
+        "'--year':x 不是整数"
+    )
+
+
+def test_a_mistyped_option_suggests_the_right_one(small_data: Path) -> None:
+    done = run_cli("report", "--data-dir", str(small_data), "--fomat", "csv")
+    assert done.code == 2
+    assert "没有选项 --fomat(是不是 --format?)" in done.stderr
