@@ -219,3 +219,27 @@ def test_a_mistyped_option_suggests_the_right_one(small_data: Path) -> None:
     done = run_cli("report", "--data-dir", str(small_data), "--fomat", "csv")
     assert done.code == 2
     assert "没有选项 --fomat(是不是 --format?)" in done.stderr
+
+
+# --- 22: the report says what it was made of -------------------------------------------------
+
+
+def test_a_report_outside_any_data_folder_says_so_on_stderr(tmp_path: Path) -> None:
+    done = run_cli("report", "--as-of", "2024-06-30", "-f", "json", cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    assert "[shipped-plan]" in done.stderr and "[no-progress]" in done.stderr
+    assert "依据计划 <minsheng>/tasks_2024.yaml" in done.stderr
+    assert done.stdout.startswith("{")  # stdout carries only the product
+
+
+def test_a_report_names_its_plan_and_progress_folder(small_data: Path, tmp_path: Path) -> None:
+    done = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30")
+    assert done.code == 0, done.stderr
+    assert f"依据计划 {small_data / 'tasks_2024.yaml'},进度目录 {small_data / 'progress'}" in (
+        done.stderr
+    )
+    assert "[no-progress]" not in done.stderr and "[shipped-plan]" not in done.stderr
+    (small_data / "progress").rmdir()
+    gone = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30")
+    assert gone.code == 0 and "[no-progress]" in gone.stderr
+    assert gone.stdout == done.stdout

@@ -25,6 +25,9 @@ from minsheng.core.status import WORDS, Status, choices
 from minsheng.core.status import parse as parse_status
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from minsheng.core.datadir import DataDir
     from minsheng.plan.models import Period
     from minsheng.report.compute import Report
 
@@ -105,6 +108,7 @@ def report(
         )
 
     folder, loaded = open_data(data_dir, year, progress_dir)
+    say_sources(folder, folder.plan_path(year))
     period = loaded.plan.document.period
     if as_of_date is None:
         as_of_date = default_as_of(period, dt.date.today())
@@ -142,6 +146,23 @@ def parse_date(text: str, option: str) -> dt.date:
         return read_date(text)
     except Problem as problem:
         raise UsageError(problem.code, f"{option}:{problem.message}") from None
+
+
+def say_sources(folder: DataDir, plan: Path) -> None:
+    """Which plan and which progress folder the report is made of, on stderr: a bulletin of
+    the shipped plan with no progress at all (every item 未报送) must never go out unnoticed."""
+    progress = folder.progress
+    info(f"依据计划 {folder.display(plan)},进度目录 {folder.display(progress)}。")
+    if folder.shipped:
+        info(
+            "提示 [shipped-plan]:当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
+            "使用的是随软件附带的计划;请在数据仓库中运行,或用 --data-dir 指定数据目录。"
+        )
+    if not progress.is_dir():
+        info(
+            f"提示 [no-progress]:进度目录 {folder.display(progress)} 不存在,"
+            "所有事项按未报送统计;可用 --progress-dir 指定进度目录。"
+        )
 
 
 def warn_outside(as_of: dt.date, period: Period) -> None:
