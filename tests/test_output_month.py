@@ -243,3 +243,27 @@ def test_a_report_names_its_plan_and_progress_folder(small_data: Path, tmp_path:
     gone = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30")
     assert gone.code == 0 and "[no-progress]" in gone.stderr
     assert gone.stdout == done.stdout
+
+
+# --- 23: the CSV's 最新进展, and which of a day's entries describes the item ------------------
+
+
+def test_the_csv_latest_progress_has_its_date_and_figure(small_data: Path) -> None:
+    import csv
+    import io
+
+    code, _, err = add(small_data, "1", "--target", "jobs", "--value", "0.3万", "--date",
+                       "2024-06-30", "--note", "上半年新增就业3000人")  # fmt: skip
+    assert code == 0, err
+    done = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "csv")
+    rows = {row["序号"]: row for row in csv.DictReader(io.StringIO(done.stdout.lstrip("\ufeff")))}
+    assert rows["1"]["最新进展"] == "2024-06-30 累计0.3万人;上半年新增就业3000人"
+
+
+def test_the_first_target_of_the_day_describes_the_item() -> None:
+    done = run_cli("report", "--as-of", "2024-06-30", "--progress-dir",
+                   "examples/2024-06/progress", "-f", "csv")  # fmt: skip
+    assert done.code == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("13,"))
+    # 86 of 200 households, with its own note; not the facility typed a minute later.
+    assert row.endswith(",2024-06-30 累计86户;适老化改造完工86户")

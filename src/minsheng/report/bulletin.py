@@ -386,7 +386,7 @@ def _item_rows(report: Report) -> Table:
             None if result.completion is None else points(result.expected),
             result.gap,
             latest.date.isoformat() if latest else None,
-            inert(result.note.note) if result.note else None,
+            latest_text(result) or None,
         ]
         if since is not None:
             then = since.items[index]
