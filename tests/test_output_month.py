@@ -267,3 +267,17 @@ def test_the_first_target_of_the_day_describes_the_item() -> None:
     row = next(line for line in done.stdout.splitlines() if line.startswith("13,"))
     # 86 of 200 households, with its own note; not the facility typed a minute later.
     assert row.endswith(",2024-06-30 累计86户;适老化改造完工86户")
+
+
+# --- 24: docs/publish.md tells the truth about fonts -----------------------------------------
+
+
+def test_the_publishing_guide_says_the_page_uses_the_readers_fonts(small_data: Path) -> None:
+    from conftest import ROOT
+
+    page = run_cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "html")
+    assert page.code == 0, page.stderr
+    assert "@font-face" not in page.stdout  # no font travels with the page
+    guide = (ROOT / "docs" / "publish.md").read_text(encoding="utf-8")
+    assert "字体、图表、样式都在文件里" not in guide
+    assert "网页不自带字体" in guide
