@@ -63,7 +63,7 @@ def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> d
     # Imported here: a plain listing needs no computation, and starts faster without it.
     from minsheng.report.compute import compute
 
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of)
+    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, monthly=False)
     return {result.item.id: result.status.value for result in report.now.items}
 
 
