@@ -486,7 +486,6 @@ def monthly_cycle(
             for past in (shot.items[index],)
         ]
         for index, result in enumerate(now.items)
-        if result.status is not Status.NO_TASK
     }
     units = {result.item.id: result.units for result in now.items}
     found = reporting(plan, units_of, first_returns(entries) if returns is None else returns, as_of)
