@@ -195,7 +195,7 @@ def test_escalations_are_runs_of_k_or_more_the_longest_first() -> None:
 def test_compute_gives_history_and_escalation_by_months(small: LoadedPlan) -> None:
     loaded = with_cycle(small)
     # Item 1 on 0.57 万人 and 1865 人次: 16.8% at the end of May (序时 41.7%, 落后 24.9),
-    # 21.2% at the end of June (50.0%, 落后 28.8): behind twice.
+    # 21.3% at the end of June (50.0%, 落后 28.7): behind twice.
     entries = [
         entry(1, "jobs", "0.1", date="2024-05-31", recorded_at="2024-06-03T09:00:00+08:00"),
         entry(1, "training", 300, date="2024-05-31", recorded_at="2024-06-03T09:00:00+08:00"),

@@ -21,7 +21,7 @@ CYCLE = "schedule: {basis: month}\nreporting: {from: 2024-05, due_day: 5}\n"
 ENTRIES = [
     # 区人社局, item 1: May on time to the last second, June's first record a moment after the
     # due day's end (16:00 UTC is midnight in Beijing), nothing in July. 16.8% at the end of May
-    # (序时 41.7%), 21.2% at the end of June (50.0%) and of July (58.3%): behind, behind, lagging.
+    # (序时 41.7%), 21.3% at the end of June (50.0%) and of July (58.3%): behind, behind, lagging.
     ("2024-05", "rsj", "区人社局", 1, "jobs", "2024-05-31", "0.1", "2024-06-05T23:59:59+08:00"),
     ("2024-05", "rsj", "区人社局", 1, "training", "2024-05-31", "300", "2024-06-05T10:00:00+08:00"),
     ("2024-06", "rsj", "区人社局", 1, "jobs", "2024-06-30", "0.12", "2024-07-05T16:00:00+00:00"),
@@ -147,3 +147,60 @@ def test_without_a_reporting_section_the_units_never_heard_from_are_listed(
     found = json.loads(report(cli, small_data, "--format", "json"))
     assert found["reporting"] == []
     assert all(item["history"] for item in found["items"])
+
+
+def test_the_page_shows_the_grid_in_words_and_each_trend_in_svg(
+    cli: Any, cycle_data: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "index.html"
+    report(cli, cycle_data, "--format", "html", "--since", "2024-05-31", "--output", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "<script" not in html
+    grid = html.split('<table class="returns">')[1].split("</table>")[0]
+    assert (
+        '<th scope="col">2024-05</th><th scope="col">2024-06</th><th scope="col">2024-07</th>'
+        in grid
+    )
+    row = grid.split("区人社局</th>")[1].split("</tr>")[0]
+    assert [cell.split(">")[1].split("<")[0] for cell in row.split("<td")[1:4]] == [
+        "按时",
+        "逾期",
+        "未报送",
+    ]
+    assert 'class="ret ret-late"' in row  # the colour beside the word
+    assert '<polyline class="trend-line"' in html
+    assert "2024-07-31 21.3% 严重滞后" in html
+    assert "连续滞后事项" in html and "2024-05-31 以来的变化" in html
+
+
+def test_the_workbook_has_the_returns_grid_and_the_trend_sheet(
+    cli: Any, cycle_data: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    path = tmp_path / "report.xlsx"
+    report(cli, cycle_data, "--format", "xlsx", "--since", "2024-05-31", "--output", str(path))
+    book = openpyxl.load_workbook(path)
+    returns = [list(row) for row in book["报送"].iter_rows(values_only=True)]
+    assert returns[0][:5] == ["牵头单位", "2024-05", "2024-06", "2024-07", "按时报送率"]
+    assert returns[1][:5] == ["区人社局", "按时", "逾期", "未报送", 0.5]
+    assert book["报送"]["C2"].fill.fgColor.rgb.endswith("FFF8C5")
+    trend = [list(row) for row in book["趋势"].iter_rows(values_only=True)]
+    assert trend[0][3:6] == ["2024-05-31", "2024-06-30", "2024-07-31"]
+    assert [row[0] for row in trend[1:]] == [1, 3]
+    assert [row[0] for row in book["连续滞后"].iter_rows(min_row=2, values_only=True)] == [1]
+    assert "变化" in book.sheetnames
+
+
+def test_list_by_status_on_a_chosen_date_says_which(cli: Any, cycle_data: Path) -> None:
+    folder = ["--data-dir", str(cycle_data)]
+    june = cli("list", *folder, "--status", "behind", "--as-of", "2024-06-30", "--format", "csv")
+    assert june.code == 0, june.stderr
+    assert [row.split(",")[0] for row in june.stdout.splitlines()[1:]] == ["1"]
+    july = cli("list", *folder, "--status", "严重滞后", "--as-of", "2024-07-31")
+    assert july.code == 0, july.stderr
+    assert "状态截至 2024-07-31" in july.stdout and "城镇新增就业" in july.stdout
+    alone = cli("list", *folder, "--as-of", "2024-07-31")
+    assert alone.code == 2 and "as-of-without-status" in alone.stderr and alone.stdout == ""
+    bad = cli("list", *folder, "--status", "behind", "--as-of", "2024-02-30")
+    assert bad.code == 2 and "日期不存在" in bad.stderr

@@ -20,7 +20,7 @@ from minsheng.render.xlsx import MAX_WIDTH, display_width, render_xlsx
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
 AS_OF = "2024-06-30"
-SHEETS = ["概况", "事项", "指标", "单位", "类别"]
+SHEETS = ["概况", "事项", "指标", "单位", "类别", "报送", "趋势", "连续滞后"]
 INJECTIONS = [
     '=HYPERLINK("http://example.invalid","点我")',
     "+cmd|' /C calc'!A0",

@@ -296,6 +296,9 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
     ]
     for title, columns, rows in views:
         write_view(book.create_sheet(title), columns, rows)
+    from minsheng.render.xlsx_cycle import add_cycle_sheets  # 报送, 趋势, 连续滞后, 变化
+
+    add_cycle_sheets(book, report)
     book.properties.creator = "minsheng"
     book.properties.title = f"民生实事完成情况(截至 {report.get('as_of', '')})"
     buffer = io.BytesIO()

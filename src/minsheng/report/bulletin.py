@@ -602,6 +602,7 @@ def document(report: Report) -> dict[str, Any]:
         "thresholds": {
             "behind": json_number(now.thresholds.behind),
             "lagging": json_number(now.thresholds.lagging),
+            "escalate_after": now.thresholds.escalate_after,
         },
         "summary": _counts_json(now.summary),
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
