@@ -61,7 +61,11 @@ def add(
     item: ItemArgument = None,
     target: Annotated[
         str | None,
-        typer.Option("--target", "-t", help="目标 id(见 minsheng show N);只有一个目标时可不写。"),
+        typer.Option(
+            "--target",
+            "-t",
+            help="目标 id 或名称(或能唯一确定目标的一部分,如“康复救助”);只有一个目标时可不写。",
+        ),
     ] = None,
     value: Annotated[
         str | None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Protocol
@@ -13,8 +12,8 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
-from minsheng.plan.describe import requirement_words, target_json
-from minsheng.plan.models import BASIS_WORDS, Item, Kind
+from minsheng.plan.describe import requirement_words, short_title, target_json
+from minsheng.plan.models import BASIS_WORDS, Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.render.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
 from minsheng.report import monthly
@@ -25,7 +24,6 @@ from minsheng.report.cycle import RETURN_WORDS
 BY_UNIT, BY_CATEGORY = "unit", "category"
 
 BAR_CELLS = 10
-SHORT_TITLE = 20
 
 
 # --- small formatting helpers -------------------------------------------------------------
@@ -56,18 +54,6 @@ def inert(text: str | None) -> str:
         return ""
     kept = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
     return " ".join(kept.split())
-
-
-# A first clause that only frames the action (依托…建设,围绕…) does not name the item.
-_FRAMING = ("依托", "围绕", "按照", "根据", "结合", "通过")
-
-
-def short_title(item: Item) -> str:
-    """The item's first clause that names the action, at most SHORT_TITLE characters."""
-    clauses = [c for c in re.split(r"[,;。,;]", item.title) if c]
-    naming = [c for c in clauses if not c.startswith(_FRAMING)]
-    title = (naming or clauses or [item.title])[0]
-    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1] + "…"
 
 
 def gap_text(result: ItemResult) -> str:
