@@ -21,7 +21,7 @@ from minsheng.render.xlsx import HEADER_ROW, display_width, render_xlsx
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
 AS_OF = "2024-06-30"
-SHEETS = ["概况", "事项", "指标", "单位", "类别", "数据"]
+SHEETS = ["概况", "事项", "指标", "单位", "类别", "报送", "趋势", "连续滞后", "数据"]
 VIEWS = SHEETS[1:5]
 INJECTIONS = [
     '=HYPERLINK("http://example.invalid","点我")',

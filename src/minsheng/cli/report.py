@@ -119,6 +119,7 @@ def report(
     from minsheng.render.docx import Masthead, StrippedCharacters
     from minsheng.report.bulletin import render
     from minsheng.report.compute import compute, default_as_of
+    from minsheng.report.cycle import history_days
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     since_date = parse_date(since, "--since") if since else None
@@ -153,9 +154,14 @@ def report(
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
         raise DataError(ledger.issues)
-    days = (as_of_date,) if since_date is None else (as_of_date, since_date)
+    # Each month end of the cycle too: the items' history (趋势) and escalations need them.
+    days = [*history_days(loaded.plan, as_of_date), as_of_date]
+    if since_date is not None:
+        days.append(since_date)
     entries = ledger.entries_at(*days)
-    result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
+    returns = ledger.first_returns()
+    plan, units_of = loaded.plan, loaded.canonical_units
+    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     masthead = Masthead(title=title, issuer=issuer, number=number) if given else None

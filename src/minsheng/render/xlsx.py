@@ -426,6 +426,9 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
         write_heading(sheet, f"{heading}:{title}", as_of_words(report))
         status = (lambda i: i.get("status")) if name == "事项" else None
         write_view(sheet, columns, rows, status=status)
+    from minsheng.render.xlsx_cycle import add_cycle_sheets  # 报送, 趋势, 连续滞后, 变化
+
+    add_cycle_sheets(book, report)
     write_view(book.create_sheet("数据"), DATA_COLUMNS, items, header_row=1)
     book.properties.creator = "minsheng"
     book.properties.title = f"民生实事完成情况(截至 {report.get('as_of', '')})"

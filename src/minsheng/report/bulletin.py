@@ -17,7 +17,9 @@ from minsheng.plan.describe import requirement_words, short_title, target_json
 from minsheng.plan.models import BASIS_WORDS, Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.render.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
+from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
+from minsheng.report.cycle import RETURN_WORDS
 
 if TYPE_CHECKING:
     from minsheng.render.docx import Masthead
@@ -185,12 +187,16 @@ def unit_table(report: Report) -> Table:
         ],
         title="牵头单位排名",
     )
+    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    if returns:  # how often on time, beside how far along: offices rank units on both
+        table.columns.insert(4, Column("on_time_rate", "按时报送率", "right"))
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
         counts = [unit.counts[s] for s in ACTIVE_STATUSES]
-        table.rows.append(
-            [rank, unit.name, len(unit.items), progress_cell(unit.completion), *counts]
-        )
+        row: list[Any] = [rank, unit.name, len(unit.items), progress_cell(unit.completion)]
+        if returns:
+            row.append(monthly.rate_text(returns[unit.name], report.now.as_of))
+        table.rows.append([*row, *counts])
     return table
 
 
@@ -312,14 +318,23 @@ def changes_table(report: Report) -> Table:
 
 
 def bulletin_tables(report: Report) -> list[Table]:
-    """The whole 通报: counts, items, ranking, lagging items, silent units, changes."""
-    tables = [
-        summary_table(report),
-        item_table(report),
-        unit_table(report),
-        lagging_table(report),
-        unreported_table(report),
-    ]
+    """The whole 通报: counts, this month's returns, items, ranking, lagging items, items to
+    escalate, this month's missing returns (or the units never heard from), trends, changes."""
+    cycle = report.cycle
+    tables = [summary_table(report)]
+    if monthly.has_returns(report):
+        tables.append(monthly.returns_table(report))
+    tables += [item_table(report), unit_table(report), lagging_table(report)]
+    if cycle is not None:
+        tables.append(monthly.escalation_table(report, short_title))
+    # With a monthly cycle, silence is this month's: a unit that reported in May and stopped
+    # is missing in June, though its items have an entry.
+    if monthly.has_returns(report):
+        tables.append(monthly.missing_table(report))
+    else:
+        tables.append(unreported_table(report))
+    if cycle is not None:
+        tables.append(monthly.trend_table(report, short_title))
     if report.since is not None:
         tables.append(changes_table(report))
     return tables
@@ -409,18 +424,34 @@ def _unit_rows(report: Report) -> Table:
             Column("unreported_items", "未报送事项"),
         ]
     )
+    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    if returns:
+        table.columns += [
+            Column("return", "本月报送"),
+            Column("missing_items", "本月未报送事项"),
+            Column("late_items", "本月逾期事项"),
+            Column("on_time_rate", "按时报送率(%)"),
+        ]
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
-        table.rows.append(
-            [
-                rank,
-                unit.name,
-                len(unit.items),
-                None if unit.completion is None else points(unit.completion),
-                *(unit.counts[s] for s in ACTIVE_STATUSES),
-                "、".join(str(r.item.id) for r in unit.unreported),
+        row: list[Any] = [
+            rank,
+            unit.name,
+            len(unit.items),
+            None if unit.completion is None else points(unit.completion),
+            *(unit.counts[s] for s in ACTIVE_STATUSES),
+            "、".join(str(r.item.id) for r in unit.unreported),
+        ]
+        returned = returns.get(unit.name)
+        if returned is not None and returned.current is not None:
+            current, rate = returned.current, returned.on_time_rate
+            row += [
+                RETURN_WORDS[current.status],
+                "、".join(str(n) for n in current.items_missing),
+                "、".join(str(n) for n in current.items_late),
+                None if rate is None else points(rate),
             ]
-        )
+        table.rows.append(row)
     return table
 
 
@@ -512,6 +543,7 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
     if report.since is not None:
         then = report.since.items[index]
         found["since"] = {"completion": fraction(then.completion), "status": then.status.value}
+    found["history"] = monthly.history_json(report, item.id)
     return found
 
 
@@ -560,11 +592,14 @@ def document(report: Report) -> dict[str, Any]:
         "thresholds": {
             "behind": json_number(now.thresholds.behind),
             "lagging": json_number(now.thresholds.lagging),
+            "escalate_after": now.thresholds.escalate_after,
         },
         "summary": _counts_json(now.summary),
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
         "units": units,
         "categories": categories,
+        "reporting": monthly.reporting_json(report),
+        "escalations": monthly.escalations_json(report),
     }
 
 
