@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import ROOT, run_cli
 from minsheng.core.status import word
-from minsheng.render.xlsx import HEADER_ROW, display_width, render_xlsx
+from minsheng.render.sheets import HEADER_ROW, display_width
+from minsheng.render.xlsx import render_xlsx
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from minsheng.core.status import word
 from minsheng.render.html_cycle import RETURN_WORDS
-from minsheng.render.xlsx import (
+from minsheng.render.sheets import (
     HEADER_ROW,
     PERCENT,
     POINTS,
