@@ -255,14 +255,33 @@ def parse_date(text: str) -> dt.date:
 
 def parse_text(field: str, text: str) -> str | None:
     """A one-line text (note, source) as typed: stripped, None when empty; no line break or
-    control character, which would not read back the same."""
+    control character, which would not read back the same, and nothing invisible."""
     text = text.strip()
+    problem = invisible_problem(field, text)
+    if problem is not None:
+        raise problem
     for char in text:
         kind = unicodedata.category(char)
         if kind[0] == "C" or kind in {"Zl", "Zp"}:
             message = f"不能含换行或控制字符(发现 U+{ord(char):04X})"
             raise Problem(field, Code.BAD_CHAR, message)
     return text or None
+
+
+def invisible_problem(field: str, text: str) -> Problem | None:
+    """A note or a source holds no invisible format character (U+200B, U+FEFF, the tag
+    characters, the bidirectional controls): the text would read as something it is not.
+    Typed or in a file, the same rule."""
+    if text.isprintable():  # the common case, at C speed
+        return None
+    for char in text:
+        if unicodedata.category(char) == "Cf":
+            message = (
+                f"不能含不可见的格式字符(发现 U+{ord(char):04X},如零宽空格、字节顺序标记、"
+                "标签字符或双向控制符),请删去后再试"
+            )
+            return Problem(field, Code.BAD_CHAR, message)
+    return None
 
 
 def correction_date_problem(corrected: AnyEntry, day: dt.date) -> Problem | None:

@@ -139,7 +139,9 @@ def summary_sentence(report: Report) -> str:
 
 
 def summary_table(report: Report) -> Table:
-    table = Table([Column("status", "状态"), Column("count", "项数", "right")], title="按状态汇总")
+    table = Table(
+        [Column("status", "状态"), Column("count", "项数", "right", whole=True)], title="按状态汇总"
+    )
     for status in Status:
         table.rows.append([status_cell(status), report.now.summary[status]])
     table.rows.append(["合计", len(report.now.items)])
@@ -149,11 +151,11 @@ def summary_table(report: Report) -> Table:
 def item_table(report: Report) -> Table:
     table = Table(
         [
-            Column("id", "序号", "right"),
+            Column("id", "序号", "right", whole=True),
             Column("title", "事项", wrap=True),
             Column("units", "牵头单位", wrap=True),
-            Column("completion", "完成进度"),
-            Column("expected", "序时进度", "right"),
+            Column("completion", "完成进度", whole=True),
+            Column("expected", "序时进度", "right", whole=True),
             Column("status", "状态"),
         ],
         title="各项完成情况",
@@ -173,16 +175,16 @@ def item_table(report: Report) -> Table:
 
 
 def _status_columns() -> list[Column]:
-    return [Column(s.value, STATUS_WORDS[s], "right") for s in ACTIVE_STATUSES]
+    return [Column(s.value, STATUS_WORDS[s], "right", whole=True) for s in ACTIVE_STATUSES]
 
 
 def unit_table(report: Report) -> Table:
     table = Table(
         [
-            Column("rank", "名次", "right"),
+            Column("rank", "名次", "right", whole=True),
             Column("unit", "牵头单位"),
-            Column("items", "事项数", "right"),
-            Column("completion", "平均完成进度"),
+            Column("items", "事项数", "right", whole=True),
+            Column("completion", "平均完成进度", whole=True),
             *_status_columns(),
         ],
         title="牵头单位排名",
@@ -203,12 +205,12 @@ def unit_table(report: Report) -> Table:
 def category_table(report: Report) -> Table:
     table = Table(
         [
-            Column("no", "序号", "right"),
+            Column("no", "序号", "right", whole=True),
             Column("category", "类别"),
-            Column("items", "事项数", "right"),
-            Column("completion", "平均完成进度"),
+            Column("items", "事项数", "right", whole=True),
+            Column("completion", "平均完成进度", whole=True),
             *_status_columns(),
-            Column("no_task", STATUS_WORDS[Status.NO_TASK], "right"),
+            Column("no_task", STATUS_WORDS[Status.NO_TASK], "right", whole=True),
         ],
         title="分类完成情况",
     )
@@ -229,12 +231,12 @@ def lagging_items(snapshot: Snapshot) -> list[ItemResult]:
 def lagging_table(report: Report) -> Table:
     table = Table(
         [
-            Column("id", "序号", "right"),
+            Column("id", "序号", "right", whole=True),
             Column("title", "事项", wrap=True),
             Column("units", "牵头单位", wrap=True),
             Column("status", "状态"),
-            Column("completion", "完成进度", "right"),
-            Column("gap", "落后(百分点)", "right"),
+            Column("completion", "完成进度", "right", whole=True),
+            Column("gap", "落后(百分点)", "right", whole=True),
             Column("latest", "最新进展", wrap=True),
         ],
         title="滞后事项",
@@ -289,11 +291,11 @@ def changes_table(report: Report) -> Table:
     then_date, now_date = report.since.as_of, report.now.as_of
     table = Table(
         [
-            Column("id", "序号", "right"),
+            Column("id", "序号", "right", whole=True),
             Column("title", "事项", wrap=True),
-            Column("then", f"{then_date} 完成", "right"),
-            Column("now", f"{now_date} 完成", "right"),
-            Column("change", "变化(百分点)", "right"),
+            Column("then", f"{then_date} 完成", "right", whole=True),
+            Column("now", f"{now_date} 完成", "right", whole=True),
+            Column("change", "变化(百分点)", "right", whole=True),
             Column("status", "状态变化", wrap=True),
         ],
         title=f"{then_date} 以来的变化",
@@ -357,7 +359,7 @@ def tables_by(report: Report, by: str | None) -> list[Table]:
 
 
 def _count_columns() -> list[Column]:
-    return [Column(s.value, STATUS_WORDS[s], "right") for s in Status]
+    return [Column(s.value, STATUS_WORDS[s], "right", whole=True) for s in Status]
 
 
 def csv_table(report: Report, by: str | None) -> Table:
@@ -403,7 +405,7 @@ def _item_rows(report: Report) -> Table:
             None if result.completion is None else points(result.expected),
             result.gap,
             latest.date.isoformat() if latest else None,
-            inert(result.note.note) if result.note else None,
+            latest_text(result) or None,
         ]
         if since is not None:
             then = since.items[index]

@@ -312,15 +312,35 @@ def item_result(
     basis = plan.schedule.basis
     expected = expected_at(plan.document.period, item.schedule, as_of, basis=basis)
     own_ids = {target.id for target in item.targets}
-    news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
+    # Of the targets reported on the latest day, the one the plan lists first describes the
+    # item (a household count before the one facility still being built), not whichever
+    # the clerk happened to type last; and its own note goes with its figure.
+    rank = {target.id: index for index, (_, target) in enumerate(numbered)}
+    latest_own = [e for e in found.values() if e.target in own_ids]
+    news = _describing(latest_own, rank) or _describing(list(found.values()), rank)
     noted = [e for e in history if has_note(e)]
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
+    if news is not None and has_note(news) and news.corrects is None:
+        note = news
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
     own = [t for t in targets if t.measure is None]
     completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own) if own else ZERO
     status = _status(own, completion, expected, news is not None, plan.thresholds)
     return ItemResult(item, units, targets, completion, expected, status, news, note)
+
+
+def _describing(pool: Sequence[E], rank: dict[str, int]) -> E | None:
+    """The entry of the latest day; of several that day, the first target in the plan."""
+    if not pool:
+        return None
+    day = max(entry.date for entry in pool)
+    that_day = [entry for entry in pool if entry.date == day]
+    first = min(rank.get(entry.target, len(rank)) for entry in that_day)
+    return max(
+        (entry for entry in that_day if rank.get(entry.target, len(rank)) == first),
+        key=sort_key,
+    )
 
 
 def _most_recent(*pools: Sequence[AnyEntry]) -> AnyEntry | None:
