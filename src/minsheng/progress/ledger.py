@@ -42,7 +42,7 @@ from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
-from minsheng.progress.entry import Entry, Origin, effective_entries, has_note
+from minsheng.progress.entry import Entry, Origin, effective_entries, tells_progress
 from minsheng.progress.files import (
     ProgressFile,
     entries_of,
@@ -195,7 +195,7 @@ def _build(
         if ordinal is None:
             ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
-        if has_note(entry):
+        if tells_progress(entry):
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))

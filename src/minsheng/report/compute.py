@@ -28,9 +28,9 @@ from minsheng.progress.entry import (
     E,
     Stage,
     effective_entries,
-    has_note,
     latest,
     sort_key,
+    tells_progress,
 )
 
 ZERO = Decimal(0)
@@ -302,7 +302,7 @@ def item_result(
     expected = expected_at(plan.document.period, item.schedule, as_of, basis=basis)
     own_ids = {target.id for target in item.targets}
     news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
-    noted = [e for e in history if has_note(e)]
+    noted = [e for e in history if tells_progress(e)]
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
