@@ -58,6 +58,9 @@ class Code(StrEnum):
     SYMLINK = "symlink"
     NO_PLAN = "no-plan"
     IMPLAUSIBLE = "implausible-value"
+    FRACTION = "fractional-count"
+    CORRECTION_CYCLE = "correction-cycle"
+    BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
