@@ -209,3 +209,118 @@ def test_a_scaled_value_for_a_counted_unit_is_whole_after_its_scale() -> None:
          "value": Decimal("4.5"), "unit": "个"}
     )  # fmt: skip
     assert parse_value("4.52", level) == Decimal("4.52")  # a ratio in 个: not a count
+
+
+# --- 9. plan checks ------------------------------------------------------------------------
+
+
+def plan_problems(data: Path, *edits: tuple[str, str], name: str = "tasks_2024.yaml") -> set[str]:
+    """The codes and places (`code@path`) of the problems of the small plan, edited."""
+    plan = data / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    plan.unlink()
+    (data / name).write_text(text, encoding="utf-8")
+    loaded, issues = load_plan(data / name)
+    assert (loaded is None) == bool(issues)
+    return {f"{issue.code}@{issue.path}" for issue in issues}
+
+
+def test_a_lead_unit_listed_twice_or_by_its_alias_is_refused(small_data: Path) -> None:
+    found = plan_problems(
+        small_data,
+        ("    units: [区人社局]", "    units: [区人社局, 区人社局]"),
+        ("units: [区城市管理局, 区民政局]", "units: [区城市管理局, 区民政局, 区城管局]"),
+    )
+    assert found == {"duplicate-unit@items[0].units[1]", "duplicate-unit@items[2].units[2]"}
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u2060", "\u00a0", "\ufe0f", "\U000e0041"])
+def test_a_unit_name_with_an_invisible_character_is_refused(small_data: Path, char: str) -> None:
+    found = plan_problems(
+        small_data,
+        ("{id: mzj, name: 区民政局}", f'{{id: mzj, name: "区民政局{char}"}}'),
+        ("units: [区城市管理局, 区民政局]", f'units: [区城市管理局, "区民政局{char}"]'),
+    )
+    assert found == {"bad-char@units[2].name"}
+
+
+def test_a_unit_name_that_looks_like_another_is_refused(small_data: Path) -> None:
+    found = plan_problems(
+        small_data, ("aliases: [区城市管理局]", "aliases: [区城市管理局, 区人社局]")
+    )
+    assert "duplicate-unit@units[1]" in found  # the same name twice (already refused)
+    found = plan_problems(small_data, ("{id: mzj, name: 区民政局}", "{id: mzj, name: 区民政局A}"),
+                          ("{id: rsj, name: 区人社局}", "{id: rsj, name: 区民政局Ａ}"))  # fmt: skip
+    assert "duplicate-unit@units[2].name" in found
+
+
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        # at least 99.93 from a baseline above it: 3 of 30 would read as 100%
+        (("value: 99.93, unit: \"%\",\n         baseline: 99.90",
+          "value: 99.93, unit: \"%\",\n         baseline: 99.95"), "items[2].targets[2].baseline"),
+        (("value: 99.93, unit: \"%\",\n         baseline: 99.90",
+          "value: 99.93, unit: \"%\",\n         baseline: 99.93"), "items[2].targets[2].baseline"),
+        (("{id: rate, name: 参保率, kind: level, comparator: at_least, value: 95, unit: \"%\"}",
+          "{id: rate, name: 参保率, kind: level, comparator: at_most, value: 95, unit: \"%\","
+          " baseline: 90}"), "items[2].targets[0].baseline"),
+    ],
+)  # fmt: skip
+def test_a_baseline_on_the_far_side_of_the_target_is_refused(
+    small_data: Path, edit: tuple[str, str], path: str
+) -> None:
+    assert plan_problems(small_data, edit) == {f"target-shape@{path}"}
+
+
+@pytest.mark.parametrize(
+    ("period", "where"),
+    [
+        ("{start: 0001-01-01, end: 2024-12-31}", "document.period.start"),
+        ("{start: 2024-01-01, end: 9999-12-31}", "document.period.end"),
+        ("{start: 2030-01-01, end: 2030-12-31}", "document.period"),  # not the plan's year
+    ],
+)
+def test_a_period_of_absurd_years_is_refused(small_data: Path, period: str, where: str) -> None:
+    found = plan_problems(
+        small_data, ("period: {start: 2024-01-01, end: 2024-12-31}", f"period: {period}")
+    )
+    assert found == {f"bad-period@{where}"}
+
+
+def test_report_never_overflows_at_the_ends_of_the_calendar(small_data: Path) -> None:
+    for day in ["0001-01-01", "9999-12-31"]:
+        for extra in [[], ["--since", day], ["--format", "json"], ["--format", "html"]]:
+            done = run_cli("report", "--data-dir", str(small_data), "--as-of", day, *extra)
+            assert done.code in {0, 1, 2} and "internal" not in done.stderr, (day, done.stderr)
+
+
+def test_the_year_of_the_plan_matches_its_file_name(small_data: Path) -> None:
+    assert plan_problems(small_data, name="tasks_2025.yaml") == {"year-mismatch@document.year"}
+    (small_data / "tasks_2025.yaml").rename(small_data / "tasks_2024.yaml")
+    assert plan_problems(small_data, name="plan.yaml") == set()  # any other name: no claim
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("sum_of: [a, b]", "sum_of: [training]"),  # itself: 1865 is 1865
+        ("value: 865, unit: 人次}", "value: 865, unit: 元}"),  # 元 beside 人次
+        (
+            "kind: quantity, comparator: at_least, value: 865, unit: 人次}",
+            'kind: level, comparator: at_least, value: 865, unit: "%"}',
+        ),
+    ],
+)
+def test_sum_of_adds_only_parts_of_the_same_measure(
+    small_data: Path, edit: tuple[str, str]
+) -> None:
+    assert plan_problems(small_data, edit) == {"rollup-mismatch@items[0].targets[1].sum_of"}
+
+
+def test_sum_of_adds_counts_of_different_things(small_data: Path) -> None:
+    # The notice's 19人次 is 8户 + 8户 + 3户: counts add up whatever they count.
+    assert plan_problems(small_data, ("value: 865, unit: 人次}", "value: 865, unit: 名}")) == set()

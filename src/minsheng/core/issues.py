@@ -43,6 +43,7 @@ class Code(StrEnum):
     UNIT_KIND = "unit-kind-mismatch"
     TARGET_SHAPE = "target-shape"
     PERIOD = "bad-period"
+    YEAR = "year-mismatch"
     # progress entries
     TORN_RECORD = "torn-record"
     UNKNOWN_ITEM = "unknown-item"
