@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +171,15 @@ def test_charts_have_text_alternatives(example: dict[str, Any]) -> None:
         word = {i["status"]: i["status_label"] for i in example["items"]}.get(code)
         if word:
             assert f"{word} {count} 项" in page
+
+
+def test_the_footer_speaks_to_the_public(example: dict[str, Any]) -> None:
+    """Where the data comes from and when; no word about scripts or files."""
+    page = render_html(example)
+    footer = page[page.index("<footer>") : page.index("</footer>")]
+    assert "数据来源:各牵头单位报送的进度,依据花政办〔2024〕7号;统计截至 2024-06-30。" in footer
+    for word in ("脚本", "文件", "静态页面", "网络"):
+        assert word not in footer
 
 
 def test_percent_rounds_half_up_like_the_other_formats() -> None:
@@ -380,4 +390,50 @@ def test_hostile_text_shows_as_text_in_the_browser(browser: Any, tmp_path: Path)
     hrefs = page.evaluate("[...document.links].map(a => a.href)")
     assert hrefs == ["https://example.org/mzj?a=1&b=2"]
     assert_quiet(visit, path)
+    page.close()
+
+
+@pytest.mark.slow
+def test_the_page_prints_whole_and_short(
+    browser: Any, example_page: Path, example: dict[str, Any], tmp_path: Path
+) -> None:
+    visit = Visit()
+    page = open_page(browser, example_page, DESKTOP, visit)
+    page.emulate_media(media="print")
+    # Every collapsed section is written out; the screen's hints are not printed.
+    nested = [i for i in example["items"] if any(t["measure"] for t in i["targets"])]
+    assert nested
+    for item in nested:
+        card = page.locator(f"#item-{item['id']}")
+        assert card.locator(".print-only table").is_visible()
+        assert not card.locator("details").is_visible()
+    assert not page.locator(".scroll-hint").is_visible()
+    # The category chart fills its panel on paper.
+    panel = page.locator("section.panel", has=page.locator("#cat-chart-title"))
+    chart = panel.locator("svg.chart")
+    assert chart.bounding_box()["width"] >= 0.85 * panel.bounding_box()["width"]
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    assert 4 <= pages <= 16  # it printed 19 pages before the print stylesheet
+    if UPDATE_GOLDEN:
+        (tmp_path / "page.pdf").write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", "-f", "1", "-l", "1",
+             str(tmp_path / "page.pdf"), str(SCREENSHOTS / "report-print")],
+            check=True,
+        )  # fmt: skip
+    assert_quiet(visit, example_page)
+    page.close()
+
+
+@pytest.mark.slow
+def test_a_phone_is_told_the_ranking_scrolls(browser: Any, example_page: Path) -> None:
+    visit = Visit()
+    page = open_page(browser, example_page, PHONE, visit)
+    hint = page.locator("#units-title ~ .scroll-hint")
+    assert hint.is_visible()
+    table = page.locator(".scroll").first
+    assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll
+    page.set_viewport_size(DESKTOP)
+    assert not hint.is_visible()
     page.close()

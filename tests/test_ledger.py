@@ -30,11 +30,12 @@ from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.progress import ledger as ledger_module
 from minsheng.progress import store
 from minsheng.progress.checks import read_progress
-from minsheng.progress.entry import Entry, ProgressEntry
+from minsheng.progress.entry import Entry, ProgressEntry, first_returns
 from minsheng.progress.files import ProgressFile, read_files
 from minsheng.progress.ledger import KEEP, Ledger, open_ledger
 from minsheng.report.bulletin import document, render_json
 from minsheng.report.compute import compute
+from minsheng.report.cycle import history_days
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future
@@ -82,9 +83,10 @@ def opened(recorded_data: Path, cache: Cache | None, today: dt.date = TODAY) -> 
     return open_ledger(DataDir(recorded_data), plan_of(recorded_data), cache, today)
 
 
-def view(ledger: Ledger) -> tuple[int, list[Issue], list[Entry]]:
-    """What a ledger answers: its count, its problems, and what decides every day of DAYS."""
-    return ledger.count, ledger.issues, ledger.entries_at(*DAYS)
+def view(ledger: Ledger) -> tuple[int, list[Issue], list[Entry], dict[Any, dt.datetime]]:
+    """What a ledger answers: its count, its problems, what decides every day of DAYS, and
+    when each unit first returned each item and month."""
+    return ledger.count, ledger.issues, ledger.entries_at(*DAYS), ledger.first_returns()
 
 
 def codes(ledger: Ledger) -> list[str]:
@@ -92,9 +94,14 @@ def codes(ledger: Ledger) -> list[str]:
 
 
 def rendered(
-    loaded: LoadedPlan, entries: list[Entry], as_of: dt.date, since: dt.date | None
+    loaded: LoadedPlan,
+    entries: list[Entry],
+    as_of: dt.date,
+    since: dt.date | None,
+    returns: dict[Any, dt.datetime] | None = None,
 ) -> str:
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, since)
+    plan, units_of = loaded.plan, loaded.canonical_units
+    report = compute(plan, units_of, entries, as_of, since, returns=returns)
     return render_json(report, None, color=False, width=None)
 
 
@@ -224,15 +231,18 @@ def test_the_ledger_reports_as_every_entry_does(
         assert sum(1 for entry in every if entry.note) > 1000
     ledger = opened(recorded_data, Cache(tmp_path / "cache"))
     assert (ledger.count, ledger.issues) == (len(every), [])
+    returns = ledger.first_returns()
+    assert returns == first_returns(every)
     compared = 0
     for index, day in enumerate(DAYS):
         for since in [None, SINCES[index % len(SINCES)], day]:
-            chosen = ledger.entries_at(day) if since is None else ledger.entries_at(day, since)
+            # What `report` asks for: the as-of date, each month end of its history, --since.
+            days = [day, *history_days(loaded.plan, day)] + ([since] if since else [])
+            chosen = ledger.entries_at(*days)
             assert set(chosen) <= set(every)
-            assert rendered(loaded, chosen, day, since) == rendered(loaded, every, day, since), (
-                day,
-                since,
-            )
+            assert rendered(loaded, chosen, day, since, returns) == rendered(
+                loaded, every, day, since
+            ), (day, since)
             compared += 1
     assert compared == 3 * len(DAYS)
 

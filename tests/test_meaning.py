@@ -324,3 +324,25 @@ def test_sum_of_adds_only_parts_of_the_same_measure(
 def test_sum_of_adds_counts_of_different_things(small_data: Path) -> None:
     # The notice's 19人次 is 8户 + 8户 + 3户: counts add up whatever they count.
     assert plan_problems(small_data, ("value: 865, unit: 人次}", "value: 865, unit: 名}")) == set()
+
+
+def test_an_imported_value_far_above_the_target_needs_the_clerks_word(small_data: Path) -> None:
+    returned = small_data.parent / "return.csv"
+    made = run_cli("progress", "template", "--data-dir", str(small_data), "--unit", "区人社局",
+                   "--as-of", "2024-06-30", "--output", str(returned))  # fmt: skip
+    assert made.code == 0, made.stderr
+    rows = returned.read_text(encoding="utf-8-sig").splitlines()
+    header = rows[0].split(",")
+    for index, row in enumerate(rows):
+        cells = row.split(",")
+        if cells[header.index("指标编号")] == "training":
+            cells[header.index("本期累计完成")] = "20000"  # 11 times 1865
+            rows[index] = ",".join(cells)
+    returned.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    before = snapshot(small_data)
+    done = run_cli("progress", "import", str(returned), "--yes", "--data-dir", str(small_data))
+    assert done.code == 1 and "implausible-value" in done.stderr, done.stderr
+    assert snapshot(small_data) == before
+    done = run_cli("progress", "import", str(returned), "--yes", "--allow-large",
+                   "--data-dir", str(small_data))  # fmt: skip
+    assert done.code == 0, done.stderr

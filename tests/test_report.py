@@ -110,7 +110,8 @@ def test_json_says_how_expected_was_counted_beside_it(cli) -> None:
     report = no_nan(cli("report", *EXAMPLE, "--format", "json").stdout)
     keys = list(report)
     assert keys[:4] == ["as_of", "since", "expected", "expected_basis"]
-    assert keys[4:] == ["plan", "thresholds", "summary", "items", "units", "categories"]
+    assert keys[4:10] == ["plan", "thresholds", "summary", "items", "units", "categories"]
+    assert keys[10:] == ["reporting", "escalations"]  # the monthly cycle, added after
     assert report["expected_basis"] in {"month", "day"}
 
 

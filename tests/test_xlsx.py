@@ -15,12 +15,15 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import ROOT, run_cli
-from minsheng.render.xlsx import MAX_WIDTH, display_width, render_xlsx
+from minsheng.core.status import word
+from minsheng.render.sheets import HEADER_ROW, display_width
+from minsheng.render.xlsx import render_xlsx
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
 AS_OF = "2024-06-30"
-SHEETS = ["概况", "事项", "指标", "单位", "类别"]
+SHEETS = ["概况", "事项", "指标", "单位", "类别", "报送", "趋势", "连续滞后", "数据"]
+VIEWS = SHEETS[1:5]
 INJECTIONS = [
     '=HYPERLINK("http://example.invalid","点我")',
     "+cmd|' /C calc'!A0",
@@ -48,10 +51,10 @@ def workbook_from_cli(tmp_path: Path, *args: str) -> bytes:
     return path.read_bytes()
 
 
-def rows(sheet: Worksheet) -> list[dict[str, Any]]:
+def rows(sheet: Worksheet, header_row: int = HEADER_ROW) -> list[dict[str, Any]]:
     """The sheet's records as dicts keyed by the header row, cells kept (value and format)."""
-    header = [cell.value for cell in sheet[1]]
-    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    header = [cell.value for cell in sheet[header_row]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=header_row + 1)]
 
 
 def same_number(cell: Any, value: Any) -> bool:
@@ -71,9 +74,10 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], A
 def test_sheets_and_frozen_headers(example: tuple[dict[str, Any], Any]) -> None:
     _, book = example
     assert book.sheetnames == SHEETS
-    for name in SHEETS[1:]:
-        assert book[name].freeze_panes == "A2"
-        assert book[name].auto_filter.ref == book[name].dimensions
+    for name in VIEWS:
+        assert book[name].freeze_panes == f"A{HEADER_ROW + 1}"
+        assert book[name].auto_filter.ref == book[name].dimensions.replace("A1:", f"A{HEADER_ROW}:")
+    assert book["数据"].freeze_panes == "A2"
 
 
 def test_summary_sheet(example: tuple[dict[str, Any], Any]) -> None:
@@ -84,10 +88,14 @@ def test_summary_sheet(example: tuple[dict[str, Any], Any]) -> None:
     assert facts["数据截至"].number_format == "yyyy-mm-dd"
     assert same_number(facts["序时进度"], report["expected"])
     assert facts["序时进度"].number_format == "0.0%"
-    counts = {row[1].value: row[2].value for row in sheet.iter_rows(min_row=11, max_row=16)}
-    assert counts == report["summary"]
+    counts = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=11, max_row=16)}
+    assert counts == {word(code): n for code, n in report["summary"].items()}
     assert sheet.cell(row=17, column=1).value == "合计"
-    assert sheet.cell(row=17, column=3).value == len(report["items"])
+    assert sheet.cell(row=17, column=2).value == len(report["items"])
+    # The English codes are for machines: none on the sheets a person reads.
+    for name in ["概况", *VIEWS]:
+        texts = {c.value for row in book[name].iter_rows() for c in row if isinstance(c.value, str)}
+        assert not texts & set(report["summary"]), name
 
 
 def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> None:
@@ -96,7 +104,6 @@ def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> No
     assert len(records) == len(report["items"])
     for record, item in zip(records, report["items"], strict=True):
         assert record["序号"].value == item["id"]
-        assert record["状态代码"].value == item["status"]
         assert record["状态"].value == item["status_label"]
         assert record["牵头单位"].value == ("、".join(item["units"]) or None)
         for title, key in [("完成进度", "completion"), ("序时进度", "expected")]:
@@ -123,6 +130,10 @@ def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> 
         assert record["事项序号"].value == number
         assert record["指标代码"].value == target["id"]
         assert same_number(record["目标值"], target["value"])
+        if target["actual"] is None and target["percent"] is None:
+            # Nothing reported: said so, not a 0% or a 否 that reads like a breach.
+            assert record["完成进度"].value == record["是否达到目标"].value == "未报送"
+            continue
         assert same_number(record["完成进度"], target["completion"])
         assert record["完成进度"].number_format == "0.0%"
         if isinstance(target["actual"], str):  # a milestone's stage
@@ -159,8 +170,8 @@ def test_columns_fit_chinese_text(example: tuple[dict[str, Any], Any]) -> None:
     )
     assert sheet.column_dimensions["B"].width >= longest  # 区退役军人事务局 is 16 wide, not 8
     titles = book["事项"]
-    assert titles.column_dimensions["C"].width == MAX_WIDTH + 2  # long titles wrap instead
-    assert titles["C2"].alignment.wrap_text
+    assert titles.column_dimensions["C"].width == 30 + 2  # long titles wrap instead
+    assert titles[f"C{HEADER_ROW + 1}"].alignment.wrap_text
 
 
 def test_display_width_counts_wide_characters_twice() -> None:
@@ -242,3 +253,72 @@ def test_targets_say_where_their_actual_came_from() -> None:
     book = load_workbook(io.BytesIO(render_xlsx(report)))
     found = [row["完成数来源"].value for row in rows(book["指标"])[:2]]
     assert found == ["分项合计", "填报"]
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header(
+    example: tuple[dict[str, Any], Any],
+) -> None:
+    _, book = example
+    for sheet in book:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9 is A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)  # one wide, as many long
+        assert "&P" in sheet.oddFooter.center.text
+    for name in VIEWS:
+        assert book[name].print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+
+
+def test_views_have_a_title_and_the_as_of_date_above_the_header(
+    example: tuple[dict[str, Any], Any],
+) -> None:
+    _, book = example
+    for name, title in [("事项", "各项完成情况"), ("单位", "牵头单位排名")]:
+        sheet = book[name]
+        assert sheet["A1"].value == f"2024年民生实事完成情况:{title}"
+        assert sheet["A1"].font.bold
+        assert sheet["A2"].value == "数据截至 2024-06-30,序时进度 50.0%(按月计)"
+        assert sheet.cell(row=HEADER_ROW, column=1).value in {"序号", "名次"}
+
+
+def test_cells_are_boxed_and_lagging_statuses_filled_beside_their_word(
+    example: tuple[dict[str, Any], Any],
+) -> None:
+    _, book = example
+    records = rows(book["事项"])
+    for record in records:
+        for cell in record.values():
+            assert cell.border.left.style == cell.border.bottom.style == "thin"
+    fills = {
+        record["状态"].value: record["状态"].fill.fgColor.rgb
+        for record in records
+        if record["状态"].fill.fill_type == "solid"
+    }
+    assert fills == {"滞后": "00FFE699", "严重滞后": "00FF9B9B"}  # amber, red: never alone
+    assert records[0]["事项"].fill.fill_type is None
+
+
+def test_the_codes_for_machines_are_on_the_data_sheet(example: tuple[dict[str, Any], Any]) -> None:
+    report, book = example
+    records = rows(book["数据"], header_row=1)
+    assert list(records[0]) == ["id", "status", "completion", "expected", "gap", "latest_date"]
+    assert [(r["id"].value, r["status"].value) for r in records] == [
+        (item["id"], item["status"]) for item in report["items"]
+    ]
+
+
+def test_a_standard_with_no_report_reads_unreported() -> None:
+    report = report_json("--progress-dir", str(EXAMPLE_PROGRESS))
+    item, target = next(
+        (i, t)
+        for i in report["items"]
+        if i["status"] == "unreported"
+        for t in i["targets"]
+        if t["kind"] == "standard"
+    )
+    assert target["actual"] is None and target["completion"] == 0 and target["met"] is False
+    found = next(
+        r for r in rows(load_workbook(io.BytesIO(render_xlsx(report)))["指标"])
+        if r["事项序号"].value == item["id"]
+    )  # fmt: skip
+    assert found["完成进度"].value == found["是否达到目标"].value == "未报送"

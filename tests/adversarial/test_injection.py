@@ -60,6 +60,22 @@ def assert_csv_inert(text: str) -> None:
             assert not cell.startswith(FORMULA_START) or NUMBER.fullmatch(cell), cell
 
 
+def assert_docx_inert(data: bytes) -> str:
+    """No link, no field but the page number, no element the data could have named: the
+    document's text, where the data is, is plain runs. Returns the body's text."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(data))
+    body = doc.element.body
+    assert body.find(".//" + qn("w:hyperlink")) is None
+    assert body.find(".//" + qn("w:fldSimple")) is None
+    assert body.find(".//" + qn("w:instrText")) is None  # the PAGE field is in the footer
+    texts = [p.text for p in doc.paragraphs]
+    texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(texts)
+
+
 def assert_xlsx_inert(data: bytes) -> list[str]:
     """No formula anywhere; text that starts like one is text, marked so. Returns the texts."""
     from openpyxl import load_workbook
@@ -251,6 +267,9 @@ def test_hostile_text_is_inert_in_every_format(count: int, place: Data) -> None:
         workbook = place.out / "report.xlsx"
         place.run(*report, "--format", "xlsx", "--output", str(workbook))
         texts = assert_xlsx_inert(workbook.read_bytes())
+        bulletin = place.out / "通报.docx"
+        place.run(*report, "--format", "docx", "--output", str(bulletin))
+        assert_docx_inert(bulletin.read_bytes())
         page = assert_html_inert(place.run(*report, "--format", "html").text)
         assert_markdown_inert(place.run(*report, "--format", "markdown").text)
         assert_markdown_inert(place.run("list", "--format", "markdown").text)
@@ -306,6 +325,9 @@ def test_a_hostile_note_is_refused_or_comes_out_as_text(workspace: Path, text: s
     out = workspace.parent / "r.xlsx"
     assert run_main([*report, "--format", "xlsx", "--output", str(out)]).code == 0
     assert text.strip() in assert_xlsx_inert(out.read_bytes())
+    bulletin = workspace.parent / "r.docx"
+    assert run_main([*report, "--format", "docx", "--output", str(bulletin)]).code == 0
+    assert_docx_inert(bulletin.read_bytes())
     page = assert_html_inert(run_main([*report, "--format", "html"]).text)
     assert " ".join(text.split()) in " ".join("".join(page.text).split())
     assert_markdown_inert(run_main([*report, "--format", "markdown"]).text)

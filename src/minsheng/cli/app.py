@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from minsheng.cli import browse, progress, report, validate
+from minsheng.cli import browse, plan, progress, report, returns, validate
 from minsheng.cli.common import (
     info,
 )
@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 progress_app = typer.Typer(help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
+plan_app = typer.Typer(help="计划文件:从通知原文起草。", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 
 
 def _version(value: bool) -> None:
@@ -51,8 +53,11 @@ app.command("list")(browse.list_items)
 app.command("show")(browse.show_item)
 progress_app.command("add")(progress.add)
 progress_app.command("list")(progress.list_entries)
+progress_app.command("template")(returns.template)
+progress_app.command("import")(returns.import_returns)
 app.command("report")(report.report)
 app.command("validate")(validate.validate)
+plan_app.command("draft")(plan.draft)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:

@@ -61,7 +61,11 @@ def add(
     item: ItemArgument = None,
     target: Annotated[
         str | None,
-        typer.Option("--target", "-t", help="目标 id(见 minsheng show N);只有一个目标时可不写。"),
+        typer.Option(
+            "--target",
+            "-t",
+            help="目标 id 或名称(或能唯一确定目标的一部分,如“康复救助”);只有一个目标时可不写。",
+        ),
     ] = None,
     value: Annotated[
         str | None,
@@ -113,6 +117,9 @@ def add(
 
     在终端上,缺少的内容逐项询问(日期默认今天),登记前显示整条记录请你确认(--yes 跳过)。
 
+    在终端上只给 --unit 不给事项序号:逐个询问该单位报送的每个指标(即报送表的各行),
+    日期只问一次(默认上个月的最后一天),直接回车跳过一个指标,最后确认一次、一次写入。
+
     标准输入不是终端时,缺少必填内容是用法错误(退出码 2)。
 
     不符合规则的登记被拒绝(退出码 1),任何文件都不改动;规则见 docs/progress.md。
@@ -132,6 +139,12 @@ def add(
     store.progress_folder(folder)  # a read-only place is refused before any question
     cache = user_cache(no_cache)
     ask = _Asker(sys.stdin.isatty())
+    alone = (target, value, stage, percent, note, source, corrects) == (None,) * 7
+    if item is None and unit is not None and alone and ask.interactive:
+        from minsheng.cli.walk import walk
+
+        walk(folder, loaded, unit, date, ask, yes, cache, allow_large)
+        return
     chosen = _item(loaded, item, ask)
     aim = _target(chosen, target, ask)
     reporter = _unit(loaded, chosen, unit, ask)
@@ -325,8 +338,15 @@ def _unit(loaded: LoadedPlan, item: Item, given: str | None, ask: _Asker) -> Uni
     return leads[ask.choose("填报单位:", [(unit.name, "") for unit in leads])]
 
 
-def _date(loaded: LoadedPlan, given: str | None, ask: _Asker, corrected: Entry | None) -> dt.date:
-    """The date given (checked at once), the corrected entry's, or asked (default today)."""
+def _date(
+    loaded: LoadedPlan,
+    given: str | None,
+    ask: _Asker,
+    corrected: Entry | None,
+    default: dt.date | None = None,
+) -> dt.date:
+    """The date given (checked at once), the corrected entry's, or asked (default today, or
+    `default`)."""
     from minsheng.progress.rules import correction_date_problem, date_problem, parse_date
 
     period = loaded.plan.document.period
@@ -346,8 +366,8 @@ def _date(loaded: LoadedPlan, given: str | None, ask: _Asker, corrected: Entry |
         return corrected.date
     ask.need("--date")
     # Reporting after the year is over means reporting its end: offer that, not today.
-    default = min(max(today, period.start), period.end)
-    return ask.ask("日期", parse, default=default.isoformat())
+    offered = default or min(max(today, period.start), period.end)
+    return ask.ask("日期", parse, default=offered.isoformat())
 
 
 def _reading(

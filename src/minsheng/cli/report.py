@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,6 +39,11 @@ class ReportFormat(StrEnum):
     JSON = "json"
     HTML = "html"  # the public page (render_html), built from the JSON document
     XLSX = "xlsx"  # the office workbook (render_xlsx), built from the JSON document
+    DOCX = "docx"  # the 通报 as a 公文 (render_docx), built from the JSON document
+
+
+# Formats written only to a file: a binary document on a terminal helps nobody.
+BINARY = {ReportFormat.XLSX: "report.xlsx", ReportFormat.DOCX: "通报.docx"}
 
 
 class By(StrEnum):
@@ -67,10 +73,23 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="table、markdown、csv、json、html(公开网页)或 xlsx(工作簿,须配合 --output)。",
+            help="table、markdown、csv、json、html(公开网页)、xlsx(工作簿)"
+            "或 docx(公文格式的通报);xlsx 与 docx 须配合 --output。",
         ),
     ] = ReportFormat.TABLE,
     output: OutputOption = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="docx 通报的标题;默认“关于{年度}年民生实事推进情况的通报”。"),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option("--issuer", help="docx 通报的发文机关(落款);默认计划文件的发布机构。"),
+    ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option("--number", help="docx 通报的发文字号,如 花民生办〔2024〕6号;默认不写。"),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -92,19 +111,34 @@ def report(
     进度数据有问题时拒绝出报告(退出码 1),请先运行 minsheng validate。
 
     例:minsheng report --as-of 2024-06-30 --format markdown --fail-on lagging,unreported
+
+    例:minsheng report --as-of 2024-06-30 --format docx --output 通报.docx --issuer 花山区民生办
     """
     from minsheng.core.cache import user_cache
     from minsheng.progress.ledger import open_ledger
+    from minsheng.render.docx import Masthead, StrippedCharacters
     from minsheng.report.bulletin import render
     from minsheng.report.compute import compute, default_as_of
+    from minsheng.report.cycle import history_days
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     since_date = parse_date(since, "--since") if since else None
     gate = parse_statuses(fail_on) if fail_on is not None else set()
-    if format is ReportFormat.XLSX and output is None:
+    if format in BINARY and output is None:
+        what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
         raise UsageError(
-            "xlsx-needs-output",
-            "xlsx 工作簿是二进制文件,不写到标准输出;请用 --output 指定文件,如 --output report.xlsx",
+            f"{format.value}-needs-output",
+            f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,"
+            f"如 --output {BINARY[format]}",
+        )
+    given = [
+        name
+        for name, value in (("--title", title), ("--issuer", issuer), ("--number", number))
+        if value is not None
+    ]
+    if given and format is not ReportFormat.DOCX:
+        raise UsageError(
+            "masthead-needs-docx", f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
         )
 
     folder, loaded = open_data(data_dir, year, progress_dir)
@@ -120,12 +154,25 @@ def report(
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
         raise DataError(ledger.issues)
-    days = (as_of_date,) if since_date is None else (as_of_date, since_date)
+    # Each month end of the cycle too: the items' history (趋势) and escalations need them.
+    days = [*history_days(loaded.plan, as_of_date), as_of_date]
+    if since_date is not None:
+        days.append(since_date)
     entries = ledger.entries_at(*days)
-    result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
+    returns = ledger.first_returns()
+    plan, units_of = loaded.plan, loaded.canonical_units
+    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
-    write_output(render(result, format.value, by_value, color=color, width=width), output)
+    masthead = Masthead(title=title, issuer=issuer, number=number) if given else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StrippedCharacters)
+        content = render(
+            result, format.value, by_value, color=color, width=width, masthead=masthead
+        )
+    for warning in caught:
+        info(str(warning.message))
+    write_output(content, output)
     if output is not None:
         info(f"已写入 {output}")
     failing = failed_items(result, gate)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from minsheng.core.measure import format_decimal, json_number
-from minsheng.plan.models import COMPARATOR_WORDS, Comparator, Target
+from minsheng.plan.models import COMPARATOR_WORDS, Comparator, Item, Target
+
+SHORT_TITLE = 20  # characters of an item's short title
 
 
 def target_json(target: Target) -> dict[str, Any]:
@@ -33,3 +36,15 @@ def requirement_words(target: Target) -> str:
     if target.baseline is not None:
         text += f"(基线{format_decimal(target.baseline)}{target.unit or ''})"
     return text
+
+
+# A first clause that only frames the action (依托…建设,围绕…) does not name the item.
+_FRAMING = ("依托", "围绕", "按照", "根据", "结合", "通过")
+
+
+def short_title(item: Item) -> str:
+    """The item's first clause that names the action, at most SHORT_TITLE characters."""
+    clauses = [c for c in re.split(r"[,;。,;]", item.title) if c]
+    naming = [c for c in clauses if not c.startswith(_FRAMING)]
+    title = (naming or clauses or [item.title])[0]
+    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1] + "…"

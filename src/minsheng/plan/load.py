@@ -429,6 +429,14 @@ def check_period(plan: Plan, doc: Document) -> list[Issue]:
                 message = "进度安排应按日期先后排列,且预期进度不能减少"
                 found.append(doc.issue(loc, Code.PERIOD, message))
             previous = entry
+    reporting = plan.reporting
+    if reporting is not None and not (
+        period.start.replace(day=1) <= reporting.first <= period.end.replace(day=1)
+    ):
+        message = (
+            f"报送起始月份 {reporting.first:%Y-%m} 不在计划期 {period.start} 至 {period.end} 内"
+        )
+        found.append(doc.issue(("reporting", "from"), Code.PERIOD, message))
     if plan.thresholds.lagging <= plan.thresholds.behind:
         message = "严重滞后的阈值(lagging)应大于滞后的阈值(behind)"
         found.append(doc.issue(("thresholds",), Code.BAD_VALUE, message))

@@ -436,9 +436,22 @@ CHECKS: tuple[Check, ...] = ENTRY_CHECKS + CROSS_CHECKS
 def problems_adding(entry: AnyEntry, existing: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """What recording `entry` beside `existing` would break: the entry's own problems, and
     the problems across entries it brings (those the data already has are not its own)."""
-    own = [issue for check in ENTRY_CHECKS for issue in check([entry], context)]
+    return problems_adding_all([entry], existing, context)
+
+
+def problems_adding_all(
+    entries: Sequence[AnyEntry], existing: Sequence[AnyEntry], context: Context
+) -> list[Issue]:
+    """What recording all of `entries` at once beside `existing` would break: the rules of
+    `problems_adding`, with the new entries checked against each other as well."""
+    own = [issue for check in ENTRY_CHECKS for issue in check(entries, context)]
     if own:
         return own
     before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
-    after = [issue for check in CROSS_CHECKS for issue in check([*existing, entry], context)]
+    after = [issue for check in CROSS_CHECKS for issue in check([*existing, *entries], context)]
     return [issue for issue in after if issue not in before]
+
+
+def content_key(entry: AnyEntry) -> tuple[object, ...]:
+    """What makes two entries the same report: `duplicate-entry` refuses the second."""
+    return _content(entry)

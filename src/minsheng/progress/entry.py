@@ -186,3 +186,16 @@ def latest(entries: Iterable[E], as_of: dt.date | None = None) -> dict[tuple[int
     for entry in sorted(effective_entries(entries, as_of), key=sort_key):
         found[(entry.item, entry.target)] = entry
     return found
+
+
+def first_returns(entries: Iterable[AnyEntry]) -> dict[tuple[str, int, dt.date], dt.datetime]:
+    """When each unit first returned figures for each item and month: the earliest
+    `recorded_at` of its entries dated in that month, keyed by (unit, item, the month's first
+    day). Every entry counts, a corrected one too: it was returned, whatever it said."""
+    found: dict[tuple[str, int, dt.date], dt.datetime] = {}
+    for entry in entries:
+        key = (entry.unit, entry.item, entry.date.replace(day=1))
+        known = found.get(key)
+        if known is None or entry.recorded_at < known:
+            found[key] = entry.recorded_at
+    return found

@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -277,15 +277,16 @@ def read_files(
     folder: DataDir,
     cache: Cache | None = None,
     *,
-    keep_raw: Path | None = None,
+    keep_raw: Path | Collection[Path] | None = None,
     period: Period | None = None,
 ) -> tuple[list[ProgressFile], list[Issue]]:
     """Every progress file (of the months in `period`), parsed, in order; and the problems of
     the folders themselves.
 
     With a cache, a file whose bytes were parsed before is not parsed again. The bytes of the
-    file `keep_raw` are kept in its ProgressFile (the store appends to them).
+    file `keep_raw` (or files) are kept in its ProgressFile (the store appends to them).
     """
+    keep = {keep_raw} if isinstance(keep_raw, Path) else set(keep_raw or ())
     paths, issues = progress_files(folder.progress, folder.display, period)
     files = []
     order = 0
@@ -303,7 +304,7 @@ def read_files(
                 read.whole = False
                 continue
             _read_one(raw, read, cache, fast, order, shared)
-            if path == keep_raw:
+            if path in keep:
                 read.raw = raw
             order += read.size
     return files, issues

@@ -23,6 +23,9 @@ date) with the dates in order, and answers a date by bisection. That is at most 
 hundred series of at most a year of days each, whatever the number of entries.
 `entries_at(D)` gives those entries, and `compute.compute` over them gives the same report
 as over every entry (tests/test_ledger.py proves it on generated data).
+
+The monthly cycle (report.cycle) also needs when each unit first returned each item and
+month, whatever entry decides it: `returns` keeps that, one timestamp per (unit, item, month).
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
-from minsheng.progress.entry import Entry, Origin, effective_entries, tells_progress
+from minsheng.progress.entry import (
+    Entry,
+    Origin,
+    effective_entries,
+    first_returns,
+    tells_progress,
+)
 from minsheng.progress.files import (
     ProgressFile,
     entries_of,
@@ -72,6 +81,15 @@ class Ledger:
     sources: tuple[tuple[str, str | None], ...]  # each source naming a path, and its problem
     origins: tuple[tuple[str, str | None], ...]  # files, as shown and their paths
     series: tuple[Series, ...]
+    # (unit, item, the month's first day as an ordinal, the first recorded_at in ISO 8601)
+    returns: tuple[tuple[str, int, int, str], ...] = ()
+
+    def first_returns(self) -> dict[tuple[str, int, dt.date], dt.datetime]:
+        """When each unit first returned figures for each item and month (first_returns)."""
+        return {
+            (unit, item, dt.date.fromordinal(month)): dt.datetime.fromisoformat(stamp)
+            for unit, item, month, stamp in self.returns
+        }
 
     def entries_at(self, *days: dt.date) -> list[Entry]:
         """The entries that decide the report at each of `days`, oldest first, each once."""
@@ -224,7 +242,11 @@ def _build(
     origins = tuple(
         (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index
     )
-    return Ledger(len(entries), issues, latest_day, found_sources, origins, series)
+    returns = tuple(
+        (unit, item, month.toordinal(), stamp.isoformat())
+        for (unit, item, month), stamp in first_returns(entries).items()
+    )
+    return Ledger(len(entries), issues, latest_day, found_sources, origins, series, returns)
 
 
 def _path(text: str | None) -> Path | None:
@@ -240,7 +262,15 @@ def _encode(ledger: Ledger) -> bytes:
         (i.file, i.line, i.column, str(i.code), i.message, i.path) for i in ledger.issues
     )
     return marshal.dumps(
-        (ledger.count, issues, ledger.latest, ledger.sources, ledger.origins, ledger.series)
+        (
+            ledger.count,
+            issues,
+            ledger.latest,
+            ledger.sources,
+            ledger.origins,
+            ledger.series,
+            ledger.returns,
+        )
     )
 
 
@@ -248,7 +278,7 @@ def _decode(payload: bytes) -> Ledger | None:
     """The ledger kept, or None if it is not one this code wrote (its checksum matched, so
     this only guards against another format under the same name)."""
     try:
-        count, plain, latest, sources, origins, series = marshal.loads(payload)
+        count, plain, latest, sources, origins, series, returns = marshal.loads(payload)
         issues = [_issue(*fields) for fields in plain]
     except (EOFError, ValueError, TypeError):
         return None
@@ -259,8 +289,24 @@ def _decode(payload: bytes) -> Ledger | None:
         and _pairs(origins)
         and type(series) is tuple
         and all(_series(one, len(origins)) for one in series)
+        and type(returns) is tuple
+        and all(_return(one) for one in returns)
     )
-    return Ledger(count, issues, latest, sources, origins, series) if shaped else None
+    if not shaped:
+        return None
+    return Ledger(count, issues, latest, sources, origins, series, returns)
+
+
+def _return(found: object) -> bool:
+    """A unit, an item, a month's ordinal and an ISO timestamp."""
+    return (
+        type(found) is tuple
+        and len(found) == 4
+        and type(found[0]) is str
+        and type(found[1]) is int
+        and type(found[2]) is int
+        and type(found[3]) is str
+    )
 
 
 def _pairs(found: object) -> bool:

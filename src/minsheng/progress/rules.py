@@ -80,11 +80,21 @@ def target_problem(item: Item, target_id: str) -> Problem | None:
 
 
 def target_named(item: Item, text: str) -> Target:
-    """The item's target with this id or name; Problem lists the ids otherwise."""
-    for target in item.all_targets():
-        if text.strip() in {target.id, target.name}:
+    """The item's target with this id or name, or the one whose name holds `text` (康复救助),
+    as units are found; Problem lists the ids otherwise, or the names `text` fits."""
+    wanted = text.strip()
+    targets = item.all_targets()
+    for target in targets:
+        if wanted in {target.id, target.name}:
             return target
-    raise _unknown_target(item, text.strip())
+    partial = [target for target in targets if wanted and wanted in target.name]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = "、".join(f"{target.name}({target.id})" for target in partial)
+        message = f"第 {item.id} 项的目标 {wanted!r} 不明确,可能是:{names}"
+        raise Problem("target", Code.UNKNOWN_TARGET, message)
+    raise _unknown_target(item, wanted)
 
 
 def _unknown_target(item: Item, given: str) -> Problem:

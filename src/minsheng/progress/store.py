@@ -28,7 +28,7 @@ from minsheng.core.schema import validate
 from minsheng.core.yamlio import load_documents, resolve_plain
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Unit
-from minsheng.progress.checks import Context, problems_adding
+from minsheng.progress.checks import Context, problems_adding_all
 from minsheng.progress.entry import ProgressEntry, Where
 from minsheng.progress.fastparse import KEYS
 from minsheng.progress.files import ProgressFile, read_files
@@ -110,11 +110,16 @@ def header_text(unit: Unit, month: str) -> str:
 
 @dataclass(frozen=True)
 class Pending:
-    """A record about to be appended: the file, its whole new content, the entry located."""
+    """Records about to be appended to one file: the file, its whole new content, and the
+    entries located where they will be."""
 
     path: Path
     new: bytes
-    entry: ProgressEntry
+    entries: list[ProgressEntry]
+
+    @property
+    def entry(self) -> ProgressEntry:
+        return self.entries[0]
 
 
 def _no_symlink(path: Path, display: str) -> None:
@@ -182,32 +187,74 @@ def _require_whole(read: ProgressFile) -> None:
 def _prepare(
     folder: DataDir, plan: LoadedPlan, entry: ProgressEntry, today: dt.date, cache: Cache | None
 ) -> tuple[Pending, list[Issue]]:
-    """What appending `entry` would write, and the rules it breaks against the data.
+    """What appending `entry` would write, and the rules it breaks against the data."""
+    pendings, found = _prepare_all(folder, plan, [entry], today, cache)
+    return pendings[0], [issue for _, issue in found]
 
-    Where it cannot be written at all (a symlink, a torn file) is refused at once. The files
+
+def _prepare_all(
+    folder: DataDir,
+    plan: LoadedPlan,
+    entries: list[ProgressEntry],
+    today: dt.date,
+    cache: Cache | None,
+) -> tuple[list[Pending], list[tuple[int | None, Issue]]]:
+    """What appending all of `entries` would write (one Pending per file, holding every new
+    record of that file, in the order given), and the rules they break against the data, each
+    with the index of the entry it is about (None: an entry already recorded, which a new
+    one contradicts).
+
+    Where they cannot be written at all (a symlink, a torn file) is refused at once. The files
     are read through the cache of parsed files (safe under the lock: it is keyed by the bytes
     just read, and the append builds on those bytes).
     """
     progress_folder(folder)
-    path, unit = file_for(folder, plan, entry)
-    display = folder.display(path)
-    _check_place(folder, path)
-    files, _ = read_files(folder, cache, keep_raw=path, period=plan.plan.document.period)
-    old = b""
+    places = [file_for(folder, plan, entry) for entry in entries]
+    for path in dict.fromkeys(path for path, _ in places):
+        _check_place(folder, path)
+    wanted = {path for path, _ in places}
+    files, _ = read_files(folder, cache, keep_raw=wanted, period=plan.plan.document.period)
+    olds: dict[Path, bytes] = {}
     for read in files:
-        if read.path == path:
+        if read.path in wanted:
             _require_whole(read)
-            old = read.raw or b""
-    prefix = old or header_text(unit, f"{entry.date:%Y-%m}").encode("utf-8")
-    if not prefix.endswith(b"\n"):
-        prefix += b"\n"
-    line = prefix.count(b"\n") + 1
-    record = entry_text(entry)
-    _require_round_trip(entry, record, display)
-    located = entry.model_copy().located(Where(display, path, line, _LAST))
-    existing = [existing for read in files for existing in read.entries]
-    found = problems_adding(located, existing, Context(plan, folder.root.parent, today))
-    return Pending(path, prefix + record.encode("utf-8"), located), found
+            olds[read.path] = read.raw or b""
+    news: dict[Path, bytes] = {}
+    located: list[ProgressEntry] = []
+    at: dict[tuple[str, int], int] = {}  # where each new record starts: its index
+    for index, (entry, (path, unit)) in enumerate(zip(entries, places, strict=True)):
+        display = folder.display(path)
+        prefix = (
+            news.get(path)
+            or olds.get(path)
+            or header_text(unit, f"{entry.date:%Y-%m}").encode("utf-8")
+        )
+        if not prefix.endswith(b"\n"):
+            prefix += b"\n"
+        line = prefix.count(b"\n") + 1
+        record = entry_text(entry)
+        _require_round_trip(entry, record, display)
+        where = Where(display, path, line, _LAST + index)
+        located.append(entry.model_copy().located(where))
+        at[(display, line)] = index
+        news[path] = prefix + record.encode("utf-8")
+    existing = [entry for read in files for entry in read.entries]
+    context = Context(plan, folder.root.parent, today)
+    found = [
+        (at.get((issue.file, _record_line(issue, located))), issue)
+        for issue in problems_adding_all(located, existing, context)
+    ]
+    pendings = [
+        Pending(path, new, [e for e in located if e.where.path == path])
+        for path, new in news.items()
+    ]
+    return pendings, found
+
+
+def _record_line(issue: Issue, located: list[ProgressEntry]) -> int:
+    """The line of the `---` of the new record an issue is about (issues name a key's line)."""
+    starts = [entry.where.line for entry in located if entry.where.file == issue.file]
+    return max((line for line in starts if line <= issue.line), default=0)
 
 
 def _require_round_trip(entry: ProgressEntry, record: str, display: str) -> None:
@@ -242,6 +289,19 @@ def problems(
     return pending.path, found
 
 
+def problems_all(
+    folder: DataDir,
+    plan: LoadedPlan,
+    entries: list[ProgressEntry],
+    today: dt.date | None = None,
+    cache: Cache | None = None,
+) -> list[tuple[int | None, Issue]]:
+    """The rules recording all of `entries` at once would break now, each with the index of
+    the entry it is about (None: an entry already recorded); refuses what cannot be written."""
+    _, found = _prepare_all(folder, plan, entries, today or dt.date.today(), cache)
+    return found
+
+
 def check(
     folder: DataDir,
     plan: LoadedPlan,
@@ -269,6 +329,25 @@ def append(
     cache: Cache | None = None,
 ) -> Written:
     """Append one entry, atomically and under the lock; RefusedError says why not."""
+    (written,) = append_all(folder, plan, [entry], today=today, timeout=timeout, cache=cache)
+    return written
+
+
+def append_all(
+    folder: DataDir,
+    plan: LoadedPlan,
+    entries: list[ProgressEntry],
+    *,
+    today: dt.date | None = None,
+    timeout: float = LOCK_TIMEOUT,
+    cache: Cache | None = None,
+) -> list[Written]:
+    """Append all of `entries` under one lock, as one step: every rule is checked for all of
+    them (and between them) first, and if any is broken nothing is written (RefusedError).
+
+    Each file changed is written whole to a temporary file first; only when every one is on
+    disk are they renamed into place, one rename a file.
+    """
     from filelock import FileLock, Timeout
 
     progress = progress_folder(folder)
@@ -280,11 +359,13 @@ def append(
         _no_symlink(lock_path, folder.display(lock_path))
         lock = FileLock(str(lock_path), timeout=timeout)
         with lock.acquire(poll_interval=LOCK_POLL):
-            stamped = entry.model_copy(update={"recorded_at": now()})
-            pending, found = _prepare(folder, plan, stamped, today or dt.date.today(), cache)
+            stamp = now()
+            stamped = [entry.model_copy(update={"recorded_at": stamp}) for entry in entries]
+            day = today or dt.date.today()
+            pendings, found = _prepare_all(folder, plan, stamped, day, cache)
             if found:
-                raise _refusal(found)
-            _write(pending, progress)
+                raise _refusal([issue for _, issue in found])
+            _write_all(pendings, progress)
     except Timeout:
         message = "另一位同事正在登记,等待超时;请稍后再试(没有写入任何内容)"
         raise RefusedError(Code.LOCKED, message) from None
@@ -292,15 +373,53 @@ def append(
         where = error.filename or folder.display(progress)
         message = f"无法写入 {where}:{os_reason(error)}(没有写入任何内容)"
         raise RefusedError(Code.WRITE_FAILED, message) from None
-    return Written(pending.entry, pending.path, pending.entry.where.line)
+    by_entry = {e.id: pending.path for pending in pendings for e in pending.entries}
+    located = [e for pending in pendings for e in pending.entries]
+    order = {entry.id: index for index, entry in enumerate(stamped)}
+    located.sort(key=lambda e: order[e.id])
+    return [Written(e, by_entry[e.id], e.where.line) for e in located]
 
 
-def _write(pending: Pending, progress: Path) -> None:
+def _write_all(pendings: list[Pending], progress: Path) -> None:
+    """Every file to a temporary file beside it, synced; then each renamed into place."""
+    created: list[Path] = []
+    temps: list[tuple[str, Path]] = []
+    try:
+        for pending in pendings:
+            month = pending.path.parent
+            if not month.exists():
+                month.mkdir()
+                created.append(month)
+            _clear_stale_temps(month)
+            temps.append((_stage(pending, progress), pending.path))
+    except BaseException:
+        for temp, _ in temps:
+            Path(temp).unlink(missing_ok=True)
+        raise
+    done = 0
+    try:
+        for temp, path in temps:
+            os.replace(temp, path)
+            done += 1
+    except BaseException:
+        # A rename refused: the files not yet in place keep their old content. (Several files
+        # change only when one import spans units or months; importing again adds only what
+        # is missing, since what landed is recognised as already recorded.)
+        for temp, _ in temps[done:]:
+            Path(temp).unlink(missing_ok=True)
+        raise
+    # The entries are in place and their bytes are on disk. A folder that then cannot be
+    # synced must not make the clerk believe nothing was written, and add them a second time.
+    with contextlib.suppress(OSError):
+        for month in dict.fromkeys(path.parent for _, path in temps):
+            _fsync_folder(month)
+        if created:
+            _fsync_folder(progress)
+
+
+def _stage(pending: Pending, progress: Path) -> str:
+    """The file's new content in a temporary file beside it, synced to disk: its name."""
     month = pending.path.parent
-    created = not month.exists()
-    if created:
-        month.mkdir()
-    _clear_stale_temps(month)
     mode = _file_mode(pending.path, progress)
     handle, temp = tempfile.mkstemp(prefix=f".{pending.path.name}.", suffix=".tmp", dir=month)
     try:
@@ -309,16 +428,10 @@ def _write(pending: Pending, progress: Path) -> None:
             stream.flush()
             os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600; keep the folder's modes
             os.fsync(stream.fileno())
-        os.replace(temp, pending.path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    # The entry is in place and its bytes are on disk. A folder that then cannot be synced
-    # must not make the clerk believe nothing was written, and add the entry a second time.
-    with contextlib.suppress(OSError):
-        _fsync_folder(month)
-        if created:
-            _fsync_folder(progress)
+    return temp
 
 
 def _clear_stale_temps(month: Path) -> None:

@@ -2,134 +2,46 @@
 
 Numbers stay numbers (percentages are fractions with a percent format), dates are dates,
 and text from the data is always text: a note that starts with `=` is never a formula.
+Each sheet is set up for an office printer: landscape A4, one page wide, the header row on
+every page, a title and the as-of date above the table; the English codes are on a sheet of
+their own (数据) for machines.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES
 from minsheng.core.status import word
-from minsheng.plan.models import BASIS_WORDS, COMPARATOR_WORDS, KIND_WORDS, Basis, Comparator, Kind
+from minsheng.plan.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
+from minsheng.render.sheets import (
+    ACTIVE,
+    DATE,
+    GENERAL,
+    PERCENT,
+    POINTS,
+    UNREPORTED,
+    Col,
+    as_of_words,
+    basis_words,
+    date_of,
+    display_width,
+    number_of,
+    print_setup,
+    put,
+    status_fill,
+    thin_box,
+    title_words,
+    words,
+    write_heading,
+    write_view,
+)
+from minsheng.render.xlsx_cycle import add_cycle_sheets
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
-
-ACTIVE = [status.value for status in ACTIVE_STATUSES]
-
-PERCENT = "0.0%"
-POINTS = "0.0"
-DATE = "yyyy-mm-dd"
-GENERAL = "General"
-MAX_WIDTH = 60  # wider text wraps inside its cell instead of stretching the sheet
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-@dataclass(frozen=True)
-class Col:
-    """A column of a view: its header, how to read a value from a row, and its number format."""
-
-    title: str
-    get: Callable[[dict[str, Any]], Any]
-    format: str = GENERAL
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: wide East Asian characters count as two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def shown(value: Any, number_format: str) -> str:
-    """Roughly what the cell shows, to size its column."""
-    if value is None:
-        return ""
-    if number_format == PERCENT and isinstance(value, int | float | Decimal):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, dt.date):
-        return "2024-12-31"
-    return str(value)
-
-
-def date_of(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def number_of(value: Any) -> int | float | Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    return value
-
-
-def words(values: Sequence[Any], sep: str = "、") -> str:
-    return sep.join(str(v) for v in values)
-
-
-# --- the cells --------------------------------------------------------------------------
-
-
-def put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str = GENERAL) -> None:
-    """One cell; a text cell is always stored as text, never read as a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = sheet.cell(row=row, column=column)
-    if value == "":
-        value = None  # an empty cell, not an empty string
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        cell.value = text
-        cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
-        if text.startswith(FORMULA_START):
-            # Excel's own mark for "this is text": the cell stays text when someone edits it.
-            cell.quotePrefix = True
-        return
-    cell.value = value
-    if number_format != GENERAL and value is not None:
-        cell.number_format = number_format
-
-
-def write_view(sheet: Worksheet, columns: list[Col], rows: list[dict[str, Any]]) -> None:
-    """A header row (frozen, filterable), then one row per record; columns fit their text."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, column in enumerate(columns, start=1):
-        put(sheet, 1, index, column.title)
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center")
-    widths = [display_width(c.title) for c in columns]
-    for number, record in enumerate(rows, start=2):
-        for index, column in enumerate(columns, start=1):
-            value = column.get(record)
-            put(sheet, number, index, value, column.format)
-            widths[index - 1] = max(widths[index - 1], display_width(shown(value, column.format)))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(widths, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(width, MAX_WIDTH) + 2
-        if width > MAX_WIDTH:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.alignment = wrap
-    sheet.freeze_panes = "A2"
-    if rows:
-        sheet.auto_filter.ref = sheet.dimensions
-
-
-# --- the views --------------------------------------------------------------------------
 
 
 def _latest(key: str) -> Callable[[dict[str, Any]], Any]:
@@ -142,18 +54,17 @@ def _latest(key: str) -> Callable[[dict[str, Any]], Any]:
 
 ITEM_COLUMNS = [
     Col("序号", lambda i: i.get("id")),
-    Col("类别", lambda i: i.get("category")),
-    Col("事项", lambda i: i.get("title")),
-    Col("牵头单位", lambda i: words(i.get("units", []))),
+    Col("类别", lambda i: i.get("category"), wrap_at=12),
+    Col("事项", lambda i: i.get("title"), wrap_at=30),
+    Col("牵头单位", lambda i: words(i.get("units", [])), wrap_at=16),
     Col("状态", lambda i: word(str(i.get("status", "")))),
-    Col("状态代码", lambda i: i.get("status")),
     Col("完成进度", lambda i: number_of(i.get("completion")), PERCENT),
     Col("序时进度", lambda i: number_of(i.get("expected")), PERCENT),
     Col("落后(百分点)", lambda i: number_of(i.get("gap")), POINTS),
     Col("最新报送日期", lambda i: date_of(_latest("date")(i)), DATE),
-    Col("报送单位", _latest("unit")),
-    Col("最新进展", lambda i: (i.get("note") or {}).get("text")),
-    Col("来源", _latest("source")),
+    Col("报送单位", _latest("unit"), wrap_at=14),
+    Col("最新进展", lambda i: (i.get("note") or {}).get("text"), wrap_at=30),
+    Col("来源", _latest("source"), wrap_at=20),
 ]
 
 
@@ -167,6 +78,11 @@ def _comparator_word(target: dict[str, Any]) -> str | None:
     if comparator in {c.value for c in Comparator}:
         return COMPARATOR_WORDS[Comparator(comparator)]
     return comparator
+
+
+def unreported(target: dict[str, Any]) -> bool:
+    """Nothing reported for the target: 未报送, not a 0% or a 否 that reads like a breach."""
+    return target.get("actual") is None and target.get("percent") is None
 
 
 def _where(target: dict[str, Any]) -> str:
@@ -191,8 +107,22 @@ TARGET_COLUMNS = [
     Col("阶段", lambda t: t.get("actual") if isinstance(t.get("actual"), str) else None),
     Col("阶段百分比", lambda t: number_of(t.get("percent"))),
     Col("报送日期", lambda t: date_of(t.get("date")), DATE),
-    Col("完成进度", lambda t: number_of(t.get("completion")), PERCENT),
-    Col("是否达到目标", lambda t: "是" if t.get("met") else "否"),
+    Col(
+        "完成进度",
+        lambda t: UNREPORTED if unreported(t) else number_of(t.get("completion")),
+        PERCENT,
+    ),
+    Col("是否达到目标", lambda t: UNREPORTED if unreported(t) else "是" if t.get("met") else "否"),
+]
+
+# For machines: the English codes of the JSON, one row an item, the header in row 1.
+DATA_COLUMNS = [
+    Col("id", lambda i: i.get("id")),
+    Col("status", lambda i: i.get("status")),
+    Col("completion", lambda i: number_of(i.get("completion"))),
+    Col("expected", lambda i: number_of(i.get("expected"))),
+    Col("gap", lambda i: number_of(i.get("gap"))),
+    Col("latest_date", _latest("date")),
 ]
 
 
@@ -228,21 +158,13 @@ def target_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def basis_words(code: Any) -> str | None:
-    """按月计 or 按天计 for the JSON's `expected_basis`; None for anything else."""
-    basis = next((b for b in Basis if b.value == code), None)
-    return BASIS_WORDS[basis] if basis is not None else None
-
-
 def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
     """The headline: what, as of when, expected progress, and the counts by status."""
     from openpyxl.styles import Font
 
     plan = report.get("plan") or {}
     thresholds = report.get("thresholds") or {}
-    year = plan.get("year")
-    heading = f"{year}年民生实事完成情况" if year else "民生实事完成情况"
-    put(sheet, 1, 1, heading)
+    put(sheet, 1, 1, title_words(report))
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     facts: list[tuple[str, Any, str]] = [
         ("依据", plan.get("title"), GENERAL),
@@ -260,19 +182,28 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
             put(sheet, row, 3, basis_words(report.get("expected_basis")))
         row += 1
     row += 1
-    for index, title in enumerate(["状态", "状态代码", "项数"], start=1):
+    box = thin_box()
+    for index, title in enumerate(["状态", "项数"], start=1):
         put(sheet, row, index, title)
         sheet.cell(row=row, column=index).font = Font(bold=True)
+        sheet.cell(row=row, column=index).border = box
     summary = report.get("summary") or {}
     for code in STATUSES:
         row += 1
         put(sheet, row, 1, word(code))
-        put(sheet, row, 2, code)
-        put(sheet, row, 3, summary.get(code, 0))
+        put(sheet, row, 2, summary.get(code, 0))
+        fill = status_fill(code)
+        if fill is not None:
+            sheet.cell(row=row, column=1).fill = fill
+        for column in (1, 2):
+            sheet.cell(row=row, column=column).border = box
     row += 1
     put(sheet, row, 1, "合计")
-    put(sheet, row, 3, sum(int(summary.get(code, 0)) for code in STATUSES))
+    put(sheet, row, 2, sum(int(summary.get(code, 0)) for code in STATUSES))
     sheet.cell(row=row, column=1).font = Font(bold=True)
+    for column in (1, 2):
+        sheet.cell(row=row, column=column).border = box
+    print_setup(sheet, None)
     label_width = max(display_width(label) for label, _, _ in facts)
     sheet.column_dimensions["A"].width = label_width + 2
     sheet.column_dimensions["B"].width = min(display_width(str(plan.get("title") or "")), 70) + 2
@@ -280,7 +211,8 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
 
 
 def render_xlsx(report: dict[str, Any]) -> bytes:
-    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别."""
+    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别, and 数据
+    (the English codes, for machines)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -288,14 +220,21 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
     assert summary is not None
     summary.title = "概况"
     write_summary(summary, report)
+    items = list(report.get("items", []))
     views = [
-        ("事项", ITEM_COLUMNS, list(report.get("items", []))),
-        ("指标", TARGET_COLUMNS, target_rows(report)),
-        ("单位", UNIT_COLUMNS, list(report.get("units", []))),
-        ("类别", CATEGORY_COLUMNS, list(report.get("categories", []))),
+        ("事项", "各项完成情况", ITEM_COLUMNS, items),
+        ("指标", "各项指标完成情况", TARGET_COLUMNS, target_rows(report)),
+        ("单位", "牵头单位排名", UNIT_COLUMNS, list(report.get("units", []))),
+        ("类别", "分类完成情况", CATEGORY_COLUMNS, list(report.get("categories", []))),
     ]
-    for title, columns, rows in views:
-        write_view(book.create_sheet(title), columns, rows)
+    heading = title_words(report)
+    for name, title, columns, rows in views:
+        sheet = book.create_sheet(name)
+        write_heading(sheet, f"{heading}:{title}", as_of_words(report))
+        status = (lambda i: i.get("status")) if name == "事项" else None
+        write_view(sheet, columns, rows, status=status)
+    add_cycle_sheets(book, report)  # 报送, 趋势, 连续滞后, 变化
+    write_view(book.create_sheet("数据"), DATA_COLUMNS, items, header_row=1)
     book.properties.creator = "minsheng"
     book.properties.title = f"民生实事完成情况(截至 {report.get('as_of', '')})"
     buffer = io.BytesIO()

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
+from dataclasses import replace
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
-from minsheng.plan.describe import requirement_words, target_json
-from minsheng.plan.models import BASIS_WORDS, Item, Kind
+from minsheng.plan.describe import requirement_words, short_title, target_json
+from minsheng.plan.models import BASIS_WORDS, Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.render.tables import Cell, Column, Table, md_escape, to_csv, to_markdown, to_terminal
+from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, TargetResult, points, ranks
+from minsheng.report.cycle import RETURN_WORDS
+
+if TYPE_CHECKING:
+    from minsheng.render.docx import Masthead
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
 
 BAR_CELLS = 10
-SHORT_TITLE = 20
 
 
 # --- small formatting helpers -------------------------------------------------------------
@@ -54,18 +58,6 @@ def inert(text: str | None) -> str:
         return ""
     kept = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
     return " ".join(kept.split())
-
-
-# A first clause that only frames the action (依托…建设,围绕…) does not name the item.
-_FRAMING = ("依托", "围绕", "按照", "根据", "结合", "通过")
-
-
-def short_title(item: Item) -> str:
-    """The item's first clause that names the action, at most SHORT_TITLE characters."""
-    clauses = [c for c in re.split(r"[,;。,;]", item.title) if c]
-    naming = [c for c in clauses if not c.startswith(_FRAMING)]
-    title = (naming or clauses or [item.title])[0]
-    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1] + "…"
 
 
 def gap_text(result: ItemResult) -> str:
@@ -195,12 +187,16 @@ def unit_table(report: Report) -> Table:
         ],
         title="牵头单位排名",
     )
+    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    if returns:  # how often on time, beside how far along: offices rank units on both
+        table.columns.insert(4, Column("on_time_rate", "按时报送率", "right"))
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
         counts = [unit.counts[s] for s in ACTIVE_STATUSES]
-        table.rows.append(
-            [rank, unit.name, len(unit.items), progress_cell(unit.completion), *counts]
-        )
+        row: list[Any] = [rank, unit.name, len(unit.items), progress_cell(unit.completion)]
+        if returns:
+            row.append(monthly.rate_text(returns[unit.name], report.now.as_of))
+        table.rows.append([*row, *counts])
     return table
 
 
@@ -322,14 +318,23 @@ def changes_table(report: Report) -> Table:
 
 
 def bulletin_tables(report: Report) -> list[Table]:
-    """The whole 通报: counts, items, ranking, lagging items, silent units, changes."""
-    tables = [
-        summary_table(report),
-        item_table(report),
-        unit_table(report),
-        lagging_table(report),
-        unreported_table(report),
-    ]
+    """The whole 通报: counts, this month's returns, items, ranking, lagging items, items to
+    escalate, this month's missing returns (or the units never heard from), trends, changes."""
+    cycle = report.cycle
+    tables = [summary_table(report)]
+    if monthly.has_returns(report):
+        tables.append(monthly.returns_table(report))
+    tables += [item_table(report), unit_table(report), lagging_table(report)]
+    if cycle is not None:
+        tables.append(monthly.escalation_table(report, short_title))
+    # With a monthly cycle, silence is this month's: a unit that reported in May and stopped
+    # is missing in June, though its items have an entry.
+    if monthly.has_returns(report):
+        tables.append(monthly.missing_table(report))
+    else:
+        tables.append(unreported_table(report))
+    if cycle is not None:
+        tables.append(monthly.trend_table(report, short_title))
     if report.since is not None:
         tables.append(changes_table(report))
     return tables
@@ -419,18 +424,34 @@ def _unit_rows(report: Report) -> Table:
             Column("unreported_items", "未报送事项"),
         ]
     )
+    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    if returns:
+        table.columns += [
+            Column("return", "本月报送"),
+            Column("missing_items", "本月未报送事项"),
+            Column("late_items", "本月逾期事项"),
+            Column("on_time_rate", "按时报送率(%)"),
+        ]
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
-        table.rows.append(
-            [
-                rank,
-                unit.name,
-                len(unit.items),
-                None if unit.completion is None else points(unit.completion),
-                *(unit.counts[s] for s in ACTIVE_STATUSES),
-                "、".join(str(r.item.id) for r in unit.unreported),
+        row: list[Any] = [
+            rank,
+            unit.name,
+            len(unit.items),
+            None if unit.completion is None else points(unit.completion),
+            *(unit.counts[s] for s in ACTIVE_STATUSES),
+            "、".join(str(r.item.id) for r in unit.unreported),
+        ]
+        returned = returns.get(unit.name)
+        if returned is not None and returned.current is not None:
+            current, rate = returned.current, returned.on_time_rate
+            row += [
+                RETURN_WORDS[current.status],
+                "、".join(str(n) for n in current.items_missing),
+                "、".join(str(n) for n in current.items_late),
+                None if rate is None else points(rate),
             ]
-        )
+        table.rows.append(row)
     return table
 
 
@@ -522,6 +543,7 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
     if report.since is not None:
         then = report.since.items[index]
         found["since"] = {"completion": fraction(then.completion), "status": then.status.value}
+    found["history"] = monthly.history_json(report, item.id)
     return found
 
 
@@ -570,53 +592,119 @@ def document(report: Report) -> dict[str, Any]:
         "thresholds": {
             "behind": json_number(now.thresholds.behind),
             "lagging": json_number(now.thresholds.lagging),
+            "escalate_after": now.thresholds.escalate_after,
         },
         "summary": _counts_json(now.summary),
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
         "units": units,
         "categories": categories,
+        "reporting": monthly.reporting_json(report),
+        "escalations": monthly.escalations_json(report),
     }
 
 
 # --- the renderers and the one dispatch ---------------------------------------------------
 
 
-def render_json(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+def render_json(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> str:
     # --by does not narrow the JSON: the document is the whole contract.
     return json.dumps(document(report), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def render_csv(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+def render_csv(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> str:
     return to_csv(csv_table(report, by))
 
 
-def render_markdown(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+def render_markdown(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> str:
     lines = f"## {md_escape(heading(report))}\n\n{md_escape(summary_sentence(report))}\n\n"
     return lines + to_markdown(tables_by(report, by))
 
 
-def render_table(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+def render_table(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> str:
     lines = f"{heading(report)}\n{summary_sentence(report)}\n\n"
     return lines + to_terminal(tables_by(report, by), color=color, width=width)
 
 
-def render_html_page(report: Report, by: str | None, *, color: bool, width: int | None) -> str:
+def render_html_page(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> str:
     from minsheng.render.html import render_html  # jinja2 and the templates: only when asked
 
     return render_html(document(report))
 
 
 def render_xlsx_workbook(
-    report: Report, by: str | None, *, color: bool, width: int | None
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
 ) -> bytes:
     from minsheng.render.xlsx import render_xlsx  # openpyxl: only when asked
 
     return render_xlsx(document(report))
 
 
+def render_docx_document(
+    report: Report,
+    by: str | None,
+    *,
+    color: bool,
+    width: int | None,
+    masthead: Masthead | None = None,
+) -> bytes:
+    from minsheng.render.docx import Masthead, render_docx  # python-docx: only when asked
+
+    masthead = masthead or Masthead()
+    # The bulletin goes out under the plan's issuing office unless the office says otherwise.
+    if not masthead.issuer:
+        masthead = replace(masthead, issuer=report.plan.document.issuer)
+    return render_docx(document(report), masthead)
+
+
 class Renderer(Protocol):
     def __call__(
-        self, report: Report, by: str | None, *, color: bool, width: int | None
+        self,
+        report: Report,
+        by: str | None,
+        *,
+        color: bool,
+        width: int | None,
+        masthead: Masthead | None = None,
     ) -> str | bytes: ...
 
 
@@ -628,6 +716,7 @@ RENDERERS: dict[str, Renderer] = {
     "json": render_json,
     "html": render_html_page,  # the public page, from the JSON document
     "xlsx": render_xlsx_workbook,  # the office workbook, from the JSON document
+    "docx": render_docx_document,  # the 通报 as a 公文, from the JSON document
 }
 
 
@@ -638,6 +727,8 @@ def render(
     *,
     color: bool = False,
     width: int | None = None,
+    masthead: Masthead | None = None,
 ) -> str | bytes:
-    """The report in one format (a key of RENDERERS); `color` and `width` are for the terminal."""
-    return RENDERERS[format](report, by, color=color, width=width)
+    """The report in one format (a key of RENDERERS); `color` and `width` are for the terminal,
+    `masthead` (title, issuing office, 文号, date) for the document."""
+    return RENDERERS[format](report, by, color=color, width=width, masthead=masthead)

@@ -28,9 +28,19 @@ from minsheng.progress.entry import (
     E,
     Stage,
     effective_entries,
+    first_returns,
     latest,
     sort_key,
     tells_progress,
+)
+from minsheng.report.cycle import (
+    Cycle,
+    Point,
+    Returns,
+    escalations,
+    history_days,
+    reported_months,
+    reporting,
 )
 
 ZERO = Decimal(0)
@@ -273,6 +283,7 @@ class Report:
     plan: Plan
     now: Snapshot
     since: Snapshot | None = None
+    cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
 
 
 # --- the computation --------------------------------------------------------------------
@@ -401,8 +412,16 @@ def compute(
     entries: Iterable[E],
     as_of: dt.date,
     since: dt.date | None = None,
+    *,
+    monthly: bool = True,
+    returns: Returns | None = None,
 ) -> Report:
-    """The report at `as_of`, and at `since` too when given.
+    """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
+    unless `monthly` is false.
+
+    The entries must include those that decide each month end of the cycle (cycle.history_days)
+    as well as `as_of` and `since`; `returns` is when each unit first returned each item and
+    month (progress.first_returns), computed from `entries` when not given.
 
     `units_of` gives an item's lead units by canonical name (LoadedPlan.canonical_units).
     The rules (docs/report.md says the same for people):
@@ -442,4 +461,33 @@ def compute(
     then = None
     if since is not None:
         then = snapshot(plan, units_of, effective_entries(entries, since), since)
-    return Report(plan, now, then)
+    if not monthly:
+        return Report(plan, now, then)
+    return Report(plan, now, then, monthly_cycle(plan, units_of, entries, now, returns))
+
+
+def monthly_cycle(
+    plan: Plan,
+    units_of: UnitsOf,
+    entries: Sequence[E],
+    now: Snapshot,
+    returns: Returns | None,
+) -> Cycle:
+    """Returns by unit and month, each item's history at month ends, and the escalations."""
+    as_of = now.as_of
+    snapshots = [
+        now if day == as_of else snapshot(plan, units_of, effective_entries(entries, day), day)
+        for day in history_days(plan, as_of)
+    ]
+    history = {
+        result.item.id: [
+            Point(shot.as_of, past.completion, past.status)
+            for shot in snapshots
+            for past in (shot.items[index],)
+        ]
+        for index, result in enumerate(now.items)
+    }
+    units = {result.item.id: result.units for result in now.items}
+    found = reporting(plan, units_of, first_returns(entries) if returns is None else returns, as_of)
+    escalated = escalations(history, units, plan.thresholds.escalate_after)
+    return Cycle(reported_months(plan, as_of), found, history, escalated)

@@ -63,7 +63,7 @@ def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> d
     # Imported here: a plain listing needs no computation, and starts faster without it.
     from minsheng.report.compute import compute
 
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of)
+    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, monthly=False)
     return {result.item.id: result.status.value for result in report.now.items}
 
 
@@ -179,9 +179,13 @@ def list_table(
     items: list[Item],
     selection: Selection,
     statuses: Mapping[int, str] | None = None,
+    as_of: dt.date | None = None,
 ) -> Table:
-    """One row per item; the last column marks 无任务 (or the computed status)."""
+    """One row per item; the last column marks 无任务 (or the computed status, and the title
+    says on which date it was computed)."""
     described = selection.describe()
+    if as_of is not None:
+        described += f"{',' if described else ''}状态截至 {as_of}"
     title = f"民生实事({described + ',' if described else ''}共 {len(items)} 项)"
     columns = [
         Column("id", "序号", align="right"),

@@ -1,0 +1,104 @@
+"""A unit's monthly return (进度报送表): its columns, its rows (every target the unit reports,
+with the figure that counts now), and the stamp of what it was made for. Reading a filled
+one back is return_import; the file formats (xlsx, CSV) are return_files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from minsheng.core.measure import format_decimal
+from minsheng.plan.describe import requirement_words, short_title
+from minsheng.plan.load import LoadedPlan
+from minsheng.plan.models import Item, Period, Target, Unit
+from minsheng.progress.entry import AnyEntry, latest
+
+# The header of the return, in this order, in the first row of the first sheet.
+HEADERS = ("序号", "事项", "指标编号", "指标", "目标", "上次报送", "上次日期", "本期累计完成",
+           "阶段", "完成百分比", "进展说明", "依据")  # fmt: skip
+VALUE, STAGE, PERCENT, NOTE, SOURCE = HEADERS[7:]
+FILLED = (VALUE, STAGE, PERCENT, NOTE, SOURCE)  # what the unit fills in
+# What the return was made for, on every row after the header's columns: a return read back
+# knows its unit, its period and its plan, whatever file it travelled in.
+UNIT, AS_OF, PLAN, YEAR, DIGEST = "填报单位", "截止日期", "计划文号", "计划年份", "计划校验码"
+STAMP = (UNIT, AS_OF, PLAN, YEAR, DIGEST)
+COLUMNS = HEADERS + STAMP
+SOURCE_PREFIX = "报送表"  # an entry's source when the unit gave none: 报送表 <file hash>
+
+# problem(row, column, code, message): how the readers below report, never raising.
+Report = Callable[[int | None, str | None, str, str], None]
+
+# Which column a rule's field is read from.
+FIELD_COLUMNS = {"value": VALUE, "stage": STAGE, "percent": PERCENT, "note": NOTE,
+                 "source": SOURCE, "date": AS_OF, "unit": UNIT, "item": "序号",
+                 "target": "指标编号", "id": VALUE}  # fmt: skip
+
+
+def previous_month_end(today: dt.date, period: Period) -> dt.date:
+    """The last day of the month before `today`, inside the plan period: a clerk reports
+    June's figures in early July."""
+    day = today.replace(day=1) - dt.timedelta(days=1)
+    return min(max(day, period.start), period.end)
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One target a unit reports, with the figure that counts for it now."""
+
+    item: Item
+    target: Target
+    last: AnyEntry | None
+
+    def fixed(self) -> dict[str, object]:
+        """The cells the unit does not fill: the target and its last figure."""
+        last: object = None
+        if self.last is not None:
+            if self.last.stage is not None:
+                share = self.last.percent
+                last = self.last.stage.value + (f" {format_decimal(share)}%" if share else "")
+            else:
+                last = self.last.value
+        return {
+            "序号": self.item.id,
+            "事项": short_title(self.item),
+            "指标编号": self.target.id,
+            "指标": self.target.name,
+            "目标": requirement_words(self.target),
+            "上次报送": last,
+            "上次日期": self.last.date.isoformat() if self.last is not None else None,
+        }
+
+
+def return_rows(
+    plan: LoadedPlan, unit: Unit, entries: Sequence[AnyEntry], as_of: dt.date | None
+) -> list[ReturnRow]:
+    """Every target of every item the unit leads with a task (the item's own targets, then its
+    measures'), in plan order, with the entry that counts on `as_of`."""
+    now = latest(entries, as_of)
+    return [
+        ReturnRow(item, target, now.get((item.id, target.id)))
+        for item in plan.items_of(unit)
+        if not item.no_task
+        for target in item.all_targets()
+    ]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a return was made for: the unit, the period's end, and the plan."""
+
+    unit: str
+    as_of: dt.date
+    plan: str  # 文号
+    year: int
+    digest: str  # of the plan file's text
+
+    def cells(self) -> dict[str, object]:
+        return {UNIT: self.unit, AS_OF: self.as_of.isoformat(), PLAN: self.plan,
+                YEAR: self.year, DIGEST: self.digest}  # fmt: skip
+
+
+def stamp_for(plan: LoadedPlan, unit: Unit, as_of: dt.date) -> Stamp:
+    document = plan.plan.document
+    return Stamp(unit.name, as_of, document.number, document.year, plan.digest.hex()[:16])
