@@ -784,6 +784,21 @@ def test_note_of_a_corrected_entry_is_not_shown() -> None:
     assert item.note is None
 
 
+def test_a_corrections_remark_is_not_the_latest_progress() -> None:
+    # The remark says why a figure was wrong; the figure is the correction's, the news of
+    # the work is still the latest note of an entry that counts.
+    may = noted("training", 300, "2024-05-31", "五月培训300人次", "09:00")
+    wrong = noted("training", 1800, "2024-06-30", "误填", "09:00").model_copy(
+        update={"id": "aaaaaaaa"}
+    )
+    fixed = noted("training", 800, "2024-06-30", "更正:误写为1800", "10:00").model_copy(
+        update={"id": "bbbbbbbb", "corrects": "aaaaaaaa"}
+    )
+    item = report_of(load(), [may, wrong, fixed], AS_OF).now.item(1)
+    assert item.latest is not None and item.latest.value == 800
+    assert item.note is not None and item.note.note == "五月培训300人次"
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import shutil
+import unittest.mock
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -346,7 +347,11 @@ def append_with_the_store(recorded_data: Path) -> Seen:
         unit="区城管局",
         recorded_at=store.now(),
     )
-    store.append(DataDir(recorded_data), plan_of(recorded_data), entry, today=TODAY)
+    # The store stamps the entry as it writes it: on a day before TODAY, as it would have
+    # then (a stamp after the day the ledger is opened on is a problem, bad-recorded-at).
+    then = dt.datetime(2024, 8, 3, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with unittest.mock.patch.object(store, "now", lambda: then):
+        store.append(DataDir(recorded_data), plan_of(recorded_data), entry, today=TODAY)
     return lambda ledger: entry.id in ids(ledger)
 
 
@@ -556,7 +561,7 @@ def test_validate_sees_a_source_file_created_since_the_last_run(
 # --- 5. today ---------------------------------------------------------------------------------
 
 BEFORE = dt.date(2024, 7, 20)  # the fixtures' 2024-07-31 is more than a day ahead
-SLACK = dt.date(2024, 7, 30)  # a day ahead: allowed (time zones)
+SLACK = dt.date(2024, 8, 1)  # the fixtures' last stamp, 2024-08-02, a day ahead: allowed
 AFTER = dt.date(2024, 8, 5)
 
 
@@ -564,7 +569,8 @@ def test_the_day_before_an_entry_is_checked_against_each_time(
     recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
     early = opened(recorded_data, cache, BEFORE)
-    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
+    # dated and recorded after that day
+    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD, Code.BAD_STAMP}
     assert view(early) == view(opened(recorded_data, None, BEFORE))
     later = opened(recorded_data, cache, AFTER)
     assert view(later) == view(opened(recorded_data, None, AFTER))
@@ -579,7 +585,7 @@ def test_a_ledger_is_not_reused_when_today_goes_back(
     early = opened(recorded_data, cache, BEFORE)
     assert len(reads) == 2
     assert view(early) == view(opened(recorded_data, None, BEFORE))
-    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
+    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD, Code.BAD_STAMP}
 
 
 # --- 6. corrupt and foreign ledgers ---------------------------------------------------------

@@ -99,6 +99,13 @@ def add(
         str | None,
         typer.Option("--corrects", help="本条更正的那条记录的编号(id);日期与那条相同。"),
     ] = None,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
     data_dir: DataDirOption = None,
     year: YearOption = None,
@@ -136,7 +143,7 @@ def add(
     if item is None and unit is not None and alone and ask.interactive:
         from minsheng.cli.walk import walk
 
-        walk(folder, loaded, unit, date, ask, yes, cache)
+        walk(folder, loaded, unit, date, ask, yes, cache, allow_large)
         return
     chosen = _item(loaded, item, ask)
     aim = _target(chosen, target, ask)
@@ -159,7 +166,9 @@ def add(
         _, found = store.problems(folder, loaded, draft(value=amount), cache=cache)
         _raise_first(found, "value")
 
-    amount, phase, share = _reading(aim, day, value, stage, percent, ask, against_data)
+    amount, phase, share = _reading(
+        aim, day, value, stage, percent, ask, against_data, allow_large=allow_large
+    )
     note = _text("note", note, ask, "进展说明(可留空)")
     source = _source(folder, source, ask)
     with _refusing():
@@ -369,6 +378,8 @@ def _reading(
     percent: str | None,
     ask: _Asker,
     against_data: Callable[[Decimal], None],
+    *,
+    allow_large: bool = False,
 ) -> tuple[Decimal | None, Stage | None, Decimal | None]:
     """The value, or for a milestone the stage and percentage; a value typed on a terminal
     is checked against the entries already recorded, and asked again when a rule refuses it."""
@@ -394,7 +405,7 @@ def _reading(
         return None, phase, _or_refuse(parse_share, percent)
 
     def parse(text: str) -> Decimal:
-        amount = parse_value(text, target)
+        amount = parse_value(text, target, allow_large=allow_large)
         if ask.interactive:
             against_data(amount)
         return amount

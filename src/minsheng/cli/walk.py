@@ -33,6 +33,7 @@ def walk(
     ask: _Asker,
     yes: bool,
     cache: Cache | None,
+    allow_large: bool = False,
 ) -> None:
     """Ask for every target of the unit (Enter skips one) and record the answers together."""
     from minsheng.progress import store
@@ -56,7 +57,9 @@ def walk(
     day = _date(loaded, date, ask, None, default=default)
     filled: list[ReturnEntry] = []
     for number, row in enumerate(rows, 1):
-        entry = _ask_row(folder, loaded, row, reporter.name, day, ask, cache, number, len(rows))
+        entry = _ask_row(
+            folder, loaded, row, reporter.name, day, ask, cache, number, len(rows), allow_large
+        )
         if entry is not None:
             filled.append(ReturnEntry("", None, number, row.item, row.target, entry))
     if not filled:
@@ -81,6 +84,7 @@ def _ask_row(
     cache: Cache | None,
     number: int,
     total: int,
+    allow_large: bool = False,
 ) -> ProgressEntry | None:
     """One target: its last figure shown, its reading asked; None when skipped."""
     from minsheng.progress import store
@@ -99,7 +103,7 @@ def _ask_row(
         _, found = store.problems(folder, loaded, draft(**reading), cache=cache)
         _raise_first(found, "value")
 
-    reading = _reading(row.target, day, ask, against_data)
+    reading = _reading(row.target, day, ask, against_data, allow_large)
     if reading is None:
         return None
     note = _text("note", None, ask, "  进展说明(可留空)")
@@ -108,7 +112,7 @@ def _ask_row(
 
 
 def _reading(
-    target: Target, day: dt.date, ask: _Asker, against_data: _Check
+    target: Target, day: dt.date, ask: _Asker, against_data: _Check, allow_large: bool = False
 ) -> dict[str, object] | None:
     """The value, or the stage and percentage of a milestone; None for Enter."""
     from minsheng.progress.rules import parse_percent, parse_stage, parse_value, stage_problem
@@ -142,7 +146,7 @@ def _reading(
     def parse(text: str) -> Decimal | None:
         if not text:
             return None
-        amount = parse_value(text, target)
+        amount = parse_value(text, target, allow_large=allow_large)
         against_data(value=amount)
         return amount
 

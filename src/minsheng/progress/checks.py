@@ -31,6 +31,7 @@ from minsheng.progress.rules import (
     item_problem,
     shape_problem,
     stage_problem,
+    stamp_problem,
     target_problem,
     unit_problem,
     value_problem,
@@ -159,6 +160,20 @@ def check_dates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
         if entry.date not in problems:
             problems[entry.date] = date_problem(period, entry.date, context.today, context.slack)
         problem = problems[entry.date]
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
+def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """`recorded_at` is in a real time zone and not in the future."""
+    found = []
+    problems: dict[dt.datetime, Problem | None] = {}  # once per stamp
+    for entry in entries:
+        stamp = entry.recorded_at
+        if stamp not in problems:
+            problems[stamp] = stamp_problem(stamp, context.today, context.slack)
+        problem = problems[stamp]
         if problem is not None:
             found.append(entry_issue(entry, problem.field, problem.code, problem.message))
     return found
@@ -299,6 +314,42 @@ def check_corrects(entries: Sequence[AnyEntry], context: Context) -> list[Issue]
         else:
             continue
         found.append(entry_issue(entry, "corrects", Code.UNKNOWN_ENTRY, message))
+    found.extend(_correction_cycles(entries))
+    return found
+
+
+def _correction_cycles(entries: Sequence[AnyEntry]) -> list[Issue]:
+    """Corrections that name each other round (A corrects B, B corrects A): no chain of them
+    ends at an entry that stands, so every one would be void and the figure would vanish
+    without a word. Each entry of such a cycle is a problem of its own (one that corrects
+    itself is told so by check_corrects)."""
+    names = {entry.id: entry.corrects for entry in entries if entry.corrects}
+    if not names:
+        return []
+    by_id = {entry.id: entry for entry in entries if entry.id in names}
+    done: set[str] = set()
+    found = []
+    for start in names:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in names and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = names[node]
+        if node is not None and node in on_path:
+            cycle = path[path.index(node) :]
+            if len(cycle) > 1:
+                shown = " → ".join([*cycle, cycle[0]])
+                for member in cycle:
+                    message = (
+                        f"更正记录互相指向,成了一个圈:{shown};这样每一条都被更正而作废,"
+                        "数值会无声地消失。更正链应止于一条没有 corrects 的原始记录"
+                    )
+                    found.append(
+                        entry_issue(by_id[member], "corrects", Code.CORRECTION_CYCLE, message)
+                    )
+        done.update(path)
     return found
 
 
@@ -408,6 +459,7 @@ def check_placement(entries: Sequence[AnyEntry], context: Context) -> list[Issue
 ENTRY_CHECKS: tuple[Check, ...] = (
     check_known,
     check_dates,
+    check_stamps,
     check_stage_value,
     check_values,
     check_units,

@@ -157,6 +157,14 @@ def has_note(entry: AnyEntry) -> bool:
     return bool(entry.note and entry.note.strip())
 
 
+def tells_progress(entry: AnyEntry) -> bool:
+    """Whether the entry's note may stand as the item's 最新进展: it says something, and the
+    entry is not a correction. A correction fixes a figure and its note says why
+    (“更正:误写为0.5万”), which is no news of the work; the entry it corrects no longer
+    counts, so the latest progress note is the latest one among the entries that count."""
+    return entry.corrects is None and has_note(entry)
+
+
 def effective_entries(entries: Iterable[E], as_of: dt.date | None = None) -> list[E]:
     """The entries that count on `as_of` (all of them without it), in the order given.
 

@@ -9,8 +9,8 @@ depends on:
 - minsheng's code and Python (`cache.fingerprint`), the plan's bytes, the data folder;
 - every progress file read: its path, its name as shown, and the hash of its bytes;
 - things outside the files, checked again each time the ledger is used: no entry is dated
-  after today (the one check that depends on the day), and every source that names a file
-  in the repository still exists or still does not, as when the ledger was made.
+  or recorded after today (the checks that depend on the day), and every source that names
+  a file in the repository still exists or still does not, as when the ledger was made.
 
 What decides an item on a date D: for each (item, target), its latest effective entry dated
 on or before D; and for each item, its latest such entry with a note, among its own targets
@@ -45,7 +45,13 @@ from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
-from minsheng.progress.entry import Entry, Origin, effective_entries, first_returns, has_note
+from minsheng.progress.entry import (
+    Entry,
+    Origin,
+    effective_entries,
+    first_returns,
+    tells_progress,
+)
 from minsheng.progress.files import (
     ProgressFile,
     entries_of,
@@ -71,7 +77,7 @@ class Ledger:
 
     count: int  # entries read
     issues: list[Issue]
-    latest: int | None  # the ordinal of the latest date of any entry
+    latest: int | None  # the ordinal of the latest date or recorded day of any entry
     sources: tuple[tuple[str, str | None], ...]  # each source naming a path, and its problem
     origins: tuple[tuple[str, str | None], ...]  # files, as shown and their paths
     series: tuple[Series, ...]
@@ -105,8 +111,8 @@ class Ledger:
         return sorted(found)
 
     def holds(self, today: dt.date, repo_root: Path) -> bool:
-        """Whether the checks would find the same today: no entry is dated in the future,
-        and every source path is found (or not) as before."""
+        """Whether the checks would find the same today: no entry is dated or stamped in the
+        future, and every source path is found (or not) as before."""
         if self.latest is not None and self.latest > (today + VALIDATE_SLACK).toordinal():
             return False
         return all(source_problem(text, repo_root) == was for text, was in self.sources)
@@ -187,7 +193,9 @@ def _build(
         origin_index.setdefault(Origin(read.display, read.path), len(origin_index))
     judged: dict[str, str | None] = {}
     entries, issues = check_files(files, folder, loaded, today, judged)
-    latest = max((entry.date for entry in entries), default=None)
+    # The latest day any entry speaks of, its date or the day it was recorded (where it was
+    # recorded): past today, the ledger is not kept, as its problems change with the day.
+    latest = max((max(entry.date, entry.recorded_at.date()) for entry in entries), default=None)
     latest_day = None if latest is None else latest.toordinal()
     # The judgements the checks made, not new ones: a file that appeared or went away since
     # would otherwise be kept as found while the problems say otherwise.
@@ -207,7 +215,7 @@ def _build(
         if ordinal is None:
             ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
-        if has_note(entry):
+        if tells_progress(entry):
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))

@@ -29,9 +29,9 @@ from minsheng.progress.entry import (
     Stage,
     effective_entries,
     first_returns,
-    has_note,
     latest,
     sort_key,
+    tells_progress,
 )
 from minsheng.report.cycle import (
     Cycle,
@@ -318,9 +318,9 @@ def item_result(
     rank = {target.id: index for index, (_, target) in enumerate(numbered)}
     latest_own = [e for e in found.values() if e.target in own_ids]
     news = _describing(latest_own, rank) or _describing(list(found.values()), rank)
-    noted = [e for e in history if has_note(e)]
+    noted = [e for e in history if tells_progress(e)]
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
-    if news is not None and has_note(news) and news.corrects is None:
+    if news is not None and tells_progress(news):
         note = news
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)

@@ -120,6 +120,8 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     month = month_of(first)
     while month <= last:
         found.append(month)
+        if month_end(month) == dt.date.max:  # December 9999: no month after it
+            break
         month = month_end(month) + dt.timedelta(days=1)
     return found
 
@@ -138,8 +140,9 @@ def first_month(plan: Plan) -> dt.date:
 
 
 def reported_months(plan: Plan, as_of: dt.date) -> list[dt.date]:
-    """The months of the cycle up to the as-of month (none before `from`)."""
-    return months_between(first_month(plan), as_of)
+    """The months of the cycle up to the as-of month (none before `from`, none after the
+    plan period: an as-of date of 9999-12-31 asks for no month of the year 9999)."""
+    return months_between(first_month(plan), min(as_of, plan.document.period.end))
 
 
 def history_days(plan: Plan, as_of: dt.date) -> list[dt.date]:
