@@ -33,9 +33,10 @@ from minsheng.progress.checks import read_progress
 from minsheng.progress.entry import Entry, ProgressEntry, first_returns
 from minsheng.progress.files import ProgressFile, read_files
 from minsheng.progress.ledger import KEEP, Ledger, open_ledger
-from minsheng.report.bulletin import document, render_json
 from minsheng.report.compute import compute
 from minsheng.report.cycle import history_days
+from minsheng.report.document import document
+from minsheng.report.formats import render_json
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future

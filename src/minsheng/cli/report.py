@@ -117,9 +117,9 @@ def report(
     from minsheng.core.cache import user_cache
     from minsheng.progress.ledger import open_ledger
     from minsheng.render.docx import Masthead, StrippedCharacters
-    from minsheng.report.bulletin import render
     from minsheng.report.compute import compute, default_as_of
     from minsheng.report.cycle import history_days
+    from minsheng.report.formats import render
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     since_date = parse_date(since, "--since") if since else None
