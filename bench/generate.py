@@ -28,7 +28,7 @@ PLAN = ROOT / "data" / "tasks_2024.yaml"
 if str(ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT / "src"))
 
-from minsheng.core.measure import is_percent  # noqa: E402
+from minsheng.core.measure import is_counted, is_percent, split_unit  # noqa: E402
 from minsheng.plan.load import LoadedPlan, load_plan  # noqa: E402
 from minsheng.plan.models import Item, Kind, Target, Unit  # noqa: E402
 from minsheng.progress.entry import ProgressEntry, Stage  # noqa: E402
@@ -93,16 +93,50 @@ def shares(rng: random.Random, total: int, count: int) -> list[int]:
     return parts
 
 
-def ramp(start: Decimal, end: Decimal, count: int) -> list[Decimal]:
+def whole_step(target: Target) -> Decimal | None:
+    """The step of a quantity counted in whole things, in the target's unit (1 for 户, 0.0001
+    for 万人); None for a target whose values may be any fraction."""
+    scale, base = split_unit(target.unit or "")
+    if target.kind is not Kind.QUANTITY or not is_counted(base):
+        return None
+    return Decimal(1) / scale
+
+
+def most_entries(target: Target) -> int | None:
+    """How many entries a counted target can take with no two equal: one whole step each from
+    nothing to 70% of the target (the least a series reaches); None without a bound."""
+    step = whole_step(target)
+    if step is None:
+        return None
+    start = target.baseline or Decimal(0)
+    return max(1, int((((target.value or Decimal(1)) * Decimal("0.7")) - start) / step))
+
+
+def capped(parts: list[int], bounds: list[int | None]) -> list[int]:
+    """`parts` with each bounded part at most its bound, the surplus shared among the rest."""
+    found = [
+        part if bound is None else min(part, bound)
+        for part, bound in zip(parts, bounds, strict=True)
+    ]
+    surplus = sum(parts) - sum(found)
+    free = [index for index, bound in enumerate(bounds) if bound is None]
+    for turn in range(surplus if free else 0):
+        found[free[turn % len(free)]] += 1
+    return found
+
+
+def ramp(start: Decimal, end: Decimal, count: int, quantum: Decimal | None = None) -> list[Decimal]:
     """`count` values moving steadily from just past `start` to `end`, no two equal.
 
-    Rounded down to a quantum no larger than one step, so two entries of a target on the
-    same day never repeat each other (which would be a duplicate-entry).
+    Rounded down to a quantum no larger than one step (or to `quantum`, a whole step of a
+    counted unit, the caller allowing no more entries than steps), so two entries of a
+    target on the same day never repeat each other (which would be a duplicate-entry).
     """
     if count < 1:
         return []
     step = (end - start) / count
-    quantum = min(Decimal(1).scaleb(abs(step).adjusted()), Decimal(1)) if step else Decimal(1)
+    if quantum is None:
+        quantum = min(Decimal(1).scaleb(abs(step).adjusted()), Decimal(1)) if step else Decimal(1)
     return [(start + step * (k + 1)).quantize(quantum, ROUND_FLOOR) for k in range(count)]
 
 
@@ -130,7 +164,7 @@ def series(rng: random.Random, target: Target, count: int) -> list[Reading]:
         end = min(end, Decimal(100))  # a share never passes 100%
     if end == start:
         end = start + value / 10
-    return [(v, None, None) for v in ramp(start, end, count)]
+    return [(v, None, None) for v in ramp(start, end, count, whole_step(target))]
 
 
 def spread(rng: random.Random, first: dt.date, last: dt.date, count: int) -> list[dt.date]:
@@ -184,8 +218,11 @@ class Reporting:
     last: dt.date
 
 
-def entries_for(rng: random.Random, ids: Ids, of: Reporting, count: int) -> list[ProgressEntry]:
-    """`count` entries of one target, oldest first, a few of them corrections."""
+def entries_for(
+    rng: random.Random, ids: Ids, of: Reporting, count: int, correct_first: bool = False
+) -> list[ProgressEntry]:
+    """`count` entries of one target, oldest first, a few of them corrections (the first
+    reading among them when `correct_first`)."""
     dates = spread(rng, of.first, of.last, count)
     recorded = stamps(rng, dates)
     readings = series(rng, of.target, count)
@@ -203,7 +240,9 @@ def entries_for(rng: random.Random, ids: Ids, of: Reporting, count: int) -> list
             "stage": stage,
             "percent": percent,
         }
-        wrong_at = rng.random() < CORRECTION_RATE and len(found) + 2 <= count
+        wrong_at = (rng.random() < CORRECTION_RATE or (correct_first and not found)) and (
+            len(found) + 2 <= count
+        )
         if target.kind is Kind.QUANTITY and value is not None and wrong_at:
             # Recorded with one digit too many, then corrected: same date, same time, written
             # right after it (so no later entry of the day comes between them).
@@ -251,10 +290,18 @@ def generate(count: int, out: Path, seed: int, plan_path: Path = PLAN) -> int:
     ids = Ids(rng)
     files: dict[tuple[str, str], list[ProgressEntry]] = defaultdict(list)
     units = {unit.name: unit for unit in plan.loaded.plan.units}
-    counts = shares(rng, count, len(plan.targets))
-    for (item, target, unit), share in zip(plan.targets, counts, strict=True):
+    bounds = [most_entries(target) for _, target, _ in plan.targets]
+    counts = capped(shares(rng, count, len(plan.targets)), bounds)
+    # Every data set has a correction, whatever the draw: counted targets take few entries.
+    pairs = list(zip(plan.targets, counts, strict=True))
+    first = next(
+        (index for index, ((_, target, _), share) in enumerate(pairs)
+         if target.kind is Kind.QUANTITY and share >= 2),
+        None,
+    )  # fmt: skip
+    for index, ((item, target, unit), share) in enumerate(pairs):
         of = Reporting(item, target, unit, period.start, last)
-        for entry in entries_for(rng, ids, of, share):
+        for entry in entries_for(rng, ids, of, share, correct_first=index == first):
             files[(f"{entry.date:%Y-%m}", unit.id)].append(entry)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plan_path, out / plan_path.name)

@@ -466,7 +466,9 @@ def test_measure_targets_are_detail_and_do_not_enter_the_item(tmp_path: Path) ->
     assert [t.completion for t in item.targets if t.measure is not None] == [1, 1]
     assert item.completion == 0
     assert item.status is Status.LAGGING  # reported, but its own targets have nothing yet
-    assert item.latest is not None and item.latest.target == "b"
+    # Two targets reported the same day: the one the plan lists first describes the item,
+    # whichever was typed last.
+    assert item.latest is not None and item.latest.target == "a"
 
 
 def test_latest_note_prefers_the_items_own_targets() -> None:
@@ -780,6 +782,21 @@ def test_note_of_a_corrected_entry_is_not_shown() -> None:
     )
     item = report_of(load(), [wrong, fixed], AS_OF).now.item(1)
     assert item.note is None
+
+
+def test_a_corrections_remark_is_not_the_latest_progress() -> None:
+    # The remark says why a figure was wrong; the figure is the correction's, the news of
+    # the work is still the latest note of an entry that counts.
+    may = noted("training", 300, "2024-05-31", "五月培训300人次", "09:00")
+    wrong = noted("training", 1800, "2024-06-30", "误填", "09:00").model_copy(
+        update={"id": "aaaaaaaa"}
+    )
+    fixed = noted("training", 800, "2024-06-30", "更正:误写为1800", "10:00").model_copy(
+        update={"id": "bbbbbbbb", "corrects": "aaaaaaaa"}
+    )
+    item = report_of(load(), [may, wrong, fixed], AS_OF).now.item(1)
+    assert item.latest is not None and item.latest.value == 800
+    assert item.note is not None and item.note.note == "五月培训300人次"
 
 
 # --- dates ---------------------------------------------------------------------------------

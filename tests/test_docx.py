@@ -200,10 +200,20 @@ def test_next_steps_placeholder_then_the_office_and_date_on_the_right(
     assert date.paragraph_format.right_indent == Pt(64)  # 右空四字
 
 
-def test_no_escalation_section_without_the_monthly_cycle(example: tuple[Any, Any, Path]) -> None:
-    report, doc, _ = example
-    assert "escalations" not in report
+def test_no_escalation_section_without_the_monthly_cycle() -> None:
+    report = report_json(*EXAMPLE)
+    del report["escalations"]  # a report from a plan without the monthly cycle
+    doc = Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办"))))
     assert "连续滞后" not in text_of(doc)
+
+
+def test_the_example_month_names_the_items_to_escalate(example: tuple[Any, Any, Path]) -> None:
+    report, doc, _ = example
+    assert report["escalations"]  # the example plan runs the monthly cycle
+    text = text_of(doc)
+    assert "连续滞后事项" in text
+    for escalated in report["escalations"]:
+        assert f"第{escalated['id']}项" in text
 
 
 def test_escalations_are_listed_where_the_report_has_them() -> None:

@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import shutil
+import unittest.mock
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -29,11 +30,13 @@ from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.progress import ledger as ledger_module
 from minsheng.progress import store
 from minsheng.progress.checks import read_progress
-from minsheng.progress.entry import Entry, ProgressEntry
+from minsheng.progress.entry import Entry, ProgressEntry, first_returns
 from minsheng.progress.files import ProgressFile, read_files
 from minsheng.progress.ledger import KEEP, Ledger, open_ledger
-from minsheng.report.bulletin import document, render_json
 from minsheng.report.compute import compute
+from minsheng.report.cycle import history_days
+from minsheng.report.document import document
+from minsheng.report.formats import render_json
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future
@@ -81,9 +84,10 @@ def opened(recorded_data: Path, cache: Cache | None, today: dt.date = TODAY) -> 
     return open_ledger(DataDir(recorded_data), plan_of(recorded_data), cache, today)
 
 
-def view(ledger: Ledger) -> tuple[int, list[Issue], list[Entry]]:
-    """What a ledger answers: its count, its problems, and what decides every day of DAYS."""
-    return ledger.count, ledger.issues, ledger.entries_at(*DAYS)
+def view(ledger: Ledger) -> tuple[int, list[Issue], list[Entry], dict[Any, dt.datetime]]:
+    """What a ledger answers: its count, its problems, what decides every day of DAYS, and
+    when each unit first returned each item and month."""
+    return ledger.count, ledger.issues, ledger.entries_at(*DAYS), ledger.first_returns()
 
 
 def codes(ledger: Ledger) -> list[str]:
@@ -91,9 +95,14 @@ def codes(ledger: Ledger) -> list[str]:
 
 
 def rendered(
-    loaded: LoadedPlan, entries: list[Entry], as_of: dt.date, since: dt.date | None
+    loaded: LoadedPlan,
+    entries: list[Entry],
+    as_of: dt.date,
+    since: dt.date | None,
+    returns: dict[Any, dt.datetime] | None = None,
 ) -> str:
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, since)
+    plan, units_of = loaded.plan, loaded.canonical_units
+    report = compute(plan, units_of, entries, as_of, since, returns=returns)
     return render_json(report, None, color=False, width=None)
 
 
@@ -225,15 +234,18 @@ def test_the_ledger_reports_as_every_entry_does(
         assert sum(1 for entry in every if entry.note) > 1000
     ledger = opened(recorded_data, Cache(tmp_path / "cache"))
     assert (ledger.count, ledger.issues) == (len(every), [])
+    returns = ledger.first_returns()
+    assert returns == first_returns(every)
     compared = 0
     for index, day in enumerate(DAYS):
         for since in [None, SINCES[index % len(SINCES)], day]:
-            chosen = ledger.entries_at(day) if since is None else ledger.entries_at(day, since)
+            # What `report` asks for: the as-of date, each month end of its history, --since.
+            days = [day, *history_days(loaded.plan, day)] + ([since] if since else [])
+            chosen = ledger.entries_at(*days)
             assert set(chosen) <= set(every)
-            assert rendered(loaded, chosen, day, since) == rendered(loaded, every, day, since), (
-                day,
-                since,
-            )
+            assert rendered(loaded, chosen, day, since, returns) == rendered(
+                loaded, every, day, since
+            ), (day, since)
             compared += 1
     assert compared == 3 * len(DAYS)
 
@@ -338,7 +350,11 @@ def append_with_the_store(recorded_data: Path) -> Seen:
         unit="区城管局",
         recorded_at=store.now(),
     )
-    store.append(DataDir(recorded_data), plan_of(recorded_data), entry, today=TODAY)
+    # The store stamps the entry as it writes it: on a day before TODAY, as it would have
+    # then (a stamp after the day the ledger is opened on is a problem, bad-recorded-at).
+    then = dt.datetime(2024, 8, 3, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with unittest.mock.patch.object(store, "now", lambda: then):
+        store.append(DataDir(recorded_data), plan_of(recorded_data), entry, today=TODAY)
     return lambda ledger: entry.id in ids(ledger)
 
 
@@ -548,7 +564,7 @@ def test_validate_sees_a_source_file_created_since_the_last_run(
 # --- 5. today ---------------------------------------------------------------------------------
 
 BEFORE = dt.date(2024, 7, 20)  # the fixtures' 2024-07-31 is more than a day ahead
-SLACK = dt.date(2024, 7, 30)  # a day ahead: allowed (time zones)
+SLACK = dt.date(2024, 8, 1)  # the fixtures' last stamp, 2024-08-02, a day ahead: allowed
 AFTER = dt.date(2024, 8, 5)
 
 
@@ -556,7 +572,8 @@ def test_the_day_before_an_entry_is_checked_against_each_time(
     recorded_data: Path, cache: Cache, reads: list[Path]
 ) -> None:
     early = opened(recorded_data, cache, BEFORE)
-    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
+    # dated and recorded after that day
+    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD, Code.BAD_STAMP}
     assert view(early) == view(opened(recorded_data, None, BEFORE))
     later = opened(recorded_data, cache, AFTER)
     assert view(later) == view(opened(recorded_data, None, AFTER))
@@ -571,7 +588,7 @@ def test_a_ledger_is_not_reused_when_today_goes_back(
     early = opened(recorded_data, cache, BEFORE)
     assert len(reads) == 2
     assert view(early) == view(opened(recorded_data, None, BEFORE))
-    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD}
+    assert early.issues and set(codes(early)) == {Code.OUT_OF_PERIOD, Code.BAD_STAMP}
 
 
 # --- 6. corrupt and foreign ledgers ---------------------------------------------------------

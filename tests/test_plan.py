@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from decimal import Decimal
@@ -38,6 +39,9 @@ CASES = {
     "octal_like_int": (38, "wrong-type"),
     "percent_quantity": (43, "unit-kind-mismatch"),
     "python_tag": (6, "yaml-tag"),
+    "reporting_bad_month": (14, "bad-value"),
+    "reporting_due_day": (12, "bad-value"),
+    "reporting_month_outside": (12, "bad-period"),
     "rollup_mismatch": (26, "rollup-mismatch"),
     "schedule_decreasing": (25, "bad-period"),
     "schedule_mid_month": (27, "bad-period"),
@@ -242,3 +246,15 @@ def test_data_dir_is_found_from_the_working_folder_upward(tmp_path: Path, cli) -
     result = cli("validate", cwd=nested)
     assert result.code == 1 and "unknown-unit" in result.stdout
     assert cli("validate", cwd=nested, MINSHENG_DATA_DIR=str(REAL_PLAN.parent)).code == 0
+
+
+def test_the_shipped_plan_says_when_returns_are_due(real_data: Path) -> None:
+    # The office's rules: May is the first month reported, each month due on the 5th after.
+    loaded, issues = load_plan(real_data / "tasks_2024.yaml")
+    assert loaded is not None, issues
+    reporting = loaded.plan.reporting
+    assert reporting is not None
+    assert (reporting.first, reporting.due_day) == (dt.date(2024, 5, 1), 5)
+    assert reporting.due(dt.date(2024, 5, 1)) == dt.date(2024, 6, 5)
+    assert reporting.due(dt.date(2024, 12, 1)) == dt.date(2025, 1, 5)
+    assert loaded.plan.thresholds.escalate_after == 2

@@ -15,7 +15,7 @@ import select
 import shutil
 import signal
 import sys
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import pytest
@@ -823,7 +823,8 @@ def test_a_month_of_progress_for_the_disabled_persons_federation(real_data: Path
                 args += ["--stage", "推进中"]
             else:
                 assert target.value is not None
-                share = target.value if target.kind is not Kind.QUANTITY else target.value / 2
+                half = (target.value / 2).to_integral_value(ROUND_FLOOR)  # whole 名, 户 …
+                share = target.value if target.kind is not Kind.QUANTITY else half
                 args += ["--value", f"{share}{target.unit}"]
             done = add(real_data, *args)
             assert done.code == 0, done.stderr
@@ -930,7 +931,7 @@ def test_validate_reports_a_value_far_above_a_scaled_target(small_data: Path) ->
         small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "target": "jobs", "date": "2024-06-10", "value": 50},  # 88×
         {"id": "aaaaaa0002", "target": "jobs", "date": "2024-06-20", "value": 60},  # 105×
-        {"id": "aaaaaa0003", "date": "2024-06-20", "value": 200000},  # 人次: no scale
+        {"id": "aaaaaa0003", "date": "2024-06-20", "value": 180000},  # 人次, 97×: taken
     )  # fmt: skip
     _, issues = entries_of(small_data, today=dt.date(2024, 7, 1))
     assert codes_at(issues) == {(line_of(text, "value: 60"), "implausible-value")}
@@ -1094,14 +1095,16 @@ def test_a_second_first_writer_finds_the_folder_made(
 
 
 def test_validate_allows_a_day_of_slack_for_time_zones(small_data: Path) -> None:
+    stamp = "2024-06-29T09:00:00+08:00"  # recorded on the day it is checked
     write_entries(
         small_data,
         "2024-06/rsj.yaml",
-        {"id": "aaaaaa0001", "date": "2024-06-29", "value": 1},
-        {"id": "aaaaaa0002", "date": "2024-06-30", "value": 2},
+        {"id": "aaaaaa0001", "date": "2024-06-29", "value": 1, "recorded_at": stamp},
+        {"id": "aaaaaa0002", "date": "2024-06-30", "value": 2, "recorded_at": stamp},
     )
     text_july = write_entries(small_data, "2024-07/rsj.yaml",
-                              {"id": "aaaaaa0003", "date": "2024-07-01", "value": 3})  # fmt: skip
+                              {"id": "aaaaaa0003", "date": "2024-07-01", "value": 3,
+                               "recorded_at": stamp})  # fmt: skip
     _, issues = entries_of(small_data, today=dt.date(2024, 6, 29))
     assert codes_at(issues) == {(line_of(text_july, "date: 2024-07-01"), "date-out-of-period")}
 
@@ -1156,10 +1159,12 @@ def test_value_refusals_say_why(small_data: Path, args: list[str], code: str, wo
 
 
 def test_a_small_value_is_written_in_plain_digits(small_data: Path) -> None:
-    done = add(small_data, "1", "--target", "jobs", "--value", "0.0000001", "--date", "2024-06-30")
+    # A share, not a count: 0.0000001万人 would be a thousandth of a person (fractional-count).
+    done = add(small_data, "3", "--target", "rate", "--value", "0.0000001", "--unit", "区民政局",
+               "--date", "2024-06-30")  # fmt: skip
     assert done.code == 0, done.stderr
-    assert "value: 0.0000001\n" in (small_data / "progress" / "2024-06" / "rsj.yaml").read_text()
-    assert "0.0000001万人" in done.stderr
+    assert "value: 0.0000001\n" in (small_data / "progress" / "2024-06" / "mzj.yaml").read_text()
+    assert "0.0000001%" in done.stderr
 
 
 def test_interactive_value_is_checked_right_away(with_jobs: Path) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from minsheng.cli import browse, plan, progress, report, returns, validate
 from minsheng.cli.common import (
@@ -15,16 +16,86 @@ from minsheng.cli.common import (
 )
 from minsheng.core.issues import DataError, RefusedError, UsageError
 
+# The help of the options click and typer add themselves, in the clerk's language.
+_OPTION_HELP = {
+    "install_completion": "为当前的 shell 安装命令补全。",
+    "show_completion": "显示当前 shell 的命令补全脚本,可复制或自行安装。",
+}
+_HELP_HELP = "显示本帮助后退出。"
+# click's own words in a help page (headings, the usage line, defaults): exact pieces, so
+# the help texts written here are never touched.
+_HELP_WORDS = (
+    ("Usage: ", "用法:"),
+    (" [OPTIONS]", " [选项]"),
+    (" COMMAND [ARGS]...", " 命令 [参数]..."),
+    ("\nArguments:\n", "\n参数:\n"),
+    ("\nOptions:\n", "\n选项:\n"),
+    ("\nCommands:\n", "\n命令:\n"),
+    ("[required]", "[必填]"),
+)
+# The bracket after an option's help may be broken over two lines.
+_HELP_EXTRAS = re.compile(r"\[default:(?: |(\n\s*))|;(?: |(\n\s*))required\]")
+
+
+def _help_in_chinese(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+
+    def extra(match: re.Match[str]) -> str:
+        if match.group(0).startswith("["):
+            return "[默认:" + (match.group(1) or "")
+        return ";" + (match.group(2) or "") + "必填]"
+
+    return _HELP_EXTRAS.sub(extra, text)
+
+
+def _in_chinese(params: list[Any]) -> list[Any]:
+    for param in params:
+        if param.name in _OPTION_HELP:
+            param.help = _OPTION_HELP[param.name]
+    return params
+
+
+class _Group(TyperGroup):
+    """A command group whose help is Chinese throughout."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _in_chinese(super().get_params(ctx))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _HELP_HELP
+        return option
+
+    def get_help(self, ctx: Any) -> str:
+        return _help_in_chinese(super().get_help(ctx))
+
+
+class _Command(TyperCommand):
+    """A command whose help is Chinese throughout."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _HELP_HELP
+        return option
+
+    def get_help(self, ctx: Any) -> str:
+        return _help_in_chinese(super().get_help(ctx))
+
+
 app = typer.Typer(
     name="minsheng",
+    cls=_Group,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-progress_app = typer.Typer(help="登记和查看进度(月调度)。", no_args_is_help=True)
+progress_app = typer.Typer(cls=_Group, help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
-plan_app = typer.Typer(help="计划文件:从通知原文起草。", no_args_is_help=True)
+plan_app = typer.Typer(cls=_Group, help="计划文件:从通知原文起草。", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
 
 
@@ -49,15 +120,15 @@ def _root(
     """
 
 
-app.command("list")(browse.list_items)
-app.command("show")(browse.show_item)
-progress_app.command("add")(progress.add)
-progress_app.command("list")(progress.list_entries)
-progress_app.command("template")(returns.template)
-progress_app.command("import")(returns.import_returns)
-app.command("report")(report.report)
-app.command("validate")(validate.validate)
-plan_app.command("draft")(plan.draft)
+app.command("list", cls=_Command)(browse.list_items)
+app.command("show", cls=_Command)(browse.show_item)
+progress_app.command("add", cls=_Command)(progress.add)
+progress_app.command("list", cls=_Command)(progress.list_entries)
+progress_app.command("template", cls=_Command)(returns.template)
+progress_app.command("import", cls=_Command)(returns.import_returns)
+app.command("report", cls=_Command)(report.report)
+app.command("validate", cls=_Command)(validate.validate)
+plan_app.command("draft", cls=_Command)(plan.draft)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:
@@ -67,39 +138,65 @@ ClickException: type[Exception] = next(
 )
 
 
-# click's usage messages, in the clerk's language; anything unknown is shown as it is.
-_USAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", "没有命令 {0}{1}"),
+# click's usage messages, in the clerk's language; anything unknown is shown as it is. A
+# rule that ends in a suggestion (Did you mean …?) says so: its other groups are the hint.
+_USAGE_WORDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
+    (re.compile(pattern), words, suggests)
+    for pattern, words, suggests in (
+        (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", "没有命令 {0}", True),
         (
             r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (\S+)\?)?",
-            "没有选项 {0}{1}",
+            "没有选项 {0}",
+            True,
         ),
-        (r"Option '(.+?)' requires an argument\.", "选项 {0} 后面需要写一个值"),
-        (r"Missing argument '(.+?)'\.", "缺少参数 {0}"),
-        (r"Missing option '(.+?)'\.", "缺少选项 {0}"),
-        (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数:{0}"),
+        (r"Option '(.+?)' requires an argument\.", "选项 {0} 后面需要写一个值", False),
+        (r"Missing argument '(.+?)'\.", "缺少参数 {0}", False),
+        (r"Missing option '(.+?)'\.", "缺少选项 {0}", False),
+        (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数:{0}", False),
         (
             r"Invalid value for (.+?): (?:Value error, )?'(.*)' is not one of (.*)\.",
             "{0} 的值 {1} 不对,可选:{2}",
+            False,
         ),
-        (r"Invalid value for (.+?): Input should be a valid integer.*", "{0} 应为整数"),
-        (r"Invalid value for (.+?): (.*)", "{0} 的值不对:{1}"),
+        (r"Invalid value for (.+?): Input should be a valid integer.*", "{0} 应为整数", False),
+    )
+)
+_INVALID = re.compile(r"Invalid value for (.+?): (.*)", re.S)
+# Why a value is refused (typer's checks of paths and types), after "Invalid value for X:".
+_PATH = r"(?i:file|directory|path) '(.*)'"
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), words)
+    for pattern, words in (
+        (rf"{_PATH} does not exist\.", "{0} 不存在"),
+        (rf"{_PATH} is a file\.", "{0} 是一个文件,这里应给出文件夹"),
+        (rf"{_PATH} is a directory\.", "{0} 是一个文件夹,这里应给出文件"),
+        (rf"{_PATH} is not readable\.", "{0} 无法读取(没有读取权限)"),
+        (rf"{_PATH} is not writable\.", "{0} 无法写入(没有写入权限)"),
+        (r"Value '(.*)' is not a valid (?:int|integer)\.", "{0} 不是整数"),
+        (r"Value '(.*)' is not a valid (\w+)\.", "{0} 不是有效的 {1}"),
     )
 )
 
 
 def usage_message(english: str) -> str:
     """click's usage error in Chinese (the option names stay as typed)."""
-    for pattern, words in _USAGE_WORDS:
-        match = pattern.fullmatch(english.strip())
+    text = english.strip()
+    for pattern, words, suggests in _USAGE_WORDS:
+        match = pattern.fullmatch(text)
         if match:
             parts = [part or "" for part in match.groups()]
-            if "{1}" in words and words.endswith("{1}"):  # a suggestion: (是不是 …?)
+            if suggests:
                 hint = next((p for p in parts[1:] if p), "")
-                return words.format(parts[0], f"(是不是 {hint}?)" if hint else "")
+                return words.format(parts[0]) + (f"(是不是 {hint}?)" if hint else "")
             return words.format(*parts)
+    invalid = _INVALID.fullmatch(text)
+    if invalid:
+        option, reason = invalid.groups()
+        for pattern, words in _REASONS:
+            found = pattern.fullmatch(reason)
+            if found:
+                return f"{option}:{words.format(*found.groups())}"
+        return f"{option} 的值不对:{reason}"
     return english
 
 

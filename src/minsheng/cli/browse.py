@@ -73,11 +73,19 @@ StatusOption = Annotated[
     typer.Option(
         "--status",
         "-s",
-        help="状态(按今天的进度计算,与 report 相同):done(已完成)、on_track(正常推进)、"
-        "behind(滞后)、lagging(严重滞后)、unreported(未报送)、no_task(无任务)、"
+        help="状态(按今天或 --as-of 那天的进度计算,与 report 相同):"
+        "done(已完成)、on_track(正常推进)、behind(滞后)、lagging(严重滞后)、unreported(未报送)、no_task(无任务)、"
         "active(有任务);也可写中文。",
         show_default=False,
         autocompletion=_complete_status,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="按哪一天的进度计算 --status(YYYY-MM-DD);默认今天(晚于计划期则取计划期末)。",
+        show_default=False,
     ),
 ]
 ActiveOption = Annotated[
@@ -101,6 +109,7 @@ def list_items(
     unit: UnitOption = None,
     category: CategoryOption = None,
     status: StatusOption = None,
+    as_of: AsOfOption = None,
     active: ActiveOption = False,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
@@ -115,7 +124,9 @@ def list_items(
     没有符合条件的事项时,标准输出为空(json 为 [],csv 只有表头),退出码 0。
 
     例:minsheng list --unit 民政 --format csv --output 民政局事项.csv
+    例:minsheng list --status lagging --as-of 2024-06-30
     """
+    day = _as_of(as_of, status)
     if format is Format.JSON and status is None:  # the plan alone answers this: kept
         fresh = partial(_list_json, data_dir, year, unit, category, active)
         question = ("list", unit, category, active)
@@ -129,7 +140,7 @@ def list_items(
     selection = browse.make_selection(
         loaded, unit=unit, category=category, status=status, active=active
     )
-    statuses = _statuses(folder, loaded, selection, no_cache)
+    statuses, used = _statuses(folder, loaded, selection, no_cache, day)
     items = browse.select_items(loaded, selection, statuses)
     if not items:
         info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
@@ -139,7 +150,7 @@ def list_items(
     if not items and format is not Format.CSV:
         write_output("", output, folder)
         return
-    table = browse.list_table(loaded, items, selection, statuses)
+    table = browse.list_table(loaded, items, selection, statuses, used)
     write_output(_render([table], format, output), output, folder)
 
 
@@ -223,15 +234,32 @@ def _render(tables: list[Table], format: Format, output: Path | None) -> str:
     return render_tables(tables, format.value, color=color, width=width)
 
 
+def _as_of(text: str | None, status: str | None) -> dt.date | None:
+    """The --as-of date; it only means something with --status, so alone it is refused."""
+    if text is None:
+        return None
+    from minsheng.cli.report import parse_date
+    from minsheng.core.issues import UsageError
+
+    if status is None:
+        raise UsageError("as-of-without-status", "--as-of 只用于 --status:按哪一天的进度计算状态")
+    return parse_date(text, "--as-of")
+
+
 def _statuses(
-    folder: DataDir, loaded: LoadedPlan, selection: Selection, no_cache: bool
-) -> dict[int, str] | None:
-    """Each item's status today, as the report computes it; read only when the filter needs
-    more than the plan (no_task and active are known without the progress entries)."""
+    folder: DataDir,
+    loaded: LoadedPlan,
+    selection: Selection,
+    no_cache: bool,
+    day: dt.date | None = None,
+) -> tuple[dict[int, str] | None, dt.date | None]:
+    """Each item's status on `day` (today by default), as the report computes it, and the
+    date used; read only when the filter needs more than the plan (no_task and active are
+    known without the progress entries)."""
     from minsheng.views.browse import ACTIVE, NO_TASK, item_statuses
 
     if selection.status in (None, NO_TASK, ACTIVE):
-        return None
+        return None, None
     from minsheng.core.cache import user_cache
     from minsheng.core.issues import DataError
     from minsheng.progress.ledger import open_ledger
@@ -240,5 +268,5 @@ def _statuses(
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
         raise DataError(ledger.issues)
-    as_of = default_as_of(loaded.plan.document.period, dt.date.today())  # as `report` does
-    return item_statuses(loaded, ledger.entries_at(as_of), as_of)
+    as_of = day or default_as_of(loaded.plan.document.period, dt.date.today())  # as `report`
+    return item_statuses(loaded, ledger.entries_at(as_of), as_of), as_of

@@ -4,16 +4,27 @@ progress_views."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
-import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from minsheng.cli.asking import (
+    Asker,
+    ask_date,
+    ask_item,
+    ask_reading,
+    ask_source,
+    ask_target,
+    ask_text,
+    ask_unit,
+    entry_or_problem,
+    or_refuse,
+    raise_first,
+    refuse,
+    refusing,
+)
 from minsheng.cli.common import (
     DataDirOption,
     Format,
@@ -26,14 +37,10 @@ from minsheng.cli.common import (
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import Code, Issue, RefusedError, UsageError
+from minsheng.core.issues import Code, UsageError
 
 if TYPE_CHECKING:  # the models are heavy to import: `--help` must not pay for them
-    from minsheng.core.datadir import DataDir
-    from minsheng.plan.load import LoadedPlan
-    from minsheng.plan.models import Item, Target, Unit
-    from minsheng.progress.entry import Entry, ProgressEntry, Stage
-    from minsheng.progress.rules import Problem
+    from minsheng.progress.entry import ProgressEntry
 
 T = TypeVar("T")
 
@@ -99,6 +106,13 @@ def add(
         str | None,
         typer.Option("--corrects", help="本条更正的那条记录的编号(id);日期与那条相同。"),
     ] = None,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
     data_dir: DataDirOption = None,
     year: YearOption = None,
@@ -131,38 +145,40 @@ def add(
     folder, loaded = open_data(data_dir, year)
     store.progress_folder(folder)  # a read-only place is refused before any question
     cache = user_cache(no_cache)
-    ask = _Asker(sys.stdin.isatty())
+    ask = Asker(sys.stdin.isatty())
     alone = (target, value, stage, percent, note, source, corrects) == (None,) * 7
     if item is None and unit is not None and alone and ask.interactive:
         from minsheng.cli.walk import walk
 
-        walk(folder, loaded, unit, date, ask, yes, cache)
+        walk(folder, loaded, unit, date, ask, yes, cache, allow_large)
         return
-    chosen = _item(loaded, item, ask)
-    aim = _target(chosen, target, ask)
-    reporter = _unit(loaded, chosen, unit, ask)
+    chosen = ask_item(loaded, item, ask)
+    aim = ask_target(chosen, target, ask)
+    reporter = ask_unit(loaded, chosen, unit, ask)
     given = {"value": value is not None, "stage": stage is not None, "percent": percent is not None}
-    _refuse(shape_problem(aim, **given, complete=False))
-    corrected = _or_refuse(
+    refuse(shape_problem(aim, **given, complete=False))
+    corrected = or_refuse(
         lambda text: find_corrected(folder, loaded, text.strip(), cache), corrects
     )
-    day = _date(loaded, date, ask, corrected)
+    day = ask_date(loaded, date, ask, corrected)
 
     def draft(**reading: object) -> ProgressEntry:
         """The entry as far as it is known (the model refuses a number out of range)."""
-        return _entry(id=store.new_id(), item=chosen.id, target=aim.id, date=day,
+        return entry_or_problem(id=store.new_id(), item=chosen.id, target=aim.id, date=day,
                       unit=reporter.name, corrects=corrected.id if corrected else None,
                       recorded_at=store.now(), **reading)  # fmt: skip
 
     def against_data(amount: Decimal) -> None:
         """A value typed on a terminal meets the entries already recorded at once."""
         _, found = store.problems(folder, loaded, draft(value=amount), cache=cache)
-        _raise_first(found, "value")
+        raise_first(found, "value")
 
-    amount, phase, share = _reading(aim, day, value, stage, percent, ask, against_data)
-    note = _text("note", note, ask, "进展说明(可留空)")
-    source = _source(folder, source, ask)
-    with _refusing():
+    amount, phase, share = ask_reading(
+        aim, day, value, stage, percent, ask, against_data, allow_large=allow_large
+    )
+    note = ask_text("note", note, ask, "进展说明(可留空)")
+    source = ask_source(folder, source, ask)
+    with refusing():
         entry = draft(value=amount, stage=phase, percent=share, note=note, source=source)
     path = store.check(folder, loaded, entry, cache=cache)
     if ask.asked and not yes:
@@ -175,267 +191,6 @@ def add(
     info(f"已登记(编号 {written.entry.id}):")
     info(progress_views.summary(chosen, aim, written.entry, folder.display(written.path)))
     info(f"写入 {folder.display(written.path)} 第 {written.line} 行。")
-
-
-def _entry(**fields: object) -> ProgressEntry:
-    """The entry, or a Problem naming the field the model rejects (a value out of range)."""
-    from pydantic import ValidationError
-
-    from minsheng.progress.entry import ProgressEntry
-    from minsheng.progress.rules import Problem
-
-    try:
-        return ProgressEntry.model_validate(fields)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"])
-        raise Problem(field, Code.BAD_VALUE, problem["msg"]) from None
-
-
-class _Asker:
-    """Asks for what is missing on a terminal; elsewhere a missing value is a usage error."""
-
-    def __init__(self, interactive: bool) -> None:
-        self.interactive = interactive
-        self.asked = False
-
-    def need(self, option: str) -> None:
-        if not self.interactive:
-            message = f"缺少 {option}(标准输入不是终端,无法询问;请用选项给出)"
-            raise UsageError(Code.MISSING_OPTION, message)
-        self.asked = True
-
-    def ask(self, label: str, parse: Callable[[str], T], default: str | None = None) -> T:
-        """Ask until the answer parses; `parse` raises ValueError with the reason."""
-        while True:
-            answer = typer.prompt(label, default=default, show_default=bool(default), err=True)
-            try:
-                return parse(str(answer).strip())
-            except ValueError as error:
-                info(f"输入有误:{error}")
-
-    def choose(self, title: str, options: list[tuple[str, str]]) -> int:
-        """A numbered choice; the answer is a number or an option's key."""
-        info(title)
-        for number, (key, label) in enumerate(options, 1):
-            info(f"  {number}) {key} {label}".rstrip())
-
-        def parse(answer: str) -> int:
-            if answer.isdigit() and 1 <= int(answer) <= len(options):
-                return int(answer) - 1
-            for index, (key, _) in enumerate(options):
-                if answer == key:
-                    return index
-            raise ValueError(f"请输入 1–{len(options)} 的序号")
-
-        return self.ask("请选择(序号)", parse)
-
-
-# The rules live in minsheng.progress (Problem says which field breaks which); here they
-# become refusals (exit 1) or, on a terminal, a reason to ask again.
-
-
-def _refused(code: str, field: str, reason: str) -> RefusedError:
-    return RefusedError(code, f"字段 {field}:{reason}")
-
-
-def _refuse(problem: Problem | None) -> None:
-    """Refuse (exit 1) what a rule found, naming the field."""
-    if problem is not None:
-        raise _refused(problem.code, problem.field, problem.message)
-
-
-@contextmanager
-def _refusing() -> Iterator[None]:
-    """A Problem raised inside is a refusal: an option's value is never asked again."""
-    from minsheng.progress.rules import Problem
-
-    try:
-        yield
-    except Problem as problem:
-        raise _refused(problem.code, problem.field, problem.message) from None
-
-
-def _or_refuse(parse: Callable[[str], T], text: str | None) -> T | None:
-    """The parsed option, or None when it was not given."""
-    if text is None:
-        return None
-    with _refusing():
-        return parse(text)
-
-
-def _raise_if(problem: Problem | None) -> None:
-    """In a prompt, a rule's finding is a reason to ask again."""
-    if problem is not None:
-        raise problem
-
-
-def _raise_first(issues: list[Issue], field: str) -> None:
-    """The first of the store's findings about this field, as a Problem (to ask again)."""
-    from minsheng.progress.rules import Problem
-
-    for issue in issues:
-        if issue.path == field:
-            raise Problem(issue.path, issue.code, issue.message)
-
-
-def _item(loaded: LoadedPlan, number: int | None, ask: _Asker) -> Item:
-    from minsheng.progress.rules import item_problem
-
-    def parse(answer: str) -> int:
-        folded = unicodedata.normalize("NFKC", answer)
-        if not re.fullmatch(r"[0-9]+", folded):
-            raise ValueError("请输入事项序号(数字)")
-        _raise_if(item_problem(loaded, int(folded)))
-        return int(folded)
-
-    if number is None:
-        ask.need("事项序号 N")
-        number = ask.ask("事项序号", parse)
-    _refuse(item_problem(loaded, number))
-    return loaded.item(number)
-
-
-def _target(item: Item, given: str | None, ask: _Asker) -> Target:
-    from minsheng.progress.rules import target_named
-    from minsheng.views.progress_list import describe
-
-    targets = item.all_targets()
-    if given is not None:
-        with _refusing():
-            return target_named(item, given)
-    if len(targets) == 1:
-        return targets[0]
-    ask.need("--target")
-    options = [(t.id, describe(t)) for t in targets]
-    return targets[ask.choose(f"第 {item.id} 项的目标:", options)]
-
-
-def _unit(loaded: LoadedPlan, item: Item, given: str | None, ask: _Asker) -> Unit:
-    from minsheng.progress.rules import unit_problem
-
-    leads = [unit for name in loaded.canonical_units(item) if (unit := loaded.unit_named(name))]
-    if given is not None:
-        try:
-            unit = loaded.find_unit(given)
-        except UsageError as error:
-            raise _refused(Code.NOT_LEAD_UNIT, "unit", error.message) from None
-        _refuse(unit_problem(loaded, item, unit.name))
-        return unit
-    if len(leads) == 1:
-        return leads[0]
-    names = "、".join(unit.name for unit in leads)
-    ask.need(f"--unit(第 {item.id} 项有多个牵头单位:{names})")
-    return leads[ask.choose("填报单位:", [(unit.name, "") for unit in leads])]
-
-
-def _date(
-    loaded: LoadedPlan,
-    given: str | None,
-    ask: _Asker,
-    corrected: Entry | None,
-    default: dt.date | None = None,
-) -> dt.date:
-    """The date given (checked at once), the corrected entry's, or asked (default today, or
-    `default`)."""
-    from minsheng.progress.rules import correction_date_problem, date_problem, parse_date
-
-    period = loaded.plan.document.period
-    today = dt.date.today()
-
-    def parse(text: str) -> dt.date:
-        day = parse_date(text)
-        _raise_if(date_problem(period, day, today))
-        if corrected is not None:
-            _raise_if(correction_date_problem(corrected, day))
-        return day
-
-    if given is not None:
-        with _refusing():
-            return parse(given)
-    if corrected is not None:
-        return corrected.date
-    ask.need("--date")
-    # Reporting after the year is over means reporting its end: offer that, not today.
-    offered = default or min(max(today, period.start), period.end)
-    return ask.ask("日期", parse, default=offered.isoformat())
-
-
-def _reading(
-    target: Target,
-    day: dt.date,
-    value: str | None,
-    stage: str | None,
-    percent: str | None,
-    ask: _Asker,
-    against_data: Callable[[Decimal], None],
-) -> tuple[Decimal | None, Stage | None, Decimal | None]:
-    """The value, or for a milestone the stage and percentage; a value typed on a terminal
-    is checked against the entries already recorded, and asked again when a rule refuses it."""
-    from minsheng.plan.models import Kind
-    from minsheng.progress.entry import Stage
-    from minsheng.progress.rules import parse_percent, parse_stage, parse_value, stage_problem
-
-    if target.kind is Kind.MILESTONE:
-        if stage is None:
-            ask.need("--stage")
-            phase = list(Stage)[ask.choose("阶段:", [(s.value, "") for s in Stage])]
-        else:
-            with _refusing():
-                phase = parse_stage(stage)
-
-        def parse_share(text: str) -> Decimal | None:
-            share = parse_percent(text)
-            _raise_if(stage_problem(phase, share))
-            return share
-
-        if percent is None and ask.asked:
-            return None, phase, ask.ask("完成百分比(0–100,可留空)", parse_share, default="")
-        return None, phase, _or_refuse(parse_share, percent)
-
-    def parse(text: str) -> Decimal:
-        amount = parse_value(text, target)
-        if ask.interactive:
-            against_data(amount)
-        return amount
-
-    label = f"截至 {day} 的{'累计完成数' if target.kind is Kind.QUANTITY else '数值'}"
-    label += f"(单位:{target.unit})" if target.unit else ""
-    if value is not None:
-        if not ask.interactive:
-            return _or_refuse(parse, value), None, None
-        try:
-            return parse(value), None, None
-        except ValueError as problem:  # on a terminal: say why, and ask
-            info(f"--value 有误:{problem}")
-    ask.need("--value")
-    return ask.ask(label, parse), None, None
-
-
-def _text(field: str, given: str | None, ask: _Asker, label: str) -> str | None:
-    """An optional one-line text: asked only when something else was asked."""
-    from minsheng.progress.rules import parse_text
-
-    if given is None and ask.asked:
-        return ask.ask(label, lambda text: parse_text(field, text), default="")
-    return _or_refuse(lambda text: parse_text(field, text), given)
-
-
-def _source(folder: DataDir, given: str | None, ask: _Asker) -> str | None:
-    """The source: a path in the repository must exist (asked again on a terminal)."""
-    from minsheng.progress.checks import source_problem
-    from minsheng.progress.rules import Problem, parse_text
-
-    def parse(text: str) -> str | None:
-        source = parse_text("source", text)
-        reason = source_problem(source, folder.root.parent) if source else None
-        if reason:
-            raise Problem("source", Code.MISSING_SOURCE, reason)
-        return source
-
-    if given is None and ask.asked:
-        return ask.ask("依据:文号、网址或仓库内文件路径(可留空)", parse, default="")
-    return _or_refuse(lambda text: parse_text("source", text), given)
 
 
 # --- progress list -------------------------------------------------------------------------

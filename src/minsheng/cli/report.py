@@ -26,6 +26,9 @@ from minsheng.core.status import WORDS, Status, choices
 from minsheng.core.status import parse as parse_status
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from minsheng.core.datadir import DataDir
     from minsheng.plan.models import Period
     from minsheng.report.compute import Report
 
@@ -50,9 +53,6 @@ class By(StrEnum):
     ITEM = "item"
     UNIT = "unit"
     CATEGORY = "category"
-
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def report(
@@ -117,8 +117,9 @@ def report(
     from minsheng.core.cache import user_cache
     from minsheng.progress.ledger import open_ledger
     from minsheng.render.docx import Masthead, StrippedCharacters
-    from minsheng.report.bulletin import render
     from minsheng.report.compute import compute, default_as_of
+    from minsheng.report.cycle import history_days
+    from minsheng.report.formats import render
 
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     since_date = parse_date(since, "--since") if since else None
@@ -141,6 +142,7 @@ def report(
         )
 
     folder, loaded = open_data(data_dir, year, progress_dir)
+    say_sources(folder, folder.plan_path(year))
     period = loaded.plan.document.period
     if as_of_date is None:
         as_of_date = default_as_of(period, dt.date.today())
@@ -153,9 +155,14 @@ def report(
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
         raise DataError(ledger.issues)
-    days = (as_of_date,) if since_date is None else (as_of_date, since_date)
+    # Each month end of the cycle too: the items' history (趋势) and escalations need them.
+    days = [*history_days(loaded.plan, as_of_date), as_of_date]
+    if since_date is not None:
+        days.append(since_date)
     entries = ledger.entries_at(*days)
-    result = compute(loaded.plan, loaded.canonical_units, entries, as_of_date, since_date)
+    returns = ledger.first_returns()
+    plan, units_of = loaded.plan, loaded.canonical_units
+    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     masthead = Masthead(title=title, issuer=issuer, number=number) if given else None
@@ -177,16 +184,32 @@ def report(
 
 
 def parse_date(text: str, option: str) -> dt.date:
-    """A strict YYYY-MM-DD date, or a usage error naming the option."""
-    text = text.strip()
-    if not _DATE.fullmatch(text):
-        raise UsageError(
-            "bad-date", f"{option} 的日期 {text!r} 无效,应写作 YYYY-MM-DD,如 2024-06-30"
-        )
+    """A YYYY-MM-DD date read as the prompts read it (full-width digits too), or a usage
+    error naming the option."""
+    from minsheng.progress.rules import Problem
+    from minsheng.progress.rules import parse_date as read_date
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError("bad-date", f"{option}:日期不存在:{text}") from None
+        return read_date(text)
+    except Problem as problem:
+        raise UsageError(problem.code, f"{option}:{problem.message}") from None
+
+
+def say_sources(folder: DataDir, plan: Path) -> None:
+    """Which plan and which progress folder the report is made of, on stderr: a bulletin of
+    the shipped plan with no progress at all (every item 未报送) must never go out unnoticed."""
+    progress = folder.progress
+    info(f"依据计划 {folder.display(plan)},进度目录 {folder.display(progress)}。")
+    if folder.shipped:
+        info(
+            "提示 [shipped-plan]:当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
+            "使用的是随软件附带的计划;请在数据仓库中运行,或用 --data-dir 指定数据目录。"
+        )
+    if not progress.is_dir():
+        info(
+            f"提示 [no-progress]:进度目录 {folder.display(progress)} 不存在,"
+            "所有事项按未报送统计;可用 --progress-dir 指定进度目录。"
+        )
 
 
 def warn_outside(as_of: dt.date, period: Period) -> None:

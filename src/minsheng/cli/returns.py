@@ -130,6 +130,13 @@ def import_returns(
             "--date", "-d", help="进度日期;默认为报送表生成时的统计截止日。", show_default=False
         ),
     ] = None,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
+        ),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只核对并显示将登记的进度,不写入。")
@@ -162,7 +169,7 @@ def import_returns(
         store.progress_folder(folder)  # a read-only place is refused before any reading
     cache = user_cache(no_cache)
     sheets = [read_return(path, str(path)) for path in files]
-    outcome = plan_import(folder, loaded, sheets, day=day, cache=cache)
+    outcome = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large)
     for notice in outcome.notices:
         info(notice)
     if outcome.problems:

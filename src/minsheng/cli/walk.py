@@ -9,8 +9,8 @@ from typing import Protocol
 
 import typer
 
+from minsheng.cli.asking import Asker, ask_date, ask_text, entry_or_problem, raise_first, refusing
 from minsheng.cli.common import info
-from minsheng.cli.progress import _Asker, _date, _entry, _raise_first, _refusing, _text
 from minsheng.core.cache import Cache
 from minsheng.core.datadir import DataDir
 from minsheng.plan.load import LoadedPlan
@@ -30,9 +30,10 @@ def walk(
     loaded: LoadedPlan,
     unit: str,
     date: str | None,
-    ask: _Asker,
+    ask: Asker,
     yes: bool,
     cache: Cache | None,
+    allow_large: bool = False,
 ) -> None:
     """Ask for every target of the unit (Enter skips one) and record the answers together."""
     from minsheng.progress import store
@@ -53,10 +54,12 @@ def walk(
     info("逐个填写截至所填日期的累计完成数;直接回车跳过这个指标。")
     # A clerk reports June's figures in early July: the month before is offered.
     default = previous_month_end(dt.date.today(), loaded.plan.document.period)
-    day = _date(loaded, date, ask, None, default=default)
+    day = ask_date(loaded, date, ask, None, default=default)
     filled: list[ReturnEntry] = []
     for number, row in enumerate(rows, 1):
-        entry = _ask_row(folder, loaded, row, reporter.name, day, ask, cache, number, len(rows))
+        entry = _ask_row(
+            folder, loaded, row, reporter.name, day, ask, cache, number, len(rows), allow_large
+        )
         if entry is not None:
             filled.append(ReturnEntry("", None, number, row.item, row.target, entry))
     if not filled:
@@ -77,10 +80,11 @@ def _ask_row(
     row: ReturnRow,
     unit: str,
     day: dt.date,
-    ask: _Asker,
+    ask: Asker,
     cache: Cache | None,
     number: int,
     total: int,
+    allow_large: bool = False,
 ) -> ProgressEntry | None:
     """One target: its last figure shown, its reading asked; None when skipped."""
     from minsheng.progress import store
@@ -92,23 +96,23 @@ def _ask_row(
     info(f"  {describe(row.target)}{said}")
 
     def draft(**reading: object) -> ProgressEntry:
-        return _entry(id=store.new_id(), item=row.item.id, target=row.target.id, date=day,
+        return entry_or_problem(id=store.new_id(), item=row.item.id, target=row.target.id, date=day,
                       unit=unit, recorded_at=store.now(), **reading)  # fmt: skip
 
     def against_data(**reading: object) -> None:
         _, found = store.problems(folder, loaded, draft(**reading), cache=cache)
-        _raise_first(found, "value")
+        raise_first(found, "value")
 
-    reading = _reading(row.target, day, ask, against_data)
+    reading = _reading(row.target, day, ask, against_data, allow_large)
     if reading is None:
         return None
-    note = _text("note", None, ask, "  进展说明(可留空)")
-    with _refusing():
+    note = ask_text("note", None, ask, "  进展说明(可留空)")
+    with refusing():
         return draft(note=note, **reading)
 
 
 def _reading(
-    target: Target, day: dt.date, ask: _Asker, against_data: _Check
+    target: Target, day: dt.date, ask: Asker, against_data: _Check, allow_large: bool = False
 ) -> dict[str, object] | None:
     """The value, or the stage and percentage of a milestone; None for Enter."""
     from minsheng.progress.rules import parse_percent, parse_stage, parse_value, stage_problem
@@ -142,7 +146,7 @@ def _reading(
     def parse(text: str) -> Decimal | None:
         if not text:
             return None
-        amount = parse_value(text, target)
+        amount = parse_value(text, target, allow_large=allow_large)
         against_data(value=amount)
         return amount
 

@@ -43,6 +43,7 @@ class Code(StrEnum):
     UNIT_KIND = "unit-kind-mismatch"
     TARGET_SHAPE = "target-shape"
     PERIOD = "bad-period"
+    YEAR = "year-mismatch"
     # progress entries
     TORN_RECORD = "torn-record"
     UNKNOWN_ITEM = "unknown-item"
@@ -58,6 +59,9 @@ class Code(StrEnum):
     SYMLINK = "symlink"
     NO_PLAN = "no-plan"
     IMPLAUSIBLE = "implausible-value"
+    FRACTION = "fractional-count"
+    CORRECTION_CYCLE = "correction-cycle"
+    BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
     TOO_LONG = "too-long"
     # a write refused for where it would go, and usage errors of the progress commands

@@ -29,6 +29,19 @@ def is_percent(unit: str | None) -> bool:
     return unit in {"%", "\uff05"}  # half- and full-width
 
 
+# Units that count whole things: a value in them is a whole number (after its 万, if any).
+COUNTED = frozenset({
+    "户", "人", "名", "个", "所", "家", "位", "例", "件", "次", "场", "批", "套", "座", "处",
+    "台", "辆", "条", "张", "间", "册", "支", "项", "只", "头", "栋", "幢", "部", "本", "份",
+    "人次", "户次", "批次", "场次", "班次", "车次", "架次", "台次",
+})  # fmt: skip
+
+
+def is_counted(unit: str | None) -> bool:
+    """Whether a unit (without its 万) counts whole things: 户 and 人次 do, 公里 and 元 do not."""
+    return unit in COUNTED
+
+
 def is_rate(unit: str | None) -> bool:
     """A percentage or a per-something unit (元/月): 万 in front of a value makes no sense."""
     return unit is not None and (is_percent(unit) or "/" in unit)

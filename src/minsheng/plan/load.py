@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,10 +13,10 @@ from pathlib import Path
 
 from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue, UsageError
-from minsheng.core.measure import is_percent, split_unit
+from minsheng.core.measure import is_counted, is_percent, split_unit
 from minsheng.core.schema import validate
 from minsheng.core.yamlio import Document, load_single, read_file
-from minsheng.plan.models import Basis, Category, Item, Kind, Plan, Target, Unit
+from minsheng.plan.models import Basis, Category, Comparator, Item, Kind, Plan, Target, Unit
 
 
 @dataclass
@@ -99,6 +102,7 @@ def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, l
         return None, sorted(issues, key=_in_file_order)
     for check in CHECKS:
         issues.extend(check(plan, doc))
+    issues.extend(check_file_year(plan, doc, path))
     loaded = LoadedPlan(plan, doc, path, digest(text.encode("utf-8", "surrogatepass")))
     return (loaded if not issues else None), sorted(issues, key=_in_file_order)
 
@@ -164,7 +168,9 @@ def check_units(plan: Plan, doc: Document) -> list[Issue]:
                 message = f"单位名称 {name} 在登记表中出现了两次"
                 found.append(doc.issue(("units", index), Code.DUPLICATE_UNIT, message))
             names[name] = index
+    found.extend(_unit_spellings(plan, doc))
     for index, item in enumerate(plan.items):
+        found.extend(_lead_units_once(plan, doc, index, item, names))
         if item.no_task and item.units:
             message = "标注“我区无任务”的事项不应有牵头单位"
             found.append(doc.issue(("items", index, "units"), Code.NO_TASK_UNIT, message))
@@ -178,6 +184,69 @@ def check_units(plan: Plan, doc: Document) -> list[Issue]:
         if not item.no_task and not item.units:
             message = "有任务的事项至少要有一个牵头单位"
             found.append(doc.issue(("items", index), Code.MISSING_FIELD, message))
+    return found
+
+
+# Characters that show as nothing (or as a space) on a page: a name holding one looks like
+# another name and is not the same (区民政局 and 区民政局 + U+200B). Besides the Unicode
+# categories below, the variation selectors, fillers and joiners that render as nothing.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs", "Me"}
+_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]"
+)
+
+
+def invisible_char(text: str) -> str | None:
+    """The first character of `text` that shows as nothing or as a space, if any."""
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or _INVISIBLE.match(char):
+            return char
+    return None
+
+
+def _unit_spellings(plan: Plan, doc: Document) -> list[Issue]:
+    """A unit's names have no invisible character, and no two names are the same once
+    written alike (NFKC: a full-width letter is its ASCII letter)."""
+    found = []
+    alike: dict[str, str] = {}
+    for index, unit in enumerate(plan.units):
+        spelled: list[tuple[tuple[str | int, ...], str]] = [(("units", index, "name"), unit.name)]
+        spelled += [(("units", index, "aliases", k), a) for k, a in enumerate(unit.aliases)]
+        for loc, name in spelled:
+            char = invisible_char(name)
+            if char is not None:
+                message = (
+                    f"单位名称 {name!r} 含看不见的字符 U+{ord(char):04X},"
+                    "看起来与别的名称相同却不同,请删去"
+                )
+                found.append(doc.issue(loc, Code.BAD_CHAR, message))
+                continue
+            folded = unicodedata.normalize("NFKC", name)
+            other = alike.setdefault(folded, name)
+            if other != name:
+                message = f"单位名称 {name} 与 {other} 写法不同、看起来相同,请统一为一种写法"
+                found.append(doc.issue(loc, Code.DUPLICATE_UNIT, message))
+    return found
+
+
+def _lead_units_once(
+    plan: Plan, doc: Document, index: int, item: Item, names: dict[str, int]
+) -> list[Issue]:
+    """Each lead unit is listed once in an item, by one of its names: listed twice (or by a
+    name and an alias) it would count twice in the ranking of units."""
+    found = []
+    seen: dict[int, str] = {}
+    for position, name in enumerate(item.units):
+        unit = names.get(name)
+        if unit is None:
+            continue  # an unknown unit is told below
+        first = seen.get(unit)
+        seen.setdefault(unit, name)
+        if first is not None:
+            same = "重复列出" if first == name else f"与 {first} 是同一单位"
+            message = f"牵头单位 {name} {same},每个单位只写一次(否则在单位排名中算两次)"
+            loc = ("items", index, "units", position)
+            found.append(doc.issue(loc, Code.DUPLICATE_UNIT, message))
     return found
 
 
@@ -223,7 +292,26 @@ def _target_shape(doc: Document, loc: tuple[str | int, ...], target: Target) -> 
     if target.kind is Kind.QUANTITY and (is_percent(target.unit) or "/" in target.unit):
         message = f"累计数量目标的单位不能是比例或标准({target.unit}),应为 level 或 standard"
         return [doc.issue((*loc, "unit"), Code.UNIT_KIND, message)]
-    return []
+    return _baseline_problem(doc, loc, target)
+
+
+def _baseline_problem(doc: Document, loc: tuple[str | int, ...], target: Target) -> list[Issue]:
+    """A baseline lies on the far side of the target: below an at-least one, above an
+    at-most one. Past the target, progress from baseline to target would read 3 of 30 as
+    done (从99.90%提高到99.93%: the baseline is 99.90, below)."""
+    baseline, value = target.baseline, target.value
+    if baseline is None or value is None:
+        return []
+    shown, goal = f"{baseline}{target.unit or ''}", f"{value}{target.unit or ''}"
+    if target.comparator is Comparator.AT_LEAST and baseline >= value:
+        message = f"基数 {shown} 不低于目标 {goal}:“从基数提高到目标”的基数应小于目标"
+    elif target.comparator is Comparator.AT_MOST and baseline <= value:
+        message = f"基数 {shown} 不高于目标 {goal}:“从基数降低到目标”的基数应大于目标"
+    elif target.comparator is Comparator.APPROX and baseline == value:
+        message = f"基数 {shown} 等于目标 {goal},无从计算进度"
+    else:
+        return []
+    return [doc.issue((*loc, "baseline"), Code.TARGET_SHAPE, message)]
 
 
 def check_rollups(plan: Plan, doc: Document) -> list[Issue]:
@@ -240,6 +328,10 @@ def check_rollups(plan: Plan, doc: Document) -> list[Issue]:
                 message = f"sum_of 引用了不存在的目标:{'、'.join(unknown)}"
                 found.append(doc.issue((*loc, "sum_of"), Code.UNKNOWN_TARGET, message))
                 continue
+            problem = _parts_problem(target, [part for part in parts if part], by_id)
+            if problem is not None:
+                found.append(doc.issue((*loc, "sum_of"), Code.ROLLUP, problem))
+                continue
             if target.value is None or any(p is None or p.value is None for p in parts):
                 message = "sum_of 的目标和各分项都需要数值"
                 found.append(doc.issue((*loc, "sum_of"), Code.ROLLUP, message))
@@ -255,10 +347,66 @@ def check_rollups(plan: Plan, doc: Document) -> list[Issue]:
     return found
 
 
+def _parts_problem(target: Target, parts: list[Target], by_id: dict[str, Target]) -> str | None:
+    """Why the parts cannot add up to the target: one is the target itself (or holds it
+    among its own parts), or is measured otherwise (元 beside 人, % beside 个)."""
+    if _holds(target.id, target, by_id, set()):
+        return f"sum_of 不能包含目标 {target.id} 自己(直接或经由分项)"
+    base = split_unit(target.unit or "")[1]
+    for part in parts:
+        other = split_unit(part.unit or "")[1]
+        # Counts add up whatever they count: the notice's 19人次 is 8户 + 8户 + 3户 (item 9).
+        alike = other == base or (is_counted(other) and is_counted(base))
+        if part.kind is Kind.MILESTONE or not alike:
+            shown = part.unit or "定性节点"
+            return f"分项 {part.id} 的计量单位 {shown} 与目标的 {target.unit} 不同,不能相加"
+    return None
+
+
+def _holds(wanted: str, target: Target, by_id: dict[str, Target], seen: set[str]) -> bool:
+    """Whether `wanted` is among the parts of `target`, or of their parts, and so on."""
+    for name in target.sum_of:
+        if name == wanted:
+            return True
+        part = by_id.get(name)
+        if part is not None and name not in seen:
+            seen.add(name)
+            if _holds(wanted, part, by_id, seen):
+                return True
+    return False
+
+
+# A plan's years: wide enough for any real plan, narrow enough that no date arithmetic of
+# the report (a day or a month either side of the period) leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def check_file_year(plan: Plan, doc: Document, path: Path) -> list[Issue]:
+    """A plan named tasks_<year>.yaml is the plan of that year: `--year` finds it by name."""
+    named = re.fullmatch(r"tasks_([0-9]{4})\.ya?ml", path.name)
+    if named is None or int(named.group(1)) == plan.document.year:
+        return []
+    message = (
+        f"文件名 {path.name} 是 {named.group(1)} 年的计划,而 document.year 是 {plan.document.year}"
+    )
+    return [doc.issue(("document", "year"), Code.YEAR, message)]
+
+
 def check_period(plan: Plan, doc: Document) -> list[Issue]:
     period = plan.document.period
+    year = plan.document.year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        message = f"计划年度 {year} 不合理,应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间"
+        return [doc.issue(("document", "year"), Code.PERIOD, message)]
+    for key, day in (("start", period.start), ("end", period.end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            message = f"计划期的日期 {day} 不合理,年份应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间"
+            return [doc.issue(("document", "period", key), Code.PERIOD, message)]
     if period.end < period.start:
         return [doc.issue(("document", "period"), Code.PERIOD, "计划期的结束日期早于开始日期")]
+    if period.start > dt.date(year, 12, 31) or period.end < dt.date(year, 1, 1):
+        message = f"计划期 {period.start} 至 {period.end} 不含计划年度 {year} 的任何一天"
+        return [doc.issue(("document", "period"), Code.PERIOD, message)]
     found = []
     by_month = plan.schedule.basis is Basis.MONTH
     for index, item in enumerate(plan.items):
@@ -281,6 +429,14 @@ def check_period(plan: Plan, doc: Document) -> list[Issue]:
                 message = "进度安排应按日期先后排列,且预期进度不能减少"
                 found.append(doc.issue(loc, Code.PERIOD, message))
             previous = entry
+    reporting = plan.reporting
+    if reporting is not None and not (
+        period.start.replace(day=1) <= reporting.first <= period.end.replace(day=1)
+    ):
+        message = (
+            f"报送起始月份 {reporting.first:%Y-%m} 不在计划期 {period.start} 至 {period.end} 内"
+        )
+        found.append(doc.issue(("reporting", "from"), Code.PERIOD, message))
     if plan.thresholds.lagging <= plan.thresholds.behind:
         message = "严重滞后的阈值(lagging)应大于滞后的阈值(behind)"
         found.append(doc.issue(("thresholds",), Code.BAD_VALUE, message))

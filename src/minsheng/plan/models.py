@@ -232,10 +232,43 @@ class Schedule(Strict):
 
 
 class Thresholds(Strict):
-    """Points below 序时进度 at which an item is 滞后 (behind) and 严重滞后 (lagging)."""
+    """Points below 序时进度 at which an item is 滞后 (behind) and 严重滞后 (lagging), and how
+    many points of its history in a row behind make it one to escalate (连续滞后)."""
 
     behind: Annotated[Number, Field(gt=0)] = Decimal(10)
     lagging: Annotated[Number, Field(gt=0)] = Decimal(30)
+    escalate_after: Annotated[int, Field(ge=1, le=24)] = 2
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_month(value: Any) -> Any:
+    """A strict `YYYY-MM` month, kept as the date of its first day."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.day == 1:
+        return value
+    found = _MONTH.fullmatch(value) if isinstance(value, str) else None
+    if found and 1 <= int(found.group(2)) <= 12:
+        return dt.date(int(found.group(1)), int(found.group(2)), 1)
+    raise PydanticCustomError("month_type", "需要月份,格式为 YYYY-MM,如 2024-05")
+
+
+Month = Annotated[dt.date, BeforeValidator(parse_month)]
+
+
+class Reporting(Strict):
+    """The office's monthly cycle (月调度): from which month units report, and by which day of
+    the following month a month's figures are due. The office's rules, not the notice's."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    due_day: Annotated[int, Field(ge=1, le=28)]  # 28: every month has the day
+    first: Month = Field(alias="from")  # the first month reported
+
+    def due(self, month: dt.date) -> dt.date:
+        """The day `month`'s figures are due: `due_day` of the month after."""
+        year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
+        return dt.date(year, number, self.due_day)
 
 
 class Document(Strict):
@@ -258,6 +291,8 @@ class Plan(Strict):
     # A plan written before `schedule` existed counted by days: it keeps that meaning.
     schedule: Schedule = Schedule(basis=Basis.DAY)
     thresholds: Thresholds = Thresholds()
+    # Without it there is no deadline to be on time for: the report has no 报送情况.
+    reporting: Reporting | None = None
     categories: list[Category]
     units: list[Unit]
     items: list[Item]

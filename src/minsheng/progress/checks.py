@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -27,10 +28,12 @@ from minsheng.progress.rules import (
     at_where,
     correction_date_problem,
     date_problem,
+    invisible_problem,
     item_problem,
     length_problem,
     shape_problem,
     stage_problem,
+    stamp_problem,
     target_problem,
     unit_problem,
     value_problem,
@@ -164,6 +167,20 @@ def check_dates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     return found
 
 
+def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """`recorded_at` is in a real time zone and not in the future."""
+    found = []
+    problems: dict[dt.datetime, Problem | None] = {}  # once per stamp
+    for entry in entries:
+        stamp = entry.recorded_at
+        if stamp not in problems:
+            problems[stamp] = stamp_problem(stamp, context.today, context.slack)
+        problem = problems[stamp]
+        if problem is not None:
+            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+    return found
+
+
 def check_stage_value(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A milestone reports a stage; every other kind a value in its unit of measure."""
     found = []
@@ -289,13 +306,14 @@ def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     return found
 
 
-def check_lengths(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """A note or a source is not longer than the limit `progress add` keeps (a hand-edited
-    file is held to it too: a note of 8,000 characters would fill the bulletin)."""
+def check_texts(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """A note or a source in a file is held to what `progress add` takes: not longer than
+    its limit (a note of 8,000 characters would fill the bulletin), nothing invisible (a file
+    may still hold a tab or a line break: YAML writes them visibly)."""
     found = []
     for entry in entries:
         for key, text in (("note", entry.note), ("source", entry.source)):
-            problem = None if text is None else length_problem(key, text)
+            problem = (length_problem(key, text) or invisible_problem(key, text)) if text else None
             if problem is not None:
                 found.append(entry_issue(entry, key, problem.code, problem.message))
     return found
@@ -325,6 +343,42 @@ def check_corrects(entries: Sequence[AnyEntry], context: Context) -> list[Issue]
         else:
             continue
         found.append(entry_issue(entry, "corrects", Code.UNKNOWN_ENTRY, message))
+    found.extend(_correction_cycles(entries))
+    return found
+
+
+def _correction_cycles(entries: Sequence[AnyEntry]) -> list[Issue]:
+    """Corrections that name each other round (A corrects B, B corrects A): no chain of them
+    ends at an entry that stands, so every one would be void and the figure would vanish
+    without a word. Each entry of such a cycle is a problem of its own (one that corrects
+    itself is told so by check_corrects)."""
+    names = {entry.id: entry.corrects for entry in entries if entry.corrects}
+    if not names:
+        return []
+    by_id = {entry.id: entry for entry in entries if entry.id in names}
+    done: set[str] = set()
+    found = []
+    for start in names:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node in names and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = names[node]
+        if node is not None and node in on_path:
+            cycle = path[path.index(node) :]
+            if len(cycle) > 1:
+                shown = " → ".join([*cycle, cycle[0]])
+                for member in cycle:
+                    message = (
+                        f"更正记录互相指向,成了一个圈:{shown};这样每一条都被更正而作废,"
+                        "数值会无声地消失。更正链应止于一条没有 corrects 的原始记录"
+                    )
+                    found.append(
+                        entry_issue(by_id[member], "corrects", Code.CORRECTION_CYCLE, message)
+                    )
+        done.update(path)
     return found
 
 
@@ -359,7 +413,26 @@ def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issu
 def check_decreasing(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A cumulative quantity never goes down: the entries that count (those no correction
     names, corrections included), in date order, never decrease for a target."""
-    found = []
+    return [_decrease_issue(entry, before) for entry, before in decreases(entries, context)]
+
+
+def _decrease_issue(entry: AnyEntry, before: AnyEntry) -> Issue:
+    what = "更正后的累计完成" if entry.corrects else "累计完成"
+    advice = (
+        "请核对更正的数值(或一并更正那条记录)"
+        if entry.corrects
+        else "如是更正,请用 corrects 写明被更正记录的 id"
+    )
+    message = (
+        f"{what} {format_decimal(entry.value or Decimal(0))} 小于 {before.date} 登记的 "
+        f"{format_decimal(before.value or Decimal(0))}({at_where(before)});累计值不应减少,{advice}"
+    )
+    return entry_issue(entry, "value", Code.DECREASING, message)
+
+
+def decreases(entries: Sequence[AnyEntry], context: Context) -> Iterator[tuple[AnyEntry, AnyEntry]]:
+    """Each entry that counts with a value below the one before it for its target: (the
+    entry, the one before)."""
     previous: dict[tuple[int, str], AnyEntry] = {}
     targets = context.targets
     for entry in effective_entries(context.in_order(entries)):
@@ -369,20 +442,24 @@ def check_decreasing(entries: Sequence[AnyEntry], context: Context) -> list[Issu
         key = (entry.item, entry.target)
         before = previous.get(key)
         if before is not None and before.value is not None and entry.value < before.value:
-            what = "更正后的累计完成" if entry.corrects else "累计完成"
-            advice = (
-                "请核对更正的数值(或一并更正那条记录)"
-                if entry.corrects
-                else "如是更正,请用 corrects 写明被更正记录的 id"
-            )
-            message = (
-                f"{what} {format_decimal(entry.value)} 小于 {before.date} 登记的 "
-                f"{format_decimal(before.value)}({at_where(before)});累计值不应减少,{advice}"
-            )
-            found.append(entry_issue(entry, "value", Code.DECREASING, message))
+            yield entry, before
             continue
         previous[key] = entry
-    return found
+
+
+def _backfill_issue(entry: AnyEntry, later: AnyEntry, context: Context) -> Issue:
+    """A value recorded for an earlier day above what is on file for a later day: the
+    recorded figure that conflicts, and what to do."""
+    target = context.targets.get((entry.item, entry.target))
+    unit = target.unit or "" if target is not None else ""
+    message = (
+        f"本次登记 {entry.date} 累计完成 {format_decimal(entry.value or Decimal(0))}{unit},"
+        f"大于已登记的 {later.date} 累计完成 {format_decimal(later.value or Decimal(0))}{unit}"
+        f"(记录 {later.id},{at_where(later)});累计值不应减少。"
+        f"如 {later.date} 的数值有误,请先登记更正(--corrects {later.id} --date {later.date}),"
+        "否则请核对本次的日期和数值"
+    )
+    return entry_issue(entry, "value", Code.DECREASING, message)
 
 
 def check_placement(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
@@ -411,11 +488,12 @@ def check_placement(entries: Sequence[AnyEntry], context: Context) -> list[Issue
 ENTRY_CHECKS: tuple[Check, ...] = (
     check_known,
     check_dates,
+    check_stamps,
     check_stage_value,
     check_values,
     check_units,
-    check_lengths,
     check_sources,
+    check_texts,
     check_placement,
 )
 CROSS_CHECKS: tuple[Check, ...] = (check_corrects, check_duplicates, check_decreasing)
@@ -437,7 +515,21 @@ def problems_adding_all(
     if own:
         return own
     before = {issue for check in CROSS_CHECKS for issue in check(existing, context)}
-    after = [issue for check in CROSS_CHECKS for issue in check([*existing, *entries], context)]
+    every = [*existing, *entries]
+    after = [
+        issue
+        for check in CROSS_CHECKS
+        if check is not check_decreasing
+        for issue in check(every, context)
+    ]
+    # A back-filled value above a later one makes the later entry the one that decreases:
+    # say it of the entry being added, naming the recorded figure it conflicts with.
+    adding = {id(entry) for entry in entries}
+    for later, earlier in decreases(every, context):
+        if id(earlier) in adding and id(later) not in adding:
+            after.append(_backfill_issue(earlier, later, context))
+        else:
+            after.append(_decrease_issue(later, earlier))
     return [issue for issue in after if issue not in before]
 
 

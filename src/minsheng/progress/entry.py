@@ -157,6 +157,14 @@ def has_note(entry: AnyEntry) -> bool:
     return bool(entry.note and entry.note.strip())
 
 
+def tells_progress(entry: AnyEntry) -> bool:
+    """Whether the entry's note may stand as the item's 最新进展: it says something, and the
+    entry is not a correction. A correction fixes a figure and its note says why
+    (“更正:误写为0.5万”), which is no news of the work; the entry it corrects no longer
+    counts, so the latest progress note is the latest one among the entries that count."""
+    return entry.corrects is None and has_note(entry)
+
+
 def effective_entries(entries: Iterable[E], as_of: dt.date | None = None) -> list[E]:
     """The entries that count on `as_of` (all of them without it), in the order given.
 
@@ -177,4 +185,17 @@ def latest(entries: Iterable[E], as_of: dt.date | None = None) -> dict[tuple[int
     found: dict[tuple[int, str], E] = {}
     for entry in sorted(effective_entries(entries, as_of), key=sort_key):
         found[(entry.item, entry.target)] = entry
+    return found
+
+
+def first_returns(entries: Iterable[AnyEntry]) -> dict[tuple[str, int, dt.date], dt.datetime]:
+    """When each unit first returned figures for each item and month: the earliest
+    `recorded_at` of its entries dated in that month, keyed by (unit, item, the month's first
+    day). Every entry counts, a corrected one too: it was returned, whatever it said."""
+    found: dict[tuple[str, int, dt.date], dt.datetime] = {}
+    for entry in entries:
+        key = (entry.unit, entry.item, entry.date.replace(day=1))
+        known = found.get(key)
+        if known is None or entry.recorded_at < known:
+            found[key] = entry.recorded_at
     return found

@@ -9,8 +9,8 @@ depends on:
 - minsheng's code and Python (`cache.fingerprint`), the plan's bytes, the data folder;
 - every progress file read: its path, its name as shown, and the hash of its bytes;
 - things outside the files, checked again each time the ledger is used: no entry is dated
-  after today (the one check that depends on the day), and every source that names a file
-  in the repository still exists or still does not, as when the ledger was made.
+  or recorded after today (the checks that depend on the day), and every source that names
+  a file in the repository still exists or still does not, as when the ledger was made.
 
 What decides an item on a date D: for each (item, target), its latest effective entry dated
 on or before D; and for each item, its latest such entry with a note, among its own targets
@@ -23,6 +23,9 @@ date) with the dates in order, and answers a date by bisection. That is at most 
 hundred series of at most a year of days each, whatever the number of entries.
 `entries_at(D)` gives those entries, and `compute.compute` over them gives the same report
 as over every entry (tests/test_ledger.py proves it on generated data).
+
+The monthly cycle (report.cycle) also needs when each unit first returned each item and
+month, whatever entry decides it: `returns` keeps that, one timestamp per (unit, item, month).
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
-from minsheng.progress.entry import Entry, Origin, effective_entries, has_note
+from minsheng.progress.entry import (
+    Entry,
+    Origin,
+    effective_entries,
+    first_returns,
+    tells_progress,
+)
 from minsheng.progress.files import (
     ProgressFile,
     entries_of,
@@ -68,10 +77,19 @@ class Ledger:
 
     count: int  # entries read
     issues: list[Issue]
-    latest: int | None  # the ordinal of the latest date of any entry
+    latest: int | None  # the ordinal of the latest date or recorded day of any entry
     sources: tuple[tuple[str, str | None], ...]  # each source naming a path, and its problem
     origins: tuple[tuple[str, str | None], ...]  # files, as shown and their paths
     series: tuple[Series, ...]
+    # (unit, item, the month's first day as an ordinal, the first recorded_at in ISO 8601)
+    returns: tuple[tuple[str, int, int, str], ...] = ()
+
+    def first_returns(self) -> dict[tuple[str, int, dt.date], dt.datetime]:
+        """When each unit first returned figures for each item and month (first_returns)."""
+        return {
+            (unit, item, dt.date.fromordinal(month)): dt.datetime.fromisoformat(stamp)
+            for unit, item, month, stamp in self.returns
+        }
 
     def entries_at(self, *days: dt.date) -> list[Entry]:
         """The entries that decide the report at each of `days`, oldest first, each once."""
@@ -93,8 +111,8 @@ class Ledger:
         return sorted(found)
 
     def holds(self, today: dt.date, repo_root: Path) -> bool:
-        """Whether the checks would find the same today: no entry is dated in the future,
-        and every source path is found (or not) as before."""
+        """Whether the checks would find the same today: no entry is dated or stamped in the
+        future, and every source path is found (or not) as before."""
         if self.latest is not None and self.latest > (today + VALIDATE_SLACK).toordinal():
             return False
         return all(source_problem(text, repo_root) == was for text, was in self.sources)
@@ -175,7 +193,9 @@ def _build(
         origin_index.setdefault(Origin(read.display, read.path), len(origin_index))
     judged: dict[str, str | None] = {}
     entries, issues = check_files(files, folder, loaded, today, judged)
-    latest = max((entry.date for entry in entries), default=None)
+    # The latest day any entry speaks of, its date or the day it was recorded (where it was
+    # recorded): past today, the ledger is not kept, as its problems change with the day.
+    latest = max((max(entry.date, entry.recorded_at.date()) for entry in entries), default=None)
     latest_day = None if latest is None else latest.toordinal()
     # The judgements the checks made, not new ones: a file that appeared or went away since
     # would otherwise be kept as found while the problems say otherwise.
@@ -195,7 +215,7 @@ def _build(
         if ordinal is None:
             ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
-        if has_note(entry):
+        if tells_progress(entry):
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))
@@ -222,7 +242,11 @@ def _build(
     origins = tuple(
         (origin.file, None if origin.path is None else str(origin.path)) for origin in origin_index
     )
-    return Ledger(len(entries), issues, latest_day, found_sources, origins, series)
+    returns = tuple(
+        (unit, item, month.toordinal(), stamp.isoformat())
+        for (unit, item, month), stamp in first_returns(entries).items()
+    )
+    return Ledger(len(entries), issues, latest_day, found_sources, origins, series, returns)
 
 
 def _path(text: str | None) -> Path | None:
@@ -238,7 +262,15 @@ def _encode(ledger: Ledger) -> bytes:
         (i.file, i.line, i.column, str(i.code), i.message, i.path) for i in ledger.issues
     )
     return marshal.dumps(
-        (ledger.count, issues, ledger.latest, ledger.sources, ledger.origins, ledger.series)
+        (
+            ledger.count,
+            issues,
+            ledger.latest,
+            ledger.sources,
+            ledger.origins,
+            ledger.series,
+            ledger.returns,
+        )
     )
 
 
@@ -246,7 +278,7 @@ def _decode(payload: bytes) -> Ledger | None:
     """The ledger kept, or None if it is not one this code wrote (its checksum matched, so
     this only guards against another format under the same name)."""
     try:
-        count, plain, latest, sources, origins, series = marshal.loads(payload)
+        count, plain, latest, sources, origins, series, returns = marshal.loads(payload)
         issues = [_issue(*fields) for fields in plain]
     except (EOFError, ValueError, TypeError):
         return None
@@ -257,8 +289,24 @@ def _decode(payload: bytes) -> Ledger | None:
         and _pairs(origins)
         and type(series) is tuple
         and all(_series(one, len(origins)) for one in series)
+        and type(returns) is tuple
+        and all(_return(one) for one in returns)
     )
-    return Ledger(count, issues, latest, sources, origins, series) if shaped else None
+    if not shaped:
+        return None
+    return Ledger(count, issues, latest, sources, origins, series, returns)
+
+
+def _return(found: object) -> bool:
+    """A unit, an item, a month's ordinal and an ISO timestamp."""
+    return (
+        type(found) is tuple
+        and len(found) == 4
+        and type(found[0]) is str
+        and type(found[1]) is int
+        and type(found[2]) is int
+        and type(found[3]) is str
+    )
 
 
 def _pairs(found: object) -> bool:

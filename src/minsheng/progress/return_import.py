@@ -232,6 +232,7 @@ def read_sheet(
     day: dt.date | None,
     today: dt.date,
     repo_root: Path,
+    allow_large: bool = False,
 ) -> list[ReturnEntry]:
     """The entries of a return's filled rows; every problem goes to `outcome` (never raised),
     so that all of them are reported at once."""
@@ -291,7 +292,7 @@ def read_sheet(
         seen[key] = number
         target = rows[key].target
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
-                       new_id(), now())  # fmt: skip
+                       new_id(), now(), allow_large)  # fmt: skip
         if entry is not None:
             found.append(
                 ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry)
@@ -380,6 +381,7 @@ def _entry(
     repo_root: Path,
     new_id: str,
     recorded_at: dt.datetime,
+    allow_large: bool = False,
 ) -> ProgressEntry | None:
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
     target = row.target
@@ -388,7 +390,11 @@ def _entry(
         shape = shape_problem(target, value=bool(value), stage=bool(stage), percent=bool(percent))
         if shape is not None:
             raise shape
-        amount = parse_value(value, target) if target.kind is not Kind.MILESTONE else None
+        amount = (
+            parse_value(value, target, allow_large=allow_large)
+            if target.kind is not Kind.MILESTONE
+            else None
+        )
         phase = parse_stage(stage) if stage else None
         share = parse_percent(percent) if percent else None
         if phase is not None and (found := stage_problem(phase, share)) is not None:
@@ -434,6 +440,7 @@ def plan_import(
     day: dt.date | None = None,
     today: dt.date | None = None,
     cache: Cache | None = None,
+    allow_large: bool = False,
 ) -> Outcome:
     """What importing the returns would add; all their problems, none raised.
 
@@ -448,7 +455,15 @@ def plan_import(
     found: list[ReturnEntry] = []
     for sheet in sheets:
         found.extend(
-            read_sheet(sheet, plan, outcome, day=day, today=today, repo_root=folder.root.parent)
+            read_sheet(
+                sheet,
+                plan,
+                outcome,
+                day=day,
+                today=today,
+                repo_root=folder.root.parent,
+                allow_large=allow_large,
+            )
         )
     if outcome.problems:
         return outcome

@@ -8,7 +8,14 @@ import unicodedata
 from decimal import Decimal
 
 from minsheng.core.issues import Code
-from minsheng.core.measure import format_decimal, is_bare, is_percent, parse_amount, split_unit
+from minsheng.core.measure import (
+    format_decimal,
+    is_bare,
+    is_counted,
+    is_percent,
+    parse_amount,
+    split_unit,
+)
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
@@ -35,7 +42,9 @@ def find_target(plan: LoadedPlan, entry: AnyEntry) -> Target | None:
 # --- the rules of one field: `validate`'s checks and `progress add`'s prompts share them ------
 
 BARE_TIMES = 10  # a bare number above this many times a 万 target was typed in 人: refused
-IMPLAUSIBLE_TIMES = 100  # a value above this many times a 万 target is reported by validate
+LARGE_TIMES = 10  # `progress add` takes a value above this many times its target only when
+# the clerk confirms it (--allow-large): 300000 for 30 households is a typo, not a record
+IMPLAUSIBLE_TIMES = 100  # above this many times its target a value is refused everywhere
 
 
 class Problem(ValueError):
@@ -120,6 +129,30 @@ def date_problem(
     return None
 
 
+# The offsets of the world's time zones: UTC-12:00 to UTC+14:00.
+EARLIEST_OFFSET = dt.timedelta(hours=-12)
+LATEST_OFFSET = dt.timedelta(hours=14)
+
+
+def stamp_problem(
+    stamp: dt.datetime, today: dt.date, slack: dt.timedelta = dt.timedelta(0)
+) -> Problem | None:
+    """`recorded_at` is when the entry was written: in a real time zone, and not after today
+    (give or take `slack`, as for dates). A stamp in 2099 would make its entry the latest
+    of its day for ever, so that no later entry of that day counts."""
+    offset = stamp.utcoffset()
+    if offset is None or not EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
+        message = f"登记时间 {stamp.isoformat()} 的时区偏移不对,应在 -12:00 到 +14:00 之间"
+        return Problem("recorded_at", Code.BAD_STAMP, message)
+    if stamp.date() > today + slack:  # its date where it was written, as the date of an entry
+        message = (
+            f"登记时间 {stamp.isoformat()} 晚于今天 {today};登记时间由程序自动填写,"
+            "不能是将来的时间(请改为实际登记的时间)"
+        )
+        return Problem("recorded_at", Code.BAD_STAMP, message)
+    return None
+
+
 def shape_problem(
     target: Target, *, value: bool, stage: bool, percent: bool, complete: bool = True
 ) -> Problem | None:
@@ -161,7 +194,7 @@ def stage_problem(stage: Stage, percent: Decimal | None) -> Problem | None:
 
 def value_problem(target: Target, value: Decimal) -> Problem | None:
     """A value the target cannot hold: negative; a share (a level or standard in %) above
-    100; or, for a unit with a scale (万人), more than IMPLAUSIBLE_TIMES the target."""
+    100; a fraction of a counted unit (2.5户); or more than IMPLAUSIBLE_TIMES the target."""
     if not in_range(value):  # 10^40 would overflow the ratio below
         return Problem("value", Code.BAD_VALUE, OUT_OF_RANGE)
     unit = target.unit or ""
@@ -172,23 +205,60 @@ def value_problem(target: Target, value: Decimal) -> Problem | None:
         message = f"目标 {target.id}({target.name})是百分比,不能超过 100%,实际是 {shown}%"
         return Problem("value", Code.BAD_VALUE, message)
     if _times(target, value) > IMPLAUSIBLE_TIMES:
-        return Problem("value", Code.IMPLAUSIBLE, _scale_message(target, value, "数值"))
-    return None
+        return Problem("value", Code.IMPLAUSIBLE, _large_message(target, value, "数值"))
+    return fraction_problem(target, value)
+
+
+def fraction_problem(target: Target, value: Decimal) -> Problem | None:
+    """A quantity in a counted unit (户, 人, 个 …) is a whole number. The rule holds after
+    the scale: 0.57 for a target in 万人 is 5700人 and fine, 0.5万 for one in 户 is 5000户
+    and fine too (what was meant, in another scale), 2.5户 or 0.00005万户 is half a household."""
+    scale, base = split_unit(target.unit or "")
+    if not is_counted(base) or target.kind is not Kind.QUANTITY:
+        return None  # a level may be a ratio in such a unit: 每千人口托位数 4.52个
+    whole = value * scale
+    if whole == whole.to_integral_value():
+        return None
+    shown = format_decimal(value) + (target.unit or "")
+    if scale != 1:
+        shown += f",即 {format_decimal(whole.normalize())}{base}"
+    message = f"目标 {target.id}({target.name})按{base}计数,数值应是整数{base}:实际是 {shown}"
+    return Problem("value", Code.FRACTION, message)
+
+
+def large_problem(target: Target, value: Decimal) -> Problem | None:
+    """A value more than LARGE_TIMES its target, which `progress add` takes only when the
+    clerk confirms it (a typed 300000 for 30 households would mark the item 已完成)."""
+    if _times(target, value) <= LARGE_TIMES:
+        return None
+    goal = format_decimal(target.value or Decimal(0)) + (target.unit or "")
+    times = format_decimal(_times(target, value).quantize(Decimal(1)))
+    message = (
+        f"数值 {format_decimal(value)}{target.unit or ''} 是目标 {goal} 的 {times} 倍,"
+        f"请核对;确实如此,请加 --allow-large 再登记(超过 {IMPLAUSIBLE_TIMES} 倍的不能登记)"
+    )
+    return Problem("value", Code.IMPLAUSIBLE, message)
 
 
 def _times(target: Target, value: Decimal) -> Decimal:
-    """How many times its target a value is, for a unit with a scale (万人); else 0."""
-    if not target.value or target.value <= 0 or split_unit(target.unit or "")[0] == 1:
+    """How many times its target a value is (0 for a target without a positive value)."""
+    if target.kind is Kind.MILESTONE or not target.value or target.value <= 0:
         return Decimal(0)
     return value / target.value
 
 
-def _scale_message(target: Target, value: Decimal, what: str) -> str:
-    """`3000` for a target of 0.57万人 is 3000万人: say so, and how to write 3000人."""
+def _large_message(target: Target, value: Decimal, what: str) -> str:
+    """Far above the target: for a unit with a scale, `3000` for a target of 0.57万人 is
+    3000万人, so say how to write 3000人; else, say how many times the target it is."""
     unit = target.unit or ""
     scale, base = split_unit(unit)
     goal = format_decimal(target.value or Decimal(0))
     times = format_decimal(_times(target, value).quantize(Decimal(1)))
+    if scale == 1:
+        return (
+            f"{what} {format_decimal(value)}{unit} 是目标 {goal}{unit} 的 {times} 倍,"
+            f"超过 {IMPLAUSIBLE_TIMES} 倍,多半是写错了,请核对"
+        )
     meant = format_decimal(value / scale)
     return (
         f"{what} {format_decimal(value)} 按目标的计量单位是 {format_decimal(value)}{unit},"
@@ -197,12 +267,13 @@ def _scale_message(target: Target, value: Decimal, what: str) -> str:
     )
 
 
-def parse_value(text: str, target: Target) -> Decimal:
+def parse_value(text: str, target: Target, *, allow_large: bool = False) -> Decimal:
     """A value typed by a person, in the target's unit of measure; Problem says why not.
 
     A bare number for a unit with a scale is ambiguous when it is far above the target:
     `3000` for a target of 0.57万人 is most likely 3000人, so a bare number above BARE_TIMES
-    the target is refused, with the two ways to write what was meant.
+    the target is refused, with the two ways to write what was meant. Any value above
+    LARGE_TIMES the target is refused unless `allow_large` (the clerk confirmed it).
     """
     try:
         amount = parse_amount(text, target.unit)
@@ -210,9 +281,17 @@ def parse_value(text: str, target: Target) -> Decimal:
         raise Problem("value", Code.BAD_VALUE, str(error)) from None
     problem = value_problem(target, amount)
     bare = is_bare(text) and _times(target, amount) > BARE_TIMES
-    if bare and (problem is None or problem.code is Code.IMPLAUSIBLE):
+    scaled = split_unit(target.unit or "")[0] != 1
+    if (
+        bare
+        and scaled
+        and not allow_large
+        and (problem is None or problem.code is Code.IMPLAUSIBLE)
+    ):
         what = "没写单位的数值"
-        problem = Problem("value", Code.IMPLAUSIBLE, _scale_message(target, amount, what))
+        problem = Problem("value", Code.IMPLAUSIBLE, _large_message(target, amount, what))
+    if problem is None and not allow_large:
+        problem = large_problem(target, amount)
     if problem is not None:
         raise problem
     return amount
@@ -277,9 +356,9 @@ def length_problem(field: str, text: str) -> Problem | None:
 def parse_text(field: str, text: str) -> str | None:
     """A one-line text (note, source) as typed: stripped, None when empty; not longer than
     TEXT_LIMITS allows; no line break or control character, which would not read back the
-    same."""
+    same, and nothing invisible."""
     text = text.strip()
-    problem = length_problem(field, text)
+    problem = length_problem(field, text) or invisible_problem(field, text)
     if problem is not None:
         raise problem
     for char in text:
@@ -288,6 +367,22 @@ def parse_text(field: str, text: str) -> str | None:
             message = f"不能含换行或控制字符(发现 U+{ord(char):04X})"
             raise Problem(field, Code.BAD_CHAR, message)
     return text or None
+
+
+def invisible_problem(field: str, text: str) -> Problem | None:
+    """A note or a source holds no invisible format character (U+200B, U+FEFF, the tag
+    characters, the bidirectional controls): the text would read as something it is not.
+    Typed or in a file, the same rule."""
+    if text.isprintable():  # the common case, at C speed
+        return None
+    for char in text:
+        if unicodedata.category(char) == "Cf":
+            message = (
+                f"不能含不可见的格式字符(发现 U+{ord(char):04X},如零宽空格、字节顺序标记、"
+                "标签字符或双向控制符),请删去后再试"
+            )
+            return Problem(field, Code.BAD_CHAR, message)
+    return None
 
 
 def correction_date_problem(corrected: AnyEntry, day: dt.date) -> Problem | None:

@@ -59,8 +59,18 @@ def new_id() -> str:
 
 
 def now() -> dt.datetime:
-    """This moment with the local UTC offset, to the second."""
-    return dt.datetime.now().astimezone().replace(microsecond=0)
+    """This moment with the local UTC offset, to the second.
+
+    An offset is written (and read back) in whole minutes, as ISO 8601 and the store's
+    readers have it; a zone whose offset has seconds (LMT, or TZ=XXX-8:05:43) is stamped
+    with the nearest whole-minute offset instead: the same instant, written another way.
+    """
+    stamp = dt.datetime.now().astimezone().replace(microsecond=0)
+    offset = stamp.utcoffset() or dt.timedelta(0)
+    if offset % dt.timedelta(minutes=1):
+        minutes = round(offset / dt.timedelta(minutes=1))
+        stamp = stamp.astimezone(dt.timezone(dt.timedelta(minutes=minutes)))
+    return stamp
 
 
 # --- the text of a record ------------------------------------------------------------------
@@ -266,7 +276,15 @@ def _require_round_trip(entry: ProgressEntry, record: str, display: str) -> None
     if len(docs) == 1 and docs[0].explicit_end and not docs[0].issues:
         back, _ = validate(ProgressEntry, docs[0])
     if back is None or back.model_dump() != entry.model_dump():
-        message = "这条记录的文字(备注或来源)含有无法原样保存的字符,请修改后再试"
+        mine = entry.model_dump()
+        differ = [
+            key
+            for key, value in (back.model_dump() if back else {}).items()
+            if mine.get(key) != value
+        ] or ["note", "source"]
+        message = (
+            f"这条记录的 {'、'.join(differ)} 含有无法原样保存的字符,请修改后再试(没有写入任何内容)"
+        )
         raise RefusedError(Code.BAD_CHAR, message)
 
 

@@ -20,6 +20,7 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
+from minsheng.render import html_cycle
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -336,6 +337,7 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
     bars = category_bars(report)
     groups = status_tiles(report)
     basis = next((b for b in Basis if b.value == report.get("expected_basis")), None)
+    months, returns = html_cycle.returns_grid(report)
     context = {
         "heading": heading,
         "plan": plan,
@@ -362,6 +364,15 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
         "units": report.get("units", []),
         "statuses": STATUS_WORDS,
         "active_statuses": ACTIVE,
+        "months": months,
+        "returns": returns,
+        "rates": html_cycle.rates(report),
+        "escalations": html_cycle.escalation_rows(report),
+        "escalate_after": (report.get("thresholds") or {}).get("escalate_after"),
+        "trends": {item.get("id"): html_cycle.trend(item) for item in items},
+        "trend_size": (html_cycle.TREND_WIDTH, html_cycle.TREND_HEIGHT),
+        "since": report.get("since"),
+        "changes": html_cycle.changes(report),
         "css": Markup(css),
         "style_hash": style_hash(css),
     }

@@ -35,6 +35,9 @@ class Column:
     title: str
     align: str = "left"  # left | right
     wrap: bool = False  # long text wraps in the terminal
+    # A date, a number or a record id: never wrapped nor folded (`--corrects` needs the id
+    # whole); a table too wide for the page runs over rather than split one.
+    whole: bool = False
 
 
 @dataclass
@@ -58,13 +61,24 @@ def _text(value: Value | Cell) -> str:
 
 # --- Markdown ----------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({"|": "\\|", "\\": "\\\\", "<": "&lt;", ">": "&gt;", "`": "\\`"})
+# Escaped in one pass: `&` first of all, so an entity in the data (&#x202E; is a right-to-left
+# override, &#8203; a zero-width space) reads as the text it is; ~~ would strike through,
+# $ start GitHub's mathematics, @ make a mail link.
+_MD_SPECIAL = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{char: "\\" + char for char in "|\\`[]*_~$@"},
+    }
+)
+# GitHub links a bare http://… or www.… by itself: a backslash inside each keeps it text.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?i:(?<=www))(?=\.)")
 
 
 def md_escape(text: str) -> str:
-    """A cell that cannot break its row or its table, nor become HTML or a link."""
-    text = text.translate(_MD_SPECIAL)
-    text = text.replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("_", "\\_")
+    """A cell that cannot break its row or its table, nor become HTML, an entity or a link."""
+    text = _AUTOLINK.sub("\\\\", text.translate(_MD_SPECIAL))
     return " ".join(text.split())
 
 
@@ -127,9 +141,10 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
 
     if width is None:
         width = shutil.get_terminal_size((120, 40)).columns if color else 120
+    layouts = [_layout(table, width) for table in tables]
     console = Console(
         file=io.StringIO(),
-        width=width,
+        width=max([width, *(room for room, _ in layouts)]),
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
@@ -137,19 +152,19 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
         emoji=False,
         markup=False,
     )
-    for table in tables:
+    for table, (room, widths) in zip(tables, layouts, strict=True):
         rich_table = RichTable(
             title=Text(table.title, style="bold") if table.title else None,
             box=box.SIMPLE_HEAD,
             title_justify="left",
         )
-        widths = _wrap_widths(table, width)
         for index, column in enumerate(table.columns):
             rich_table.add_column(
                 Text(column.title),
                 justify="right" if column.align == "right" else "left",
                 overflow="fold",  # squeezed below its width, a column folds: nothing is cut
-                no_wrap=False,
+                no_wrap=column.whole,
+                min_width=_natural(table, index) if column.whole else None,
                 width=widths.get(index),
             )
         for row in table.rows:
@@ -162,7 +177,7 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
                     text = "\n".join(wrap_cjk(text, max(widths[index] - 1, 1)))
                 cells.append(Text(text, style=style))
             rich_table.add_row(*cells)
-        console.print(rich_table)
+        console.print(rich_table, width=room)
     output = console.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()
@@ -228,6 +243,27 @@ def _wrap_paragraph(tokens: list[str], width: int) -> list[str]:
             take(kept)
     lines.append("".join(line).rstrip())
     return lines
+
+
+def _natural(table: Table, index: int) -> int:
+    """The width of a column's longest cell (its title included), unwrapped."""
+    from rich.cells import cell_len
+
+    cells = [cell_len(_text(row[index])) for row in table.rows if index < len(row)]
+    return max([cell_len(table.columns[index].title), *cells])
+
+
+def _layout(table: Table, width: int) -> tuple[int, dict[int, int]]:
+    """The width to render the table at, and the width of each wrapping column.
+
+    The page's `width`, unless the columns that never wrap, beside the wrapping columns at
+    their narrowest, need more: then the table runs over the page instead of folding a date,
+    a number or an id.
+    """
+    widths = _wrap_widths(table, width)
+    overhead = 3 * len(table.columns) + 1  # edges, separators and one space each side
+    needed = overhead + sum(widths.get(i) or _natural(table, i) for i in range(len(table.columns)))
+    return max(width, needed), widths
 
 
 def _wrap_widths(table: Table, width: int) -> dict[int, int]:

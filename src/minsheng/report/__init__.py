@@ -1,2 +1,5 @@
 """The completion report (完成情况通报): completion, 序时进度 and status as pure functions
-(compute), and the report's tables and JSON document (bulletin), which picks a renderer."""
+(compute), the monthly cycle's on-time returns, history and escalations (cycle, and their
+tables in monthly), and the report in each shape: the bulletin's tables for people
+(bulletin), one tidy CSV table (tidy), the JSON document (document); `formats` is the one
+place a format meets its renderer."""

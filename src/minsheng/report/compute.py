@@ -28,9 +28,19 @@ from minsheng.progress.entry import (
     E,
     Stage,
     effective_entries,
-    has_note,
+    first_returns,
     latest,
     sort_key,
+    tells_progress,
+)
+from minsheng.report.cycle import (
+    Cycle,
+    Point,
+    Returns,
+    escalations,
+    history_days,
+    reported_months,
+    reporting,
 )
 
 ZERO = Decimal(0)
@@ -273,6 +283,7 @@ class Report:
     plan: Plan
     now: Snapshot
     since: Snapshot | None = None
+    cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
 
 
 # --- the computation --------------------------------------------------------------------
@@ -301,15 +312,35 @@ def item_result(
     basis = plan.schedule.basis
     expected = expected_at(plan.document.period, item.schedule, as_of, basis=basis)
     own_ids = {target.id for target in item.targets}
-    news = _most_recent([e for e in found.values() if e.target in own_ids], list(found.values()))
-    noted = [e for e in history if has_note(e)]
+    # Of the targets reported on the latest day, the one the plan lists first describes the
+    # item (a household count before the one facility still being built), not whichever
+    # the clerk happened to type last; and its own note goes with its figure.
+    rank = {target.id: index for index, (_, target) in enumerate(numbered)}
+    latest_own = [e for e in found.values() if e.target in own_ids]
+    news = _describing(latest_own, rank) or _describing(list(found.values()), rank)
+    noted = [e for e in history if tells_progress(e)]
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
+    if news is not None and tells_progress(news):
+        note = news
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
     own = [t for t in targets if t.measure is None]
     completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own) if own else ZERO
     status = _status(own, completion, expected, news is not None, plan.thresholds)
     return ItemResult(item, units, targets, completion, expected, status, news, note)
+
+
+def _describing(pool: Sequence[E], rank: dict[str, int]) -> E | None:
+    """The entry of the latest day; of several that day, the first target in the plan."""
+    if not pool:
+        return None
+    day = max(entry.date for entry in pool)
+    that_day = [entry for entry in pool if entry.date == day]
+    first = min(rank.get(entry.target, len(rank)) for entry in that_day)
+    return max(
+        (entry for entry in that_day if rank.get(entry.target, len(rank)) == first),
+        key=sort_key,
+    )
 
 
 def _most_recent(*pools: Sequence[AnyEntry]) -> AnyEntry | None:
@@ -401,8 +432,16 @@ def compute(
     entries: Iterable[E],
     as_of: dt.date,
     since: dt.date | None = None,
+    *,
+    monthly: bool = True,
+    returns: Returns | None = None,
 ) -> Report:
-    """The report at `as_of`, and at `since` too when given.
+    """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
+    unless `monthly` is false.
+
+    The entries must include those that decide each month end of the cycle (cycle.history_days)
+    as well as `as_of` and `since`; `returns` is when each unit first returned each item and
+    month (progress.first_returns), computed from `entries` when not given.
 
     `units_of` gives an item's lead units by canonical name (LoadedPlan.canonical_units).
     The rules (docs/report.md says the same for people):
@@ -442,4 +481,33 @@ def compute(
     then = None
     if since is not None:
         then = snapshot(plan, units_of, effective_entries(entries, since), since)
-    return Report(plan, now, then)
+    if not monthly:
+        return Report(plan, now, then)
+    return Report(plan, now, then, monthly_cycle(plan, units_of, entries, now, returns))
+
+
+def monthly_cycle(
+    plan: Plan,
+    units_of: UnitsOf,
+    entries: Sequence[E],
+    now: Snapshot,
+    returns: Returns | None,
+) -> Cycle:
+    """Returns by unit and month, each item's history at month ends, and the escalations."""
+    as_of = now.as_of
+    snapshots = [
+        now if day == as_of else snapshot(plan, units_of, effective_entries(entries, day), day)
+        for day in history_days(plan, as_of)
+    ]
+    history = {
+        result.item.id: [
+            Point(shot.as_of, past.completion, past.status)
+            for shot in snapshots
+            for past in (shot.items[index],)
+        ]
+        for index, result in enumerate(now.items)
+    }
+    units = {result.item.id: result.units for result in now.items}
+    found = reporting(plan, units_of, first_returns(entries) if returns is None else returns, as_of)
+    escalated = escalations(history, units, plan.thresholds.escalate_after)
+    return Cycle(reported_months(plan, as_of), found, history, escalated)

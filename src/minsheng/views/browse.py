@@ -63,7 +63,7 @@ def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> d
     # Imported here: a plain listing needs no computation, and starts faster without it.
     from minsheng.report.compute import compute
 
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of)
+    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, monthly=False)
     return {result.item.id: result.status.value for result in report.now.items}
 
 
@@ -179,12 +179,16 @@ def list_table(
     items: list[Item],
     selection: Selection,
     statuses: Mapping[int, str] | None = None,
+    as_of: dt.date | None = None,
 ) -> Table:
-    """One row per item; the last column marks 无任务 (or the computed status)."""
+    """One row per item; the last column marks 无任务 (or the computed status, and the title
+    says on which date it was computed)."""
     described = selection.describe()
+    if as_of is not None:
+        described += f"{',' if described else ''}状态截至 {as_of}"
     title = f"民生实事({described + ',' if described else ''}共 {len(items)} 项)"
     columns = [
-        Column("id", "序号", align="right"),
+        Column("id", "序号", align="right", whole=True),
         Column("category", "类别"),
         Column("title", "事项", wrap=True),
         Column("units", "牵头单位", wrap=True),
@@ -238,7 +242,7 @@ def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
             for number, measure in enumerate(item.measures, start=1)
         ]
         columns = [
-            Column("no", "序号", align="right"),
+            Column("no", "序号", align="right", whole=True),
             Column("text", "推进措施", wrap=True),
             Column("targets", "子目标", wrap=True),
         ]
@@ -248,14 +252,20 @@ def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
         schedule_rows: list[list[Any]] = [
             [step.date.isoformat(), _percent(step.expected)] for step in item.schedule
         ]
-        columns = [Column("date", "日期"), Column("expected", "应完成", align="right")]
+        columns = [
+            Column("date", "日期", whole=True),
+            Column("expected", "应完成", align="right", whole=True),
+        ]
         tables.append(Table(columns, schedule_rows, "进度安排"))
 
     if item.notes:
         note_rows: list[list[Any]] = [
             [number, note] for number, note in enumerate(item.notes, start=1)
         ]
-        columns = [Column("no", "序号", align="right"), Column("note", "备注", wrap=True)]
+        columns = [
+            Column("no", "序号", align="right", whole=True),
+            Column("note", "备注", wrap=True),
+        ]
         tables.append(Table(columns, note_rows, "备注"))
     return tables
 
@@ -263,7 +273,7 @@ def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
 def _targets_table(targets: list[tuple[str, Target]]) -> Table:
     columns = [
         Column("where", "出处"),
-        Column("id", "编号"),
+        Column("id", "编号", whole=True),
         Column("name", "名称", wrap=True),
         Column("kind", "类型"),
         Column("requirement", "要求", wrap=True),

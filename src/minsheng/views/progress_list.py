@@ -110,16 +110,16 @@ def entries_table(
 ) -> Table:
     """Every entry a row; `compact` (a screen) drops what is empty and the target ids."""
     columns = [
-        Column("date", "日期"),
-        Column("item", "事项", align="right"),
+        Column("date", "日期", whole=True),
+        Column("item", "事项", align="right", whole=True),
         Column("target", "目标", wrap=compact),
-        Column("progress", "进度", align="right"),
+        Column("progress", "进度", align="right", whole=True),
         Column("unit", "填报单位"),
         Column("note", "说明", wrap=True),
         Column("source", "依据", wrap=True),
-        Column("state", "状态"),
-        Column("corrects", "更正"),
-        Column("id", "编号"),
+        Column("state", "状态", whole=True),
+        Column("corrects", "更正", whole=True),
+        Column("id", "编号", whole=True),
     ]
     rows: list[list[Value | Cell]] = []
     for entry in entries:
