@@ -170,8 +170,10 @@ def test_missing_progress_folder_is_created(small_data: Path) -> None:
     assert (small_data / "progress" / "2024-06" / "rsj.yaml").is_file()
 
 
-def test_new_files_take_the_mode_of_the_other_progress_files(small_data: Path) -> None:
-    folder = small_data / "progress" / "2024-05"
+def test_new_files_take_the_mode_of_the_other_progress_files_of_the_month(
+    small_data: Path,
+) -> None:
+    folder = small_data / "progress" / "2024-06"
     folder.mkdir()
     other = folder / "mzj.yaml"
     other.write_text("# 空文件\n", encoding="utf-8")
@@ -186,13 +188,13 @@ def test_new_files_take_the_mode_of_the_other_progress_files(small_data: Path) -
     assert written.stat().st_mode & 0o777 == 0o664
 
 
-def test_first_file_gets_0644_less_umask(small_data: Path) -> None:
+def test_first_file_gets_0666_less_umask(small_data: Path) -> None:
     done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
     mask = os.umask(0)
     os.umask(mask)
     mode = (small_data / "progress" / "2024-06" / "rsj.yaml").stat().st_mode & 0o777
-    assert mode == 0o644 & ~mask
+    assert mode == 0o666 & ~mask
 
 
 def test_appending_keeps_every_earlier_byte(with_jobs: Path) -> None:

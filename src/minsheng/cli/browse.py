@@ -130,7 +130,9 @@ def list_items(
     if format is Format.JSON and status is None:  # the plan alone answers this: kept
         fresh = partial(_list_json, data_dir, year, unit, category, active)
         question = ("list", unit, category, active)
-        write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
+        write_output(
+            _from_plan(data_dir, year, question, fresh, output, no_cache), output, data_dir=data_dir
+        )
         return
     from minsheng.views import browse
 
@@ -143,13 +145,13 @@ def list_items(
     if not items:
         info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
     if format is Format.JSON:
-        write_output(browse.dump_json([browse.item_json(loaded, i) for i in items]), output)
+        write_output(browse.dump_json([browse.item_json(loaded, i) for i in items]), output, folder)
         return
     if not items and format is not Format.CSV:
-        write_output("", output)
+        write_output("", output, folder)
         return
     table = browse.list_table(loaded, items, selection, statuses, used)
-    write_output(_render([table], format, output), output)
+    write_output(_render([table], format, output), output, folder)
 
 
 def show_item(
@@ -167,13 +169,15 @@ def show_item(
     if format is Format.JSON:  # the plan alone answers this: kept
         fresh = partial(_show_json, data_dir, year, number)
         question = ("show", number)
-        write_output(_from_plan(data_dir, year, question, fresh, output, no_cache), output)
+        write_output(
+            _from_plan(data_dir, year, question, fresh, output, no_cache), output, data_dir=data_dir
+        )
         return
     from minsheng.views import browse
 
-    _, loaded = open_data(data_dir, year)
+    folder, loaded = open_data(data_dir, year)
     item = loaded.item(number)
-    write_output(_render(browse.show_tables(loaded, item), format, output), output)
+    write_output(_render(browse.show_tables(loaded, item), format, output), output, folder)
 
 
 # --- helpers -------------------------------------------------------------------------------

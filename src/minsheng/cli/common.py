@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from enum import StrEnum
@@ -118,8 +119,24 @@ def open_data(
     return folder, loaded
 
 
-def write_output(content: str | bytes, output: Path | None) -> None:
-    """The product goes to stdout, or atomically to `--output` (never half a file)."""
+def write_output(
+    content: str | bytes,
+    output: Path | None,
+    folder: DataDir | None = None,
+    *,
+    data_dir: Path | None = None,
+    progress_dir: Path | None = None,
+    keep_data: bool = True,
+) -> None:
+    """The product goes to stdout, or atomically to `--output` (never half a file).
+
+    Only a regular file (or a new one) is written: a device, a pipe or a symlink at the path
+    is refused, not replaced by a file. An existing file keeps its permissions. The data is
+    never written over: not the plan, nor anything under the progress folder (its records are
+    only ever appended to). `folder` is the data in use; without it, the one `data_dir` (or
+    the usual search) finds, with `progress_dir`; `keep_data=False` only for a command
+    whose product is a plan file.
+    """
     if output is None:
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
@@ -129,21 +146,67 @@ def write_output(content: str | bytes, output: Path | None) -> None:
             sys.stdout.flush()
         return
     data = content.encode("utf-8") if isinstance(content, str) else content
-    if output.is_dir():
-        raise UsageError("output-is-folder", f"--output 应是文件名,{output} 是一个文件夹")
-    folder = output.parent
-    folder.mkdir(parents=True, exist_ok=True)  # `--output site/index.html` makes site/
-    handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    mode = _output_mode(output)
+    if keep_data:
+        _refuse_data(output, folder, data_dir, progress_dir)
+    parent = output.parent
+    parent.mkdir(parents=True, exist_ok=True)  # `--output site/index.html` makes site/
+    handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
+        os.chmod(temp, mode)
         os.replace(temp, output)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _output_mode(output: Path) -> int:
+    """The permissions the output file gets: its own if it exists (read, write and execute
+    bits), else 0666 less the umask; UsageError for anything but a regular file."""
+    try:
+        status = os.lstat(output)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    except NotADirectoryError:
+        raise UsageError("output-not-a-file", f"--output {output}:路径中有一段不是文件夹") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise UsageError("output-is-folder", f"--output 应是文件名,{output} 是一个文件夹")
+    if stat.S_ISLNK(status.st_mode):
+        message = f"--output {output} 是符号链接,出于安全不会跟随它写入;请直接写出文件的路径"
+        raise UsageError("output-not-a-file", message)
+    if not stat.S_ISREG(status.st_mode):
+        message = f"--output {output} 不是普通文件(可能是设备或管道),不会写入或替换它"
+        raise UsageError("output-not-a-file", message)
+    return stat.S_IMODE(status.st_mode) & 0o777
+
+
+def _refuse_data(
+    output: Path, folder: DataDir | None, data_dir: Path | None, progress_dir: Path | None
+) -> None:
+    """UsageError if `output` is a plan file or lies under the progress folder."""
+    if folder is None:
+        from minsheng.core.datadir import find_data_dir
+
+        try:
+            folder = find_data_dir(data_dir).with_progress(progress_dir)
+        except UsageError:
+            return  # no data folder: nothing of it to write over
+    target = output.resolve()
+    plans = {folder.root.resolve() / f"tasks_{year}.yaml" for year in folder.years()}
+    if target in plans:
+        message = f"--output {output} 是计划文件,不能用输出覆盖它;请换一个文件名"
+        raise UsageError("output-is-data", message)
+    for progress in {folder.progress, folder.root / "progress"}:
+        if target.is_relative_to(progress.resolve()):
+            message = (
+                f"--output {output} 在进度记录目录 {progress} 中,那里的记录只能追加,"
+                "不能用输出覆盖;请换一个位置"
+            )
+            raise UsageError("output-is-data", message)
 
 
 def _umask() -> int:

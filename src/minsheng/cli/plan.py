@@ -67,7 +67,9 @@ def draft(
     except NoticeError as error:
         raise RefusedError(error.code, error.message) from None
     content = to_json(result) if format is DraftFormat.JSON else to_yaml(result)
-    write_output(content, output)
+    # Writing a plan file is what it is for (over one only with --force): the data's guard
+    # against --output is off, the rest (regular files only, the mode kept) holds.
+    write_output(content, output, keep_data=False)
     info(summary(result, str(notice)).rstrip("\n"))
     if output is not None:
         info(f"已写入 {output};请核对标有“待核对”的地方,再运行 minsheng validate。")

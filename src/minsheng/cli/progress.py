@@ -244,11 +244,11 @@ def list_entries(
         info("没有符合条件的进度记录。")
     now = views.standing(entries, last)
     if format is Format.JSON:
-        write_output(views.entries_json(folder, loaded, shown, now), output)
+        write_output(views.entries_json(folder, loaded, shown, now), output, folder)
         return
     table = views.entries_table(loaded, shown, now, compact=format is Format.TABLE)
     color, width = terminal_style(output)
-    write_output(views.render(table, format.value, color=color, width=width), output)
+    write_output(views.render(table, format.value, color=color, width=width), output, folder)
 
 
 def _option_date(text: str | None, option: str) -> dt.date | None:

@@ -173,7 +173,7 @@ def report(
         )
     for warning in caught:
         info(str(warning.message))
-    write_output(content, output)
+    write_output(content, output, folder)
     if output is not None:
         info(f"已写入 {output}")
     failing = failed_items(result, gate)

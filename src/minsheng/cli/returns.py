@@ -96,7 +96,7 @@ def template(
         raise UsageError("no-targets", f"{reporter.name} 没有牵头的有任务事项,不需要报送")
     stamp = stamp_for(loaded, reporter, day)
     content = template_xlsx(rows, stamp) if chosen is FileFormat.XLSX else template_csv(rows, stamp)
-    write_output(content, output)
+    write_output(content, output, folder)
     items = len({row.item.id for row in rows})
     where = f",已写入 {output}" if output else ""
     info(f"{reporter.name} 截至 {day} 的进度报送表:{items} 个事项、{len(rows)} 个指标{where}。")

@@ -47,7 +47,9 @@ def validate(
     from minsheng.progress.validate import validate_all
 
     issues, summary = validate_all(data_dir, year, progress_dir, user_cache(no_cache))
-    write_output(render_issues(issues, format), output)
+    write_output(
+        render_issues(issues, format), output, data_dir=data_dir, progress_dir=progress_dir
+    )
     if issues:
         info(f"发现 {len(issues)} 个问题。")
         raise typer.Exit(1)

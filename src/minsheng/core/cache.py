@@ -12,6 +12,13 @@ process writing the same entry) only ever sees a whole one. An entry starts with
 of its key and the rest; one that does not match (truncated, corrupt, from another format,
 copied under another name) is ignored, rebuilt and overwritten. Entries are `marshal`-ed
 tuples of strings and numbers, loaded only after the checksum matches: nothing is unpickled.
+
+An entry is read like a data file: never through a symlink, only if it is a regular file
+(a named pipe at a key would hang the reader, a link to /dev/zero exhaust its memory), and
+never past MAX_BLOB; anything else is a miss, and the entry is rebuilt. The folder may be
+one the user already had (MINSHENG_CACHE_DIR): entries are pruned only from a folder the
+cache marked as its own (CACHEDIR.TAG, bford.info/cachedir), and only under the names the
+cache gives its entries.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -27,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from minsheng import __version__
+from minsheng.core.readfile import read_bounded
 
 ENV_DIR = "MINSHENG_CACHE_DIR"
 ENV_OFF = "MINSHENG_NO_CACHE"
@@ -34,6 +43,20 @@ FORMAT = 1
 MAGIC = b"minsheng-cache\n"
 KEEP_DAYS = 30  # an entry not used for this long is removed (a file's old versions)
 _DIGEST = 32  # bytes of every hash here: sha256, and BLAKE2b cut to the same size
+# An entry of a 16 MB progress file (the most a file may weigh) takes about 40 MB; anything
+# much larger at a key is not one of ours.
+MAX_BLOB = 256 * 1024 * 1024
+# The names the cache gives: an entry is a key (a sha256 in hex), a file being written a
+# temporary name made from it (Blobs.put). Nothing else in a folder is ever removed.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}")
+_TEMP_NAME = re.compile(r"\.[0-9a-f]{16}\.[A-Za-z0-9_]+\.tmp")
+# A folder the cache made (or found holding nothing but its entries) carries this file: the
+# Cache Directory Tagging convention, which backup tools also honour.
+MARKER = "CACHEDIR.TAG"
+_MARKER_TEXT = (
+    b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This folder holds minsheng's cache of parsed files; it is rebuilt when removed.\n"
+)
 
 Issue = tuple[int, int, str, str, str]  # line, column, code, message, path
 
@@ -128,10 +151,9 @@ class Blobs:
         """The payload under `key` if its checksum (over the key and the payload) matches."""
         path = self.folder / key
         try:
-            with open(path, "rb") as stream:
-                blob = stream.read()
-                age = time.time() - os.fstat(stream.fileno()).st_mtime
-        except OSError:
+            blob = read_bounded(path, MAX_BLOB, follow=False)
+            age = time.time() - os.lstat(path).st_mtime
+        except OSError:  # absent, a symlink, a pipe, a device, too large: a miss
             return None
         head = len(MAGIC) + _DIGEST
         payload = blob[head:]
@@ -143,7 +165,7 @@ class Blobs:
             return None
         if age > 86400:  # in use: keep it from being pruned
             with contextlib.suppress(OSError):
-                os.utime(path)
+                os.utime(path, follow_symlinks=False)
         return payload
 
     def put(self, key: str, payload: bytes) -> None:
@@ -151,7 +173,8 @@ class Blobs:
         try:
             import tempfile  # only a write needs it: an answer read from the cache does not
 
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if len(payload) > MAX_BLOB - len(MAGIC) - _DIGEST or not self._own():
+                return  # it could not be read back; or the folder is not the cache's
             handle, temp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(handle, "wb") as stream:
@@ -166,11 +189,43 @@ class Blobs:
             self._pruned = True
             self.prune()
 
+    def _own(self) -> bool:
+        """Whether the folder is the cache's, making and marking it if need be: one it
+        created, or one that holds nothing but entries (the cache's before it was marked).
+        A folder of the user's (MINSHENG_CACHE_DIR pointing at one) is left alone."""
+        marker = self.folder / MARKER
+        if os.path.isfile(marker):
+            return True
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                self.folder.mkdir(mode=0o700)
+            except FileExistsError:
+                names = [child.name for child in os.scandir(self.folder)]
+                if not all(_cache_made(name) for name in names):
+                    return False
+            with open(marker, "xb") as stream:
+                stream.write(_MARKER_TEXT)
+        except FileExistsError:  # another process marked it first
+            return True
+        except OSError:
+            return False
+        return True
+
+    def _entries(self) -> list[os.DirEntry[str]]:
+        """The cache's own files here: none unless the folder is marked as the cache's."""
+        if not os.path.isfile(self.folder / MARKER):
+            return []
+        try:
+            return [child for child in os.scandir(self.folder) if _cache_made(child.name)]
+        except OSError:
+            return []
+
     def keep_newest(self, count: int) -> None:
         """Remove all but the `count` newest entries, by modification time: when written, or
         when `get` last touched it (which it does only a day or more after)."""
         try:
-            children = [c for c in os.scandir(self.folder) if not c.name.endswith(".tmp")]
+            children = [c for c in self._entries() if _ENTRY_NAME.fullmatch(c.name)]
             children.sort(key=lambda child: child.stat(follow_symlinks=False).st_mtime_ns)
         except OSError:
             return
@@ -181,11 +236,7 @@ class Blobs:
     def prune(self, now: float | None = None) -> None:
         """Remove entries unused for KEEP_DAYS, and temporary files a killed writer left."""
         now = time.time() if now is None else now
-        try:
-            children = list(os.scandir(self.folder))
-        except OSError:
-            return
-        for child in children:
+        for child in self._entries():
             try:
                 age = now - child.stat(follow_symlinks=False).st_mtime
                 stale = age > 3600 if child.name.endswith(".tmp") else age > KEEP_DAYS * 86400
@@ -193,6 +244,10 @@ class Blobs:
                     os.unlink(child.path)
             except OSError:
                 continue
+
+
+def _cache_made(name: str) -> bool:
+    return name == MARKER or bool(_ENTRY_NAME.fullmatch(name) or _TEMP_NAME.fullmatch(name))
 
 
 def digest(raw: bytes) -> bytes:

@@ -63,6 +63,7 @@ class Code(StrEnum):
     CORRECTION_CYCLE = "correction-cycle"
     BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
+    TOO_LONG = "too-long"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"

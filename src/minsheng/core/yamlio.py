@@ -9,9 +9,7 @@ strings otherwise; quoted scalars are strings; tags, anchors and aliases are ref
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +19,7 @@ from typing import Any
 import yaml
 
 from minsheng.core.issues import Code, Issue
+from minsheng.core.readfile import NotRegular, TooLarge, read_bounded
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column
@@ -82,11 +81,16 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
+def too_large(file: str) -> Issue:
+    """The problem of a file over MAX_BYTES."""
+    message = f"文件超过 {MAX_BYTES // 1024 // 1024} MB,不像是计划或进度记录,不予读取"
+    return Issue(file, 1, 1, Code.TOO_LARGE, message)
+
+
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Issue]]:
     """UTF-8 with or without a BOM; anything else is a located, friendly problem."""
     if len(raw) > MAX_BYTES:
-        message = f"文件超过 {MAX_BYTES // 1024 // 1024} MB,不像是计划或进度记录,不予读取"
-        return None, [Issue(file, 1, 1, Code.TOO_LARGE, message)]
+        return None, [too_large(file)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -98,19 +102,22 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Issue]]:
         return None, [Issue(file, line, column, Code.ENCODING, message)]
 
 
+def unreadable(error: OSError, file: str) -> Issue:
+    """The problem of a file read_bounded refused, or the system could not read."""
+    if isinstance(error, TooLarge):
+        return too_large(file)
+    if isinstance(error, NotRegular):
+        return Issue(file, 1, 1, Code.SYNTAX, "不是普通文件(可能是管道或设备),不予读取")
+    return Issue(file, 1, 1, Code.SYNTAX, f"无法读取文件:{error.strerror}")
+
+
 def read_file(path: Path, file: str | None = None) -> tuple[str | None, list[Issue]]:
     """Read and decode a file; a missing or unreadable file is a problem, not a traceback."""
     name = file or str(path)
     try:
-        # Non-blocking: a named pipe in the file's place must not hang the reader.
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                message = "不是普通文件(可能是管道或设备),不予读取"
-                return None, [Issue(name, 1, 1, Code.SYNTAX, message)]
-            raw = stream.read(MAX_BYTES + 1)  # enough to know it is too large
+        raw = read_bounded(path, MAX_BYTES)
     except OSError as error:
-        return None, [Issue(name, 1, 1, Code.SYNTAX, f"无法读取文件:{error.strerror}")]
+        return None, [unreadable(error, name)]
     return decode(raw, name)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from minsheng.core.cache import Cache
 from minsheng.core.datadir import DataDir
-from minsheng.core.issues import Code, Issue
+from minsheng.core.issues import Code, Issue, os_reason
 from minsheng.core.measure import format_decimal
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
@@ -29,6 +30,7 @@ from minsheng.progress.rules import (
     date_problem,
     invisible_problem,
     item_problem,
+    length_problem,
     shape_problem,
     stage_problem,
     stamp_problem,
@@ -231,7 +233,23 @@ def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
 
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|mailto:|urn:)")
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
-_DOC_NUMBER = re.compile(r".*[〔\[(【(]\s*\d{4}\s*[〕\])】)].*号.*")
+# A year in brackets, `〔2024〕`: a document number has one, and 号 after it, on one line.
+# Matched with search, never as `.*(year).*号.*`: that form tried every split of the text and
+# took a minute over 600 KB of `(2024)`. Here each character is looked at a bounded number of
+# times (the opening and closing brackets are apart, so two matches never overlap).
+_YEAR_GROUP = re.compile(r"[〔\[(【(]\s*\d{4}\s*[〕\])】)]")
+
+
+def _is_document_number(text: str) -> bool:
+    """A year in brackets with no line break before it, and 号 after it with none after."""
+    first_break, last_break = text.find("\n"), text.rfind("\n")
+    last_number = text.rfind("号")
+    for found in _YEAR_GROUP.finditer(text):
+        if first_break != -1 and found.start() > first_break:
+            return False
+        if found.end() > last_break and last_number >= found.end():
+            return True
+    return False
 
 
 def source_path(source: str) -> str | None:
@@ -241,7 +259,7 @@ def source_path(source: str) -> str | None:
     (with a folder or a file extension) is a path.
     """
     text = source.strip()
-    if _URL.match(text) or _DOC_NUMBER.fullmatch(text):
+    if _URL.match(text) or _is_document_number(text):
         return None
     if "/" in text or "\\" in text or _EXTENSION.search(text):
         return text
@@ -258,9 +276,19 @@ def source_problem(source: str, repo_root: Path) -> str | None:
     relative = Path(path)
     if relative.is_absolute() or ".." in relative.parts:
         return f"来源路径 {path} 应是仓库内的相对路径(不能以 / 开头,也不能含 ..)"
-    if not (repo_root / relative).exists():
+    try:
+        os.stat(repo_root / relative)
+    except FileNotFoundError:
         return f"来源文件 {path} 在仓库中不存在(路径相对于仓库根目录,即 data/ 的上一级)"
+    except (OSError, ValueError) as error:  # a name over 255 bytes, a folder not readable
+        reason = os_reason(error) if isinstance(error, OSError) else "路径含有不允许的字符"
+        return f"来源路径 {_shown(path)} 无法查看:{reason}"
     return None
+
+
+def _shown(text: str) -> str:
+    """A long path cut for a message (a name of 300 bytes is the problem being reported)."""
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
@@ -279,12 +307,13 @@ def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
 
 
 def check_texts(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """A note or a source in a file holds nothing invisible, as one typed to `progress add`
-    (a file may still hold a tab or a line break: YAML writes them visibly)."""
+    """A note or a source in a file is held to what `progress add` takes: not longer than
+    its limit (a note of 8,000 characters would fill the bulletin), nothing invisible (a file
+    may still hold a tab or a line break: YAML writes them visibly)."""
     found = []
     for entry in entries:
         for key, text in (("note", entry.note), ("source", entry.source)):
-            problem = invisible_problem(key, text) if text else None
+            problem = (length_problem(key, text) or invisible_problem(key, text)) if text else None
             if problem is not None:
                 found.append(entry_issue(entry, key, problem.code, problem.message))
     return found

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from minsheng.core.yamlio import MAX_NODES
 from minsheng.plan.models import in_range
 
 ENV_OFF = "MINSHENG_NO_FAST_PARSE"
@@ -118,6 +119,12 @@ def _parse(raw: bytes, text: str) -> list[Record] | None:
     docs = json.loads(_to_json(raw), parse_float=_float, parse_constant=_refuse)
     if not isinstance(docs, list):  # a single document is emitted bare
         docs = [docs]
+    # The reference's bound on the work of one file (yamlio.MAX_NODES) holds here too, so
+    # that a file is valid or `too-large` whether rapidyaml is installed or not: it counts
+    # the stream's start, and each record's start and end, mapping start and end, keys and
+    # values. Past it, the reference reads the file and words the problem.
+    if 1 + sum(4 + 2 * len(doc) for doc in docs) > MAX_NODES:
+        return None
     first = text.find("\n---\n") + 1 if not text.startswith("---\n") else 0
     line = text.count("\n", 0, first) + 1  # the first `---`
     records = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import gc
-import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,8 +15,9 @@ from pathlib import Path
 from minsheng.core.cache import Cache, Parsed, digest
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
+from minsheng.core.readfile import read_bounded
 from minsheng.core.schema import validate
-from minsheng.core.yamlio import decode, load_documents
+from minsheng.core.yamlio import MAX_BYTES, decode, load_documents, unreadable
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     Period,
@@ -30,10 +30,9 @@ from minsheng.progress.rules import Problem
 
 
 def read_bytes_nofollow(path: Path) -> bytes:
-    """A file's bytes; a symlink raises OSError (ELOOP) instead of being followed."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(handle, "rb") as stream:
-        return stream.read()
+    """A progress file's bytes, at most MAX_BYTES (its size is checked before reading); a
+    symlink, a pipe or a device raises OSError instead of being followed or read."""
+    return read_bounded(path, MAX_BYTES, follow=False)
 
 
 _MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
@@ -299,8 +298,7 @@ def read_files(
             try:
                 raw = read_bytes_nofollow(path)
             except OSError as error:
-                message = f"无法读取文件:{error.strerror}"
-                read.issues.append(Issue(read.display, 1, 1, Code.SYNTAX, message))
+                read.issues.append(unreadable(error, read.display))
                 read.whole = False
                 continue
             _read_one(raw, read, cache, fast, order, shared)

@@ -332,11 +332,33 @@ def parse_date(text: str) -> dt.date:
         raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
 
 
+# The most characters a note or a source may have. A note says in a sentence or two where the
+# work stands (the longest in a year of the district's bulletins is under 200 characters), a
+# source names a document, a web address or a file; the bulletin shows both in a table cell.
+TEXT_LIMITS = {"note": 500, "source": 300}
+_TEXT_NAMES = {"note": "进展说明(note)", "source": "依据(source)"}
+
+
+def length_problem(field: str, text: str) -> Problem | None:
+    """A note or a source longer than TEXT_LIMITS allows."""
+    limit = TEXT_LIMITS.get(field)
+    if limit is None or len(text) <= limit:
+        return None
+    advice = (
+        "请精简;详细材料可放进仓库,用 source 写明它的路径"
+        if field == "note"
+        else "请只写文号、网址或仓库内文件的路径"
+    )
+    message = f"{_TEXT_NAMES[field]}最多 {limit} 个字,这里有 {len(text)} 个字;{advice}"
+    return Problem(field, Code.TOO_LONG, message)
+
+
 def parse_text(field: str, text: str) -> str | None:
-    """A one-line text (note, source) as typed: stripped, None when empty; no line break or
-    control character, which would not read back the same, and nothing invisible."""
+    """A one-line text (note, source) as typed: stripped, None when empty; not longer than
+    TEXT_LIMITS allows; no line break or control character, which would not read back the
+    same, and nothing invisible."""
     text = text.strip()
-    problem = invisible_problem(field, text)
+    problem = length_problem(field, text) or invisible_problem(field, text)
     if problem is not None:
         raise problem
     for char in text:

@@ -25,13 +25,13 @@ from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue, RefusedError, os_reason
 from minsheng.core.measure import format_decimal
 from minsheng.core.schema import validate
-from minsheng.core.yamlio import load_documents, resolve_plain
+from minsheng.core.yamlio import MAX_BYTES, MAX_NODES, load_documents, resolve_plain
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Unit
 from minsheng.progress.checks import Context, problems_adding_all
 from minsheng.progress.entry import ProgressEntry, Where
 from minsheng.progress.fastparse import KEYS
-from minsheng.progress.files import ProgressFile, read_files
+from minsheng.progress.files import ProgressFile, parse_file, read_files
 
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 60.0  # seconds to wait for another clerk's write before giving up
@@ -248,6 +248,8 @@ def _prepare_all(
         located.append(entry.model_copy().located(where))
         at[(display, line)] = index
         news[path] = prefix + record.encode("utf-8")
+    for path, new in news.items():
+        _require_readable(new, folder.display(path))
     existing = [entry for read in files for entry in read.entries]
     context = Context(plan, folder.root.parent, today)
     found = [
@@ -284,6 +286,25 @@ def _require_round_trip(entry: ProgressEntry, record: str, display: str) -> None
             f"这条记录的 {'、'.join(differ)} 含有无法原样保存的字符,请修改后再试(没有写入任何内容)"
         )
         raise RefusedError(Code.BAD_CHAR, message)
+
+
+def _require_readable(new: bytes, display: str) -> None:
+    """The file as it would be must be one the reader takes: within its bounds on bytes and
+    on nodes (yamlio.MAX_BYTES, MAX_NODES), the same with rapidyaml or without. A file that
+    small cannot reach the node bound (no byte makes 4 nodes), so only a large one is read
+    again."""
+    too_large = len(new) > MAX_BYTES
+    if not too_large and len(new) * 4 + 8 > MAX_NODES:
+        parsed = parse_file(new, display)
+        too_large = any(issue[2] == Code.TOO_LARGE for issue in parsed.issues)
+    if too_large:
+        message = (
+            f"{display} 再追加这条记录就会超过单个进度文件的读取上限"
+            f"({MAX_BYTES // 1024 // 1024} MB 或 {MAX_NODES} 个节点,约七千至一万条记录),"
+            "之后整个文件将无法读取;本次不写入,没有改动任何文件。一个单位一个月不应有这么多"
+            "记录,请先核对是否重复登记"
+        )
+        raise RefusedError(Code.TOO_LARGE, message)
 
 
 # --- the rules -----------------------------------------------------------------------------
@@ -409,7 +430,7 @@ def _write_all(pendings: list[Pending], progress: Path) -> None:
                 month.mkdir()
                 created.append(month)
             _clear_stale_temps(month)
-            temps.append((_stage(pending, progress), pending.path))
+            temps.append((_stage(pending), pending.path))
     except BaseException:
         for temp, _ in temps:
             Path(temp).unlink(missing_ok=True)
@@ -435,16 +456,16 @@ def _write_all(pendings: list[Pending], progress: Path) -> None:
             _fsync_folder(progress)
 
 
-def _stage(pending: Pending, progress: Path) -> str:
+def _stage(pending: Pending) -> str:
     """The file's new content in a temporary file beside it, synced to disk: its name."""
     month = pending.path.parent
-    mode = _file_mode(pending.path, progress)
+    mode = _file_mode(pending.path)
     handle, temp = tempfile.mkstemp(prefix=f".{pending.path.name}.", suffix=".tmp", dir=month)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(pending.new)
             stream.flush()
-            os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600; keep the folder's modes
+            os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600
             os.fsync(stream.fileno())
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -459,21 +480,23 @@ def _clear_stale_temps(month: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def _file_mode(path: Path, progress: Path) -> int:
-    """The permissions of this file, else of another progress file, else 0644 less umask."""
-    candidates = chain(
-        [path], sorted(path.parent.glob("*.yaml")), sorted(progress.glob("*/*.yaml"))
-    )
-    for candidate in candidates:
+def _file_mode(path: Path) -> int:
+    """The permissions of the file written: its own read and write bits if it exists; else
+    those of another progress file in the same month folder, without write for others; else
+    the default a new file gets (0666 less the umask). Never an execute, setuid, setgid or
+    sticky bit: a stray 04777 file must not make every new month file 04777."""
+    candidates = chain([path], sorted(path.parent.glob("*.yaml")))
+    for number, candidate in enumerate(candidates):
         try:
             status = os.lstat(candidate)
         except FileNotFoundError:
             continue
         if stat.S_ISREG(status.st_mode):
-            return stat.S_IMODE(status.st_mode)
+            bits = stat.S_IMODE(status.st_mode) & 0o666
+            return bits if number == 0 else bits & ~0o002
     mask = os.umask(0)
     os.umask(mask)
-    return 0o644 & ~mask
+    return 0o666 & ~mask
 
 
 def _fsync_folder(folder: Path) -> None:
