@@ -110,7 +110,8 @@ def test_a_later_year_added_is_the_one_answered(real_data: Path, cache: Path) ->
     asked = ("list", "--format", "json", "--data-dir", str(real_data))
     before, _, _ = probe(*asked, cache=cache)
     probe(*asked, cache=cache)
-    shutil.copy(SMALL_PLAN, real_data / "tasks_2025.yaml")
+    later = SMALL_PLAN.read_text(encoding="utf-8").replace("2024", "2025")  # a 2025 plan
+    (real_data / "tasks_2025.yaml").write_text(later, encoding="utf-8")
     after, loaded, _ = probe(*asked, cache=cache)
     assert loaded
     assert len(json.loads(after)) != len(json.loads(before))

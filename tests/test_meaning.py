@@ -247,6 +247,21 @@ def test_a_unit_name_with_an_invisible_character_is_refused(small_data: Path, ch
     assert found == {"bad-char@units[2].name"}
 
 
+def test_a_unit_name_may_hold_a_space_between_words_but_not_at_an_end(small_data: Path) -> None:
+    between = plan_problems(
+        small_data,
+        ("{id: mzj, name: 区民政局}", '{id: mzj, name: "区 民政局"}'),
+        ("units: [区城市管理局, 区民政局]", 'units: [区城市管理局, "区 民政局"]'),
+    )
+    assert between == set()
+    at_the_end = plan_problems(
+        small_data,
+        ('{id: mzj, name: "区 民政局"}', '{id: mzj, name: "区民政局 "}'),
+        ('units: [区城市管理局, "区 民政局"]', 'units: [区城市管理局, "区民政局 "]'),
+    )
+    assert at_the_end == {"bad-char@units[2].name"}
+
+
 def test_a_unit_name_that_looks_like_another_is_refused(small_data: Path) -> None:
     found = plan_problems(
         small_data, ("aliases: [区城市管理局]", "aliases: [区城市管理局, 区人社局]")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ import yaml
 from hypothesis import strategies as st
 
 from minsheng.core.yamlio import resolve_plain
+from minsheng.plan.load import invisible_char
 
 T = TypeVar("T")
 
@@ -69,6 +71,25 @@ hostile_text = st.one_of(
 def _one_line(text: str) -> str:
     """Text a plan accepts: one line, no control characters (a tab is allowed)."""
     return "".join(c for c in text if c in "\t\u00a0\u3000" or c.isprintable()) or "空"
+
+
+def unit_name(text: str) -> str:
+    """A unit name a plan accepts: nothing that shows as nothing or passes for a space (a name
+    holding one looks like another name), hostile as it may otherwise be."""
+    kept = "".join(c for c in _one_line(text) if c == " " or invisible_char(c) is None)
+    return kept.strip(" ") or "单位"
+
+
+def apart_when_folded(names: list[str]) -> list[str]:
+    """The names that differ once written alike (NFKC), as the plan's checks compare them."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        folded = unicodedata.normalize("NFKC", name)
+        if folded not in seen:
+            seen.add(folded)
+            kept.append(name)
+    return kept
 
 
 # Hostile, but what a valid plan or a valid progress file can carry.
@@ -216,8 +237,10 @@ def _quantity(pick: Pick, target_id: str) -> dict[str, Any]:
         "value": pick.amount(),
         "unit": pick.choice(_MEASURES[kind]),
     }
-    if pick.boolean():
-        target["baseline"] = pick.amount()
+    if pick.boolean():  # on the near side of the target, as 从A提高到B reads
+        share = Decimal(pick.integer(1, 99)) / 100
+        value = Decimal(target["value"])
+        target["baseline"] = value * (1 + share if target["comparator"] == "at_most" else share)
     return target
 
 
@@ -243,6 +266,7 @@ def _item(pick: Pick, number: int, category: int, units: list[str]) -> dict[str,
             part["kind"], part["unit"] = first["kind"], first["unit"]
             part.pop("baseline", None)
             first["value"] = part["value"]
+            first.pop("baseline", None)  # set for the value it had
             first["sum_of"] = [ids[-1]]
         item["measures"] = [{"text": _one_line(pick.text()), "targets": [part]}]
     if pick.boolean():
@@ -255,7 +279,8 @@ def _item(pick: Pick, number: int, category: int, units: list[str]) -> dict[str,
 
 def build_plan(pick: Pick) -> dict[str, Any]:
     """A small plan that passes every check (period 2024), as plain data."""
-    unit_names = pick.distinct(lambda: _one_line(pick.text()), pick.integer(1, 3))
+    drawn = pick.distinct(lambda: unit_name(pick.text()), pick.integer(1, 3))
+    unit_names = apart_when_folded(drawn)
     unit_ids = pick.distinct(pick.slug, len(unit_names))
     unit_names = unit_names[: len(unit_ids)]
     categories = [_one_line(pick.text()) for _ in range(pick.integer(1, 3))]
@@ -536,8 +561,10 @@ def build_progress(pick: Pick) -> dict[str, list[dict[str, Any]]]:
         count = pick.integer(1, 4)
         days = sorted(pick.distinct(pick.day, count))
         values = sorted(pick.distinct(lambda: pick.integer(0, 10_000), len(days)))
-        # Plausible for the target: a share at most 100%, at most 10万人 for 0.57万人.
-        scale = {"rate": 100, "power": 100, "jobs": 1000}.get(target) or pick.choice([1, 100])
+        # Plausible for the target (never 100 times it): a share at most 100%, at most 10万人
+        # for 0.57万人, whole 人次 for the counted targets (a fraction of a count is refused).
+        scales = {"rate": 100, "power": 100, "jobs": 1000, "subsidy": 100}  # at most 100元/月
+        scale = scales.get(target, 1)
         for day, value in zip(days, values, strict=False):
             serial += 1
             entry: dict[str, Any] = {

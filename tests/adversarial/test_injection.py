@@ -15,9 +15,11 @@ import json
 import re
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from adversarial.budget import cases
-from adversarial.generate import HOSTILE, dump, plan_text, progress_text
+from adversarial.generate import HOSTILE, dump, plan_text, progress_text, unit_name
 from adversarial.harness import (
     assert_clear_refusal,
     assert_no_crash,
@@ -169,7 +171,8 @@ def hostile_data(draw: st.DrawFn) -> tuple[str, dict[str, bytes]]:
     plan["document"]["title"] = draw(text)
     for category in plan["categories"]:
         category["name"] = draw(text)
-    names = draw(st.lists(text, min_size=3, max_size=3, unique=True))
+    fold = partial(unicodedata.normalize, "NFKC")  # names that read alike are one name
+    names = draw(st.lists(text.map(unit_name), min_size=3, max_size=3, unique_by=fold))
     renamed = {unit["name"]: new for unit, new in zip(plan["units"], names, strict=True)}
     for unit, new in zip(plan["units"], names, strict=True):
         for alias in unit.pop("aliases", []):

@@ -197,8 +197,13 @@ _INVISIBLE = re.compile(
 
 
 def invisible_char(text: str) -> str | None:
-    """The first character of `text` that shows as nothing or as a space, if any."""
+    """The first character of `text` that shows as nothing or passes for a space, if any: a
+    plain space between words shows, and is allowed; at either end it does not."""
+    if text != text.strip(" "):
+        return " "
     for char in text:
+        if char == " ":
+            continue
         if unicodedata.category(char) in _INVISIBLE_CATEGORIES or _INVISIBLE.match(char):
             return char
     return None
