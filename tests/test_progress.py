@@ -36,8 +36,9 @@ from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, parse_amount
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.progress import store
-from minsheng.progress.checks import read_progress, source_path
+from minsheng.progress.checks import read_progress
 from minsheng.progress.entry import ProgressEntry, effective_entries, latest
+from minsheng.progress.sources import source_path
 
 FIXTURES = TESTS / "data" / "progress"
 GOLDEN = TESTS / "golden" / "progress"

@@ -26,9 +26,9 @@ from minsheng.core import cache as cache_module
 from minsheng.core.cache import Blobs
 from minsheng.core.yamlio import MAX_NODES
 from minsheng.progress import fastparse
-from minsheng.progress.checks import _is_document_number
 from minsheng.progress.files import parse_file
 from minsheng.progress.rules import TEXT_LIMITS, Problem, parse_text
+from minsheng.progress.sources import is_document_number
 
 ADD = ["progress", "add", "1", "--target", "training", "--date", "2024-06-30"]
 # Runs the command line and reports its peak resident memory (VmHWM) on stderr.
@@ -136,14 +136,14 @@ _OLD_DOC_NUMBER = re.compile(r".*[〔\[(【(]\s*\d{4}\s*[〕\])】)].*号.*")
 
 @given(st.text(alphabet="〔〕[]()【】()号 \n2024a/.", max_size=30))
 def test_the_document_number_reads_as_the_old_pattern_did_100_examples(text: str) -> None:
-    assert _is_document_number(text) == bool(_OLD_DOC_NUMBER.fullmatch(text))
+    assert is_document_number(text) == bool(_OLD_DOC_NUMBER.fullmatch(text))
 
 
 def test_a_source_of_many_year_groups_is_judged_in_a_moment() -> None:
     """1.8 MB of `(2024)`: the old pattern tried every split of it (hours at this size). The
     subprocess's timeout only catches such a hang."""
     script = (
-        "from minsheng.progress.checks import source_path\n"
+        "from minsheng.progress.sources import source_path\n"
         "assert source_path('(2024)' * 300_000 + '号') is None\n"
         "assert source_path('docs/' + '(2024)' * 300_000 + '.pdf') is not None\n"
     )

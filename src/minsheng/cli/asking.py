@@ -274,8 +274,8 @@ def ask_text(field: str, given: str | None, ask: Asker, label: str) -> str | Non
 
 def ask_source(folder: DataDir, given: str | None, ask: Asker) -> str | None:
     """The source: a path in the repository must exist (asked again on a terminal)."""
-    from minsheng.progress.checks import source_problem
     from minsheng.progress.rules import Problem, parse_text
+    from minsheng.progress.sources import source_problem
 
     def parse(text: str) -> str | None:
         source = parse_text("source", text)

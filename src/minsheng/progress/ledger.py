@@ -44,7 +44,7 @@ from minsheng.core.cache import Cache, digest, fingerprint
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.load import LoadedPlan
-from minsheng.progress.checks import VALIDATE_SLACK, check_files, source_path, source_problem
+from minsheng.progress.checks import VALIDATE_SLACK, check_files
 from minsheng.progress.entry import (
     Entry,
     Origin,
@@ -60,6 +60,7 @@ from minsheng.progress.files import (
     read_files,
     record_of,
 )
+from minsheng.progress.sources import source_path, source_problem
 
 _ORDER = 12  # where a record (progress.record_of) holds the entry's order
 

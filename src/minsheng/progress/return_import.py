@@ -19,7 +19,7 @@ from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Item, Kind, Target, Unit
-from minsheng.progress.checks import content_key, read_progress, source_problem
+from minsheng.progress.checks import content_key, read_progress
 from minsheng.progress.entry import ProgressEntry
 from minsheng.progress.returns import (
     AS_OF,
@@ -53,6 +53,7 @@ from minsheng.progress.rules import (
     shape_problem,
     stage_problem,
 )
+from minsheng.progress.sources import source_problem
 
 # --- a filled return, read back --------------------------------------------------------------
 
