@@ -28,6 +28,14 @@ class Format(StrEnum):
     JSON = "json"
 
 
+AllowLargeOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large",
+        help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
+    ),
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")]
 DataDirOption = Annotated[
     Path | None,
     typer.Option(

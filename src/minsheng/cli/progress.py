@@ -26,12 +26,14 @@ from minsheng.cli.asking import (
     refusing,
 )
 from minsheng.cli.common import (
+    AllowLargeOption,
     DataDirOption,
     Format,
     NoCacheOption,
     OutputOption,
     ProgressDirOption,
     YearOption,
+    YesOption,
     info,
     open_data,
     terminal_style,
@@ -106,14 +108,8 @@ def add(
         str | None,
         typer.Option("--corrects", help="本条更正的那条记录的编号(id);日期与那条相同。"),
     ] = None,
-    allow_large: Annotated[
-        bool,
-        typer.Option(
-            "--allow-large",
-            help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
-        ),
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
+    allow_large: AllowLargeOption = False,
+    yes: YesOption = False,
     data_dir: DataDirOption = None,
     year: YearOption = None,
     no_cache: NoCacheOption = False,

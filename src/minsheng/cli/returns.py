@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from minsheng.cli.common import (
+    AllowLargeOption,
     DataDirOption,
     NoCacheOption,
     UnitOption,
     YearOption,
+    YesOption,
     info,
     open_data,
     terminal_style,
@@ -130,14 +132,8 @@ def import_returns(
             "--date", "-d", help="进度日期;默认为报送表生成时的统计截止日。", show_default=False
         ),
     ] = None,
-    allow_large: Annotated[
-        bool,
-        typer.Option(
-            "--allow-large",
-            help="确认数值属实:超过目标 10 倍的数值须加此项才登记(超过 100 倍的一律不登记)。",
-        ),
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")] = False,
+    allow_large: AllowLargeOption = False,
+    yes: YesOption = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只核对并显示将登记的进度,不写入。")
     ] = False,
