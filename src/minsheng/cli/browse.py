@@ -238,12 +238,12 @@ def _as_of(text: str | None, status: str | None) -> dt.date | None:
     """The --as-of date; it only means something with --status, so alone it is refused."""
     if text is None:
         return None
-    from minsheng.cli.report import parse_date
+    from minsheng.cli.common import option_date
     from minsheng.core.issues import UsageError
 
     if status is None:
         raise UsageError("as-of-without-status", "--as-of 只用于 --status:按哪一天的进度计算状态")
-    return parse_date(text, "--as-of")
+    return option_date(text, "--as-of")
 
 
 def _statuses(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 import sys
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.core.issues import DataError, UsageError
+from minsheng.core.issues import Code, DataError, UsageError
 
 if TYPE_CHECKING:  # the models are heavy to import; `--help` must not pay for them
     from minsheng.core.datadir import DataDir
@@ -250,3 +251,17 @@ NoCacheOption = Annotated[
         "也可设环境变量 MINSHENG_NO_CACHE=1)。",
     ),
 ]
+
+
+def option_date(text: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD date given to `option`, read as the prompts read it (full-width digits
+    too); None when not given; a usage error naming the option when it is no date."""
+    from minsheng.progress.rules import Problem, parse_date
+
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        code = error.code if isinstance(error, Problem) else Code.BAD_DATE
+        raise UsageError(code, f"{option}:{error}") from None

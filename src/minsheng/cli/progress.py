@@ -3,7 +3,6 @@ progress_views."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -36,6 +35,7 @@ from minsheng.cli.common import (
     YesOption,
     info,
     open_data,
+    option_date,
     terminal_style,
     write_output,
 )
@@ -221,8 +221,8 @@ def list_entries(
     from minsheng.views import progress_list as views
 
     folder, loaded = open_data(data_dir, year, progress_dir)
-    first = _option_date(since, "--since")
-    last = _option_date(until, "--until")
+    first = option_date(since, "--since")
+    last = option_date(until, "--until")
     entries, issues = read_progress(folder, loaded, cache=user_cache(no_cache))
     if issues:
         info(
@@ -245,14 +245,3 @@ def list_entries(
     table = views.entries_table(loaded, shown, now, compact=format is Format.TABLE)
     color, width = terminal_style(output)
     write_output(views.render(table, format.value, color=color, width=width), output, folder)
-
-
-def _option_date(text: str | None, option: str) -> dt.date | None:
-    from minsheng.progress.rules import parse_date
-
-    if text is None:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as error:
-        raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None

@@ -18,6 +18,7 @@ from minsheng.cli.common import (
     YearOption,
     info,
     open_data,
+    option_date,
     terminal_style,
     write_output,
 )
@@ -121,8 +122,8 @@ def report(
     from minsheng.report.cycle import history_days
     from minsheng.report.formats import render
 
-    as_of_date = parse_date(as_of, "--as-of") if as_of else None
-    since_date = parse_date(since, "--since") if since else None
+    as_of_date = option_date(as_of, "--as-of")
+    since_date = option_date(since, "--since")
     gate = parse_statuses(fail_on) if fail_on is not None else set()
     if format in BINARY and output is None:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
@@ -181,18 +182,6 @@ def report(
         shown = "、".join(f"第 {number} 项({word})" for number, word in failing)
         info(f"有事项处于 --fail-on 所列状态:{shown}")
         raise typer.Exit(1)
-
-
-def parse_date(text: str, option: str) -> dt.date:
-    """A YYYY-MM-DD date read as the prompts read it (full-width digits too), or a usage
-    error naming the option."""
-    from minsheng.progress.rules import Problem
-    from minsheng.progress.rules import parse_date as read_date
-
-    try:
-        return read_date(text)
-    except Problem as problem:
-        raise UsageError(problem.code, f"{option}:{problem.message}") from None
 
 
 def say_sources(folder: DataDir, plan: Path) -> None:

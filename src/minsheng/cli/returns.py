@@ -21,6 +21,7 @@ from minsheng.cli.common import (
     YesOption,
     info,
     open_data,
+    option_date,
     terminal_style,
     write_output,
 )
@@ -88,7 +89,7 @@ def template(
     folder, loaded = open_data(data_dir, year)
     reporter = loaded.find_unit(unit)
     period = loaded.plan.document.period
-    day = _day(as_of, "--as-of") or previous_month_end(dt.date.today(), period)
+    day = option_date(as_of, "--as-of") or previous_month_end(dt.date.today(), period)
     problem = date_problem(period, day, dt.date.max)
     if problem is not None:
         raise UsageError(Code.OUT_OF_PERIOD, f"--as-of:{problem.message}")
@@ -111,17 +112,6 @@ def _format_of(output: Path | None) -> FileFormat:
         return FileFormat.CSV
     message = f"--output 的扩展名应为 .xlsx 或 .csv(或用 --format 指定),实际是 {output.name}"
     raise UsageError("bad-format", message)
-
-
-def _day(text: str | None, option: str) -> dt.date | None:
-    from minsheng.progress.rules import parse_date
-
-    if text is None:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as error:
-        raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
 
 
 def import_returns(
@@ -160,7 +150,7 @@ def import_returns(
     from minsheng.progress.return_import import plan_import
 
     folder, loaded = open_data(data_dir, year)
-    day = _day(date, "--date")
+    day = option_date(date, "--date")
     if not dry_run:
         store.progress_folder(folder)  # a read-only place is refused before any reading
     cache = user_cache(no_cache)
