@@ -177,3 +177,24 @@ def recorded_data(small_data: Path) -> Path:
         TESTS / "data" / "progress" / "valid", small_data / "progress", dirs_exist_ok=True
     )
     return small_data
+
+
+RECORD_KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note",
+               "source", "corrects", "recorded_at")  # fmt: skip
+
+
+def write_records(
+    data: Path, relative: str, *records: dict[str, object], recorded_on: str = "2024-07-01"
+) -> str:
+    """A progress file written by hand under data/progress/`relative`: each record (item 1,
+    training, 区人社局 unless given) recorded a minute after the one before on `recorded_on`."""
+    lines = []
+    for number, record in enumerate(records):
+        fields = {"item": 1, "target": "training", "unit": "区人社局",
+                  "recorded_at": f"{recorded_on}T09:{number:02d}:00+08:00", **record}  # fmt: skip
+        lines += ["---", *(f"{k}: {fields[k]}" for k in RECORD_KEYS if k in fields), "..."]
+    text = "\n".join(lines) + "\n"
+    path = data / "progress" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, run_cli, snapshot
+from conftest import Result, run_cli, snapshot, write_records
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code
 from minsheng.plan.load import load_plan
@@ -17,22 +17,12 @@ from minsheng.plan.models import Target
 from minsheng.progress.checks import read_progress
 from minsheng.progress.rules import Problem, parse_value
 
-KEYS = ("id", "item", "target", "date", "value", "unit", "note", "corrects", "recorded_at")
 JULY = dt.date(2024, 7, 1)
 
 
 def write(data: Path, relative: str, *records: dict[str, object]) -> str:
-    """A progress file written by hand (item 1, training, 区人社局 unless given)."""
-    lines = []
-    for number, record in enumerate(records):
-        fields = {"item": 1, "target": "training", "unit": "区人社局",
-                  "recorded_at": f"2024-06-30T09:{number:02d}:00+08:00", **record}  # fmt: skip
-        lines += ["---", *(f"{key}: {fields[key]}" for key in KEYS if key in fields), "..."]
-    text = "\n".join(lines) + "\n"
-    path = data / "progress" / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return text
+    """A progress file written by hand, its records recorded on 2024-06-30."""
+    return write_records(data, relative, *records, recorded_on="2024-06-30")
 
 
 def problems(data: Path, today: dt.date = JULY) -> set[tuple[int, str]]:

@@ -30,6 +30,7 @@ from conftest import (
     cli_env,
     run_cli,
     snapshot,
+    write_records,
 )
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code
@@ -869,23 +870,6 @@ def test_the_clerk_of_the_federation_records_on_the_terminal(real_data: Path) ->
 
 # --- review findings: ambiguous values, corrections, plan years, slack, formatting ---------
 
-KEY_ORDER = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note",
-             "source", "corrects", "recorded_at")  # fmt: skip
-
-
-def write_entries(small_data: Path, relative: str, *records: dict[str, object]) -> str:
-    """A progress file written by hand, records in order (recorded a minute apart)."""
-    lines = []
-    for number, record in enumerate(records):
-        fields = {"item": 1, "target": "training", "unit": "区人社局",
-                  "recorded_at": f"2024-07-01T09:{number:02d}:00+08:00", **record}  # fmt: skip
-        lines += ["---", *(f"{k}: {fields[k]}" for k in KEY_ORDER if k in fields), "..."]
-    text = "\n".join(lines) + "\n"
-    path = small_data / "progress" / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return text
-
 
 def line_of(text: str, wanted: str) -> int:
     return text.splitlines().index(wanted) + 1
@@ -928,7 +912,7 @@ def test_a_bare_number_far_above_a_scaled_target_is_asked_again(small_data: Path
 
 
 def test_validate_reports_a_value_far_above_a_scaled_target(small_data: Path) -> None:
-    text = write_entries(
+    text = write_records(
         small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "target": "jobs", "date": "2024-06-10", "value": 50},  # 88×
         {"id": "aaaaaa0002", "target": "jobs", "date": "2024-06-20", "value": 60},  # 105×
@@ -940,7 +924,7 @@ def test_validate_reports_a_value_far_above_a_scaled_target(small_data: Path) ->
 
 
 def test_a_correction_may_not_make_the_series_decrease(small_data: Path) -> None:
-    text = write_entries(
+    text = write_records(
         small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-10", "value": 900},
         {"id": "aaaaaa0002", "date": "2024-06-20", "value": 1500},
@@ -957,7 +941,7 @@ def test_a_correction_may_not_make_the_series_decrease(small_data: Path) -> None
 
 
 def test_a_correction_that_keeps_the_series_rising_passes(small_data: Path) -> None:
-    write_entries(
+    write_records(
         small_data, "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-10", "value": 900},
         {"id": "aaaaaa0002", "date": "2024-06-20", "value": 15000},
@@ -981,12 +965,12 @@ def test_add_refuses_a_correction_below_an_earlier_value(small_data: Path) -> No
 
 
 def test_a_correction_carries_the_date_of_what_it_corrects(small_data: Path) -> None:
-    write_entries(
+    write_records(
         small_data,
         "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "target": "jobs", "date": "2024-06-30", "value": "0.3"},
     )
-    text_july = write_entries(
+    text_july = write_records(
         small_data, "2024-07/rsj.yaml",
         {"id": "aaaaaa0002", "target": "jobs", "date": "2024-07-31", "value": "0.2",
          "corrects": "aaaaaa0001"},
@@ -1097,13 +1081,13 @@ def test_a_second_first_writer_finds_the_folder_made(
 
 def test_validate_allows_a_day_of_slack_for_time_zones(small_data: Path) -> None:
     stamp = "2024-06-29T09:00:00+08:00"  # recorded on the day it is checked
-    write_entries(
+    write_records(
         small_data,
         "2024-06/rsj.yaml",
         {"id": "aaaaaa0001", "date": "2024-06-29", "value": 1, "recorded_at": stamp},
         {"id": "aaaaaa0002", "date": "2024-06-30", "value": 2, "recorded_at": stamp},
     )
-    text_july = write_entries(small_data, "2024-07/rsj.yaml",
+    text_july = write_records(small_data, "2024-07/rsj.yaml",
                               {"id": "aaaaaa0003", "date": "2024-07-01", "value": 3,
                                "recorded_at": stamp})  # fmt: skip
     _, issues = entries_of(small_data, today=dt.date(2024, 6, 29))
