@@ -56,33 +56,28 @@ def _in_chinese(params: list[Any]) -> list[Any]:
     return params
 
 
-class _Group(TyperGroup):
+class _ChineseHelp:
+    """Help in Chinese throughout: the help option's own line and click's headings."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _HELP_HELP
+        return option
+
+    def get_help(self, ctx: Any) -> str:
+        return _help_in_chinese(super().get_help(ctx))  # type: ignore[misc]
+
+
+class _Group(_ChineseHelp, TyperGroup):
     """A command group whose help is Chinese throughout."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _in_chinese(super().get_params(ctx))
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _HELP_HELP
-        return option
 
-    def get_help(self, ctx: Any) -> str:
-        return _help_in_chinese(super().get_help(ctx))
-
-
-class _Command(TyperCommand):
+class _Command(_ChineseHelp, TyperCommand):
     """A command whose help is Chinese throughout."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _HELP_HELP
-        return option
-
-    def get_help(self, ctx: Any) -> str:
-        return _help_in_chinese(super().get_help(ctx))
 
 
 app = typer.Typer(
