@@ -158,8 +158,8 @@ def test_done_and_on_track_items_and_silent_units_are_named(
     # A title cut short on the page (…) is named whole in the prose; inner quotes nest.
     assert "切实做好孤儿、事实无人抚养儿童基本生活保障" in going
     assert "第21项“实施‘安心托幼’行动”" in going
-    silent = paragraph_starting(doc, "区退役军人事务局").text
-    for unit, number in [("区文旅体局", 35), ("区工会", 45), ("区公安分局", 48)]:
+    silent = paragraph_starting(doc, "应报送进度的").text  # this month's returns
+    for unit, number in [("区文旅体局", 35), ("区工会", 45), ("区公安分局", 48), ("区残联", 24)]:
         assert f"{unit}(第{number}项)" in silent
 
 
@@ -357,3 +357,27 @@ def test_libreoffice_prints_numbered_pages_naming_the_lagging_items(
             title = item["short_title"].replace("“", "‘").replace("”", "’")
             assert f"第{item['id']}项“{title}”" in text
     assert "【待填写】下步工作" in text
+
+
+def test_the_months_returns_name_each_unit_that_missed_with_its_items() -> None:
+    report = report_json(*EXAMPLE)
+    june = {u["unit"]: u["periods"][-1] for u in report["reporting"]}
+    missed = {
+        unit: period["items_missing"]
+        for unit, period in june.items()
+        if period["status"] == "missing"
+    }
+    assert missed  # the example month has units that did not report
+    text = text_of(Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办")))))
+    assert "三、2024年6月报送情况" in text and "未报送情况" not in text
+    for unit, numbers in missed.items():
+        assert f"{unit}(第{'、'.join(str(n) for n in numbers)}项)" in text
+    on_time = sum(1 for period in june.values() if period["status"] == "on_time")
+    assert f"应报送进度的{len(june)}个牵头单位中,{on_time}个按时报送" in text
+
+
+def test_without_the_monthly_cycle_the_items_never_reported_are_named() -> None:
+    report = report_json(*EXAMPLE)
+    del report["reporting"]
+    text = text_of(Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办")))))
+    assert "三、未报送情况" in text

@@ -260,6 +260,37 @@ def write_unreported(doc: Document, items: list[Named], number: str) -> None:
     body(doc, f"{named}至今未报送进度,请于收到本通报后及时报送。")
 
 
+def write_returns(doc: Document, report: dict[str, Any], number: str) -> None:
+    """This month's returns, unit by unit, where the plan runs the monthly cycle: who
+    reported on time, who late, who not at all, with the items (点名)."""
+    units = [u for u in report.get("reporting") or [] if u.get("periods")]
+    latest = [(str(u.get("unit", "")), u["periods"][-1]) for u in units]
+    month = str(latest[0][1].get("period", "")) if latest else ""
+    heading(doc, f"{number}、{_month_words(month)}报送情况")
+
+    def named(status: str, key: str) -> str:
+        return "、".join(
+            f"{unit}(第{'、'.join(str(n) for n in period.get(key) or [])}项)"
+            for unit, period in latest
+            if period.get("status") == status
+        )
+
+    on_time = sum(1 for _, period in latest if period.get("status") == "on_time")
+    said = f"应报送进度的{len(latest)}个牵头单位中,{on_time}个按时报送"
+    late, missing = named("late", "items_late"), named("missing", "items_missing")
+    if late:
+        said += f";{late}逾期报送"
+    if missing:
+        said += f";{missing}未报送,请于收到本通报后及时报送"
+    body(doc, said + "。")
+
+
+def _month_words(period: str) -> str:
+    """2024-06 as 2024年6月."""
+    year, _, month = period.partition("-")
+    return f"{year}年{int(month)}月" if month.isdigit() else "本月"
+
+
 def write_escalations(
     doc: Document, escalations: list[Any], items: list[Named], number: str, clean: Scrubber
 ) -> None:
@@ -369,7 +400,10 @@ def render_docx(report: dict[str, Any], masthead: Masthead | None = None) -> byt
     write_progress(doc, items)
     sections = iter(NUMERALS[1:])
     write_lagging(doc, items, next(sections))
-    write_unreported(doc, items, next(sections))
+    if report.get("reporting"):  # the monthly cycle says who missed this month's return
+        write_returns(doc, report, next(sections))
+    else:
+        write_unreported(doc, items, next(sections))
     if "escalations" in report:
         escalations = report.get("escalations") or []
         write_escalations(doc, list(escalations), items, next(sections), clean)
