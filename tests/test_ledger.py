@@ -220,7 +220,8 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- 1. the same report as over every entry -------------------------------------------------
 
 
-@pytest.mark.parametrize("case", ["generated", "handmade"])
+# The generated case (thousands of entries at 30 dates) runs with the slow ones.
+@pytest.mark.parametrize("case", [pytest.param("generated", marks=pytest.mark.slow), "handmade"])
 def test_the_ledger_reports_as_every_entry_does(
     case: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
