@@ -129,6 +129,11 @@ def entry_issue(entry: AnyEntry, key: str, code: Code, message: str) -> Issue:
     return Issue(where.file, line, column, code, message, key)
 
 
+def problem_at(entry: AnyEntry, problem: Problem) -> Issue:
+    """A rule's finding, located at the entry's field."""
+    return entry_issue(entry, problem.field, problem.code, problem.message)
+
+
 # --- the checks: each (entries, context) -> issues, over the rules above ---------------------
 
 
@@ -148,7 +153,7 @@ def check_known(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
             )
         problem = problems[key]
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -162,7 +167,7 @@ def check_dates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
             problems[entry.date] = date_problem(period, entry.date, context.today, context.slack)
         problem = problems[entry.date]
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -176,7 +181,7 @@ def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
             problems[stamp] = stamp_problem(stamp, context.today, context.slack)
         problem = problems[stamp]
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -194,7 +199,7 @@ def check_stage_value(entries: Sequence[AnyEntry], context: Context) -> list[Iss
         if problem is None and entry.stage is not None:
             problem = stage_problem(entry.stage, entry.percent)
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -208,7 +213,7 @@ def check_values(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
             continue
         problem = value_problem(target, entry.value)
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -226,7 +231,7 @@ def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
             problems[key] = unit_problem(context.plan, item, entry.unit)
         problem = problems[key]
         if problem is not None:
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
     return found
 
 
@@ -277,7 +282,7 @@ def check_corrects(entries: Sequence[AnyEntry], context: Context) -> list[Issue]
                 f"与本条(第 {entry.item} 项的 {entry.target})不是同一目标"
             )
         elif problem := correction_date_problem(named, entry.date):
-            found.append(entry_issue(entry, problem.field, problem.code, problem.message))
+            found.append(problem_at(entry, problem))
             continue
         else:
             continue
