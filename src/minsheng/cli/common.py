@@ -125,7 +125,26 @@ def open_data(
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         raise DataError(issues)
+    settle_progress(folder)
     return folder, loaded
+
+
+def settle_progress(folder: DataDir) -> None:
+    """Complete or undo what an interrupted write left, before anything is read, and say
+    which. Where that cannot be done (a folder that cannot be written to, a lock held past
+    the wait), it is left for the reading to report."""
+    from minsheng.core.issues import RefusedError
+    from minsheng.progress.store import settle
+
+    try:
+        said = settle(folder)
+    except RefusedError as error:
+        info(f"注意 [{error.code}]:{error.message}")
+        return
+    except OSError:
+        return
+    if said:
+        info(f"注意:{said}。")
 
 
 def write_output(

@@ -67,6 +67,7 @@ class Code(StrEnum):
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
+    INTERRUPTED = "interrupted-write"
     READ_ONLY_DATA = "read-only-data"
     NOT_A_FOLDER = "not-a-folder"
     NOT_A_FILE = "not-a-file"
