@@ -194,6 +194,78 @@ def test_a_journal_that_is_not_the_stores_own_is_never_followed(workspace: Path)
     assert snapshot(workspace) == before and victim.exists()
 
 
+# --- messages -------------------------------------------------------------------------------
+
+
+def test_the_same_return_given_twice_is_refused_as_such(workspace: Path) -> None:
+    """Round 3: refused "at a line" of a progress file that did not exist."""
+    root = workspace.parent
+    names = returns(root)
+    (root / "copy.csv").write_bytes((root / names[0]).read_bytes())
+    before = snapshot(workspace)
+    for twice in ([names[0], names[0]], [names[0], names[1], "copy.csv"]):
+        done = run_main(["progress", "import", *twice, "--yes"])
+        assert done.code == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"{twice[-1]}: same-file: " in done.stderr and "给了两次" in done.stderr
+        assert "progress/" not in done.stderr and "duplicate-entry" not in done.stderr
+        assert snapshot(workspace) == before
+
+
+HOLDER = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_the_loser_of_two_identical_imports_at_once_says_unchanged(workspace: Path) -> None:
+    """Both plan the same rows before either writes (the lock is held until both have shown
+    what they would add); the one refused under the lock plans again: "unchanged", as a
+    second import one after the other says (round 3: 22 `duplicate-entry` problems)."""
+    root = workspace.parent
+    names = returns(root)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(workspace / "progress" / ".lock")],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    clerks = [
+        subprocess.Popen(
+            [sys.executable, "-m", "minsheng", "progress", "import", *names, "--yes"],
+            cwd=root,
+            env=cli_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for clerk in clerks:  # each has planned: its table of what it would add is out
+            assert clerk.stdout is not None
+            assert "将登记以下进度" in clerk.stdout.readline()
+    finally:
+        holder.kill()
+        holder.communicate(timeout=60)
+    said = []
+    for clerk in clerks:
+        _, errors = clerk.communicate(timeout=120)
+        assert clerk.returncode == 0, errors
+        said.append(errors)
+    landed = f"已登记 {ENTRIES} 条进度"
+    assert sorted(landed in text for text in said) == [False, True], said
+    loser = next(text for text in said if landed not in text)
+    assert "没有新的进度" in loser and f"{ENTRIES} 行与已登记的记录相同" in loser, loser
+    assert "duplicate-entry" not in loser
+    assert count(workspace) == ENTRIES
+
+
 # --- killed for real, at each step ------------------------------------------------------------
 
 # Runs the command line and, at the chosen step of the write, tells the test (a line on the

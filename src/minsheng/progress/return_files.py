@@ -228,6 +228,24 @@ def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell | Merge
 # --- reading a filled return -------------------------------------------------------------------
 
 
+def read_returns(paths: Sequence[Path]) -> list[Sheet]:
+    """The returns given, each read; one given twice (the same file, or a copy of it) is a
+    problem of the second (its rows would be recorded twice), reported as its own."""
+    sheets: list[Sheet] = []
+    seen: dict[str, Sheet] = {}
+    for path in paths:
+        sheet = read_return(path, str(path))
+        earlier = seen.setdefault(sheet.digest, sheet) if sheet.digest else sheet
+        if earlier is not sheet:
+            same = "同一个文件" if earlier.file == sheet.file else f"与 {earlier.file} 内容完全相同"
+            message = f"这份报送表给了两次({same}),同一份报送表只能导入一次;请只给一次"
+            sheet.rows.clear()
+            sheet.problems.clear()
+            sheet.problem(None, None, "same-file", message)
+        sheets.append(sheet)
+    return sheets
+
+
 def read_return(path: Path, display: str) -> Sheet:
     """A filled return (xlsx or CSV, by its content, not its name) as a Sheet; what makes it
     unreadable is in `problems`."""
