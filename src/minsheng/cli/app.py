@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from minsheng.cli import browse, plan, progress, report, returns, validate
+from minsheng.cli import browse, plan, progress, report, returns, upgrade, validate
 from minsheng.cli.common import (
     info,
 )
@@ -90,7 +90,9 @@ app = typer.Typer(
 )
 progress_app = typer.Typer(cls=_Group, help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
-plan_app = typer.Typer(cls=_Group, help="计划文件:从通知原文起草。", no_args_is_help=True)
+plan_app = typer.Typer(
+    cls=_Group, help="计划文件:从通知原文起草,把旧版格式改写为当前格式。", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 
 
@@ -124,6 +126,7 @@ progress_app.command("import", cls=_Command)(returns.import_returns)
 app.command("report", cls=_Command)(report.report)
 app.command("validate", cls=_Command)(validate.validate)
 plan_app.command("draft", cls=_Command)(plan.draft)
+plan_app.command("upgrade", cls=_Command)(upgrade.upgrade)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:

@@ -23,6 +23,7 @@ class Code(StrEnum):
     EMPTY = "empty-file"
     MULTI_DOC = "multiple-documents"
     NOT_MAPPING = "not-a-mapping"
+    OLD_FORMAT = "old-format"
     # the schema
     UNKNOWN_FIELD = "unknown-field"
     MISSING_FIELD = "missing-field"

@@ -104,7 +104,7 @@ def basis_words(report: Report) -> str:
 
 
 def category_name(report: Report, number: int) -> str:
-    return next(c.name for c in report.plan.categories if c.no == number)
+    return next(c.name for c in report.plan.categories if c.id == number)
 
 
 def active(snapshot: Snapshot) -> list[ItemResult]:
@@ -214,7 +214,7 @@ def category_table(report: Report) -> Table:
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         counts = [group.counts[s] for s in Status]
         table.rows.append(
-            [category.no, group.name, len(group.items), progress_cell(group.completion), *counts]
+            [category.id, group.name, len(group.items), progress_cell(group.completion), *counts]
         )
     return table
 

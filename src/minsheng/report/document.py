@@ -114,7 +114,7 @@ def document(report: Report) -> dict[str, Any]:
     ]
     categories = [
         {
-            "no": category.no,
+            "no": category.id,
             "name": group.name,
             "items": [r.item.id for r in group.items],
             "completion": fraction(group.completion),

@@ -139,5 +139,5 @@ def _category_rows(report: Report) -> Table:
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         completion = None if group.completion is None else points(group.completion)
         counts = [group.counts[s] for s in Status]
-        table.rows.append([category.no, group.name, len(group.items), completion, *counts])
+        table.rows.append([category.id, group.name, len(group.items), completion, *counts])
     return table
