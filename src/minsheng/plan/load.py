@@ -43,7 +43,7 @@ class LoadedPlan:
         for item in self.plan.items:
             if item.id == number:
                 return item
-        raise UsageError("unknown-item", f"没有第 {number} 项(共 {len(self.plan.items)} 项)")
+        raise UsageError(Code.UNKNOWN_ITEM, f"没有第 {number} 项(共 {len(self.plan.items)} 项)")
 
     def category(self, number: int) -> Category:
         return next(c for c in self.plan.categories if c.id == number)
@@ -67,10 +67,10 @@ class LoadedPlan:
         names = sorted(self._unit_names)
         if partial:
             shown = "、".join(unit.name for unit in partial.values())
-            raise UsageError("ambiguous-unit", f"单位 {query!r} 不明确,可能是:{shown}")
+            raise UsageError(Code.AMBIGUOUS_UNIT, f"单位 {query!r} 不明确,可能是:{shown}")
         close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
         hint = f",最接近的是:{'、'.join(close)}" if close else ""
-        raise UsageError("unknown-unit", f"没有名为 {query!r} 的牵头单位{hint}")
+        raise UsageError(Code.UNKNOWN_UNIT, f"没有名为 {query!r} 的牵头单位{hint}")
 
     def find_category(self, query: str) -> Category:
         """A category by number (3) or name (困难群体救助) or alias (文体服务)."""
@@ -81,7 +81,7 @@ class LoadedPlan:
         names = [c.name for c in self.plan.categories]
         close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
         hint = f",最接近的是:{'、'.join(close)}" if close else ""
-        raise UsageError("unknown-category", f"没有类别 {query!r}(可用 1–10 或类别名){hint}")
+        raise UsageError(Code.UNKNOWN_CATEGORY, f"没有类别 {query!r}(可用 1–10 或类别名){hint}")
 
     def items_of(self, unit: Unit) -> list[Item]:
         names = {unit.name, *unit.aliases}

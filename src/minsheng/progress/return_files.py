@@ -242,7 +242,7 @@ def read_return(path: Path, display: str) -> Sheet:
     except OSError as error:
         from minsheng.core.issues import os_reason
 
-        sheet.problem(None, None, "unreadable", f"无法读取:{os_reason(error)}")
+        sheet.problem(None, None, Code.UNREADABLE, f"无法读取:{os_reason(error)}")
         return sheet
     sheet.digest = file_digest(raw)
     if raw.startswith(OLE_MAGIC):
@@ -250,7 +250,7 @@ def read_return(path: Path, display: str) -> Sheet:
             "这是旧版 Excel(.xls)或 WPS(.et)格式的文件;请在 Excel/WPS 中“另存为”"
             "Excel 工作簿(.xlsx)或 CSV 后再导入"
         )
-        sheet.problem(None, None, "xls-format", message)
+        sheet.problem(None, None, Code.XLS_FORMAT, message)
         return sheet
     if raw.startswith(b"PK"):
         sheet.sheet = SHEET_TITLE
@@ -258,7 +258,7 @@ def read_return(path: Path, display: str) -> Sheet:
         return sheet
     if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
         message = "文件名是 Excel 文件,但内容不是 xlsx 工作簿(不是 zip 格式);请重新另存为 .xlsx"
-        sheet.problem(None, None, "not-xlsx", message)
+        sheet.problem(None, None, Code.NOT_XLSX, message)
         return sheet
     _read_csv(raw, sheet)
     return sheet
@@ -289,7 +289,7 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     try:
         records = list(_bounded(csv.reader(io.StringIO(text, newline="")), sheet))
     except csv.Error as error:
-        sheet.problem(None, None, "csv-syntax", f"CSV 格式有误:{error}")
+        sheet.problem(None, None, Code.CSV_SYNTAX, f"CSV 格式有误:{error}")
         return
     if not records:
         sheet.problem(1, None, Code.EMPTY, "文件是空的")
@@ -327,7 +327,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        sheet.problem(None, None, "not-xlsx", "文件已损坏或不是 xlsx 工作簿,请重新另存为 .xlsx")
+        sheet.problem(None, None, Code.NOT_XLSX, "文件已损坏或不是 xlsx 工作簿,请重新另存为 .xlsx")
         return
     unpacked = sum(part.file_size for part in parts)
     biggest = max((part.file_size for part in parts), default=0)
@@ -347,7 +347,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
         message = (
             f"无法作为 xlsx 工作簿读取({type(error).__name__}),请在 Excel/WPS 中重新另存为 .xlsx"
         )
-        sheet.problem(None, None, "not-xlsx", message)
+        sheet.problem(None, None, Code.NOT_XLSX, message)
         return
     try:
         first, *others = formulas.worksheets
@@ -358,7 +358,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
                     f"工作簿里还有工作表 {other.title!r} 且有内容;报送表只读第一个工作表,"
                     "为免漏报,请删除其他工作表或把内容移到第一个工作表的“进展说明”"
                 )
-                sheet.problem(None, None, "extra-sheet", message)
+                sheet.problem(None, None, Code.EXTRA_SHEET, message)
         xml = archive.read(first._worksheet_path)  # type: ignore[attr-defined]
         if not _scan(xml, sheet):
             return
@@ -381,7 +381,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
         filled = [t for t in FILLED if cells.get(t) not in (None, "")]
         if number in hidden and filled:
             message = "这一行被隐藏了,但填了内容;请取消隐藏、核对后再导入"
-            sheet.problem(number, filled[0], "hidden-row", message)
+            sheet.problem(number, filled[0], Code.HIDDEN_ROW, message)
 
 
 def _value(formula: Any, result: Any) -> object:
@@ -405,7 +405,7 @@ def _scan(xml: bytes, sheet: Sheet) -> bool:
         start = re.match(r"([A-Z]+)([0-9]+)", ref)
         row = int(start.group(2)) if start else None
         message = f"有合并单元格 {ref};报送表的单元格不能合并,请取消合并后再导入"
-        sheet.problem(row, None, "merged-cells", message)
+        sheet.problem(row, None, Code.MERGED_CELLS, message)
     return True
 
 

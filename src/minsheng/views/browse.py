@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.core.issues import UsageError
+from minsheng.core.issues import Code, UsageError
 from minsheng.core.measure import json_number
 from minsheng.core.status import CODES, STYLES, Status, choices, word
 from minsheng.core.status import parse as parse_code
@@ -55,7 +55,7 @@ def parse_status(query: str) -> str:
     if found is not None:
         return found.value
     shown = f"{choices()}、{ACTIVE}({ACTIVE_WORD})"
-    raise UsageError("unknown-status", f"没有状态 {query!r},可用:{shown}")
+    raise UsageError(Code.UNKNOWN_STATUS, f"没有状态 {query!r},可用:{shown}")
 
 
 def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> dict[int, str]:
