@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.measure import format_decimal
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
@@ -17,9 +17,6 @@ from minsheng.plan.models import BASIS_WORDS, Kind
 from minsheng.render.tables import Cell, Column, Table
 from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, points, ranks
-
-if TYPE_CHECKING:
-    pass
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"

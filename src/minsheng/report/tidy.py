@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
@@ -20,9 +20,6 @@ from minsheng.report.bulletin import (
 )
 from minsheng.report.compute import Report, points, ranks
 from minsheng.report.cycle import RETURN_WORDS
-
-if TYPE_CHECKING:
-    pass
 
 # --- CSV: one tidy table, numbers as numbers ----------------------------------------------
 
