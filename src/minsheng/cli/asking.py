@@ -107,7 +107,7 @@ class Asker:
 # become refusals (exit 1) or, on a terminal, a reason to ask again.
 
 
-def refused(code: str, field: str, reason: str) -> RefusedError:
+def refused(code: Code, field: str, reason: str) -> RefusedError:
     return RefusedError(code, f"字段 {field}:{reason}")
 
 

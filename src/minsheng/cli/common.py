@@ -199,15 +199,17 @@ def _output_mode(output: Path) -> int:
     except FileNotFoundError:
         return 0o666 & ~_umask()
     except NotADirectoryError:
-        raise UsageError("output-not-a-file", f"--output {output}:路径中有一段不是文件夹") from None
+        raise UsageError(
+            Code.OUTPUT_NOT_A_FILE, f"--output {output}:路径中有一段不是文件夹"
+        ) from None
     if stat.S_ISDIR(status.st_mode):
-        raise UsageError("output-is-folder", f"--output 应是文件名,{output} 是一个文件夹")
+        raise UsageError(Code.OUTPUT_IS_FOLDER, f"--output 应是文件名,{output} 是一个文件夹")
     if stat.S_ISLNK(status.st_mode):
         message = f"--output {output} 是符号链接,出于安全不会跟随它写入;请直接写出文件的路径"
-        raise UsageError("output-not-a-file", message)
+        raise UsageError(Code.OUTPUT_NOT_A_FILE, message)
     if not stat.S_ISREG(status.st_mode):
         message = f"--output {output} 不是普通文件(可能是设备或管道),不会写入或替换它"
-        raise UsageError("output-not-a-file", message)
+        raise UsageError(Code.OUTPUT_NOT_A_FILE, message)
     return stat.S_IMODE(status.st_mode) & 0o777
 
 
@@ -242,14 +244,14 @@ def refuse_data_output(
         plans = {folder.root.resolve() / f"tasks_{year}.yaml" for year in folder.years()}
         if target in plans and not plan_ok:
             message = f"--output {output} 是计划文件,不能用输出覆盖它;请换一个文件名"
-            raise UsageError("output-is-data", message)
+            raise UsageError(Code.OUTPUT_IS_DATA, message)
     for progress in progress_folders:
         if target.is_relative_to(progress):
             message = (
                 f"--output {output} 在进度记录目录 {progress} 中,那里的记录只能追加,"
                 "不能用输出覆盖或新增文件;请换一个位置"
             )
-            raise UsageError("output-is-data", message)
+            raise UsageError(Code.OUTPUT_IS_DATA, message)
 
 
 def _holds_records(folder: Path) -> bool:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from minsheng.cli.common import info, refuse_data_output, write_output
-from minsheng.core.issues import RefusedError
+from minsheng.core.issues import Code, RefusedError
 
 
 class DraftFormat(StrEnum):
@@ -61,7 +61,7 @@ def draft(
         refuse_data_output(output, plan_ok=True)
     if output is not None and output.exists() and not force:
         raise RefusedError(
-            "output-exists", f"{output} 已经存在,没有改动它;要覆盖请加 --force,或换一个文件名"
+            Code.OUTPUT_EXISTS, f"{output} 已经存在,没有改动它;要覆盖请加 --force,或换一个文件名"
         )
     try:
         extra = (_read(attachment), str(attachment)) if attachment is not None else None
@@ -81,6 +81,6 @@ def _read(path: Path) -> bytes:
     from minsheng.plan.draft.clean import MAX_BYTES
 
     if path.is_dir():
-        raise RefusedError("not-a-file", f"{path} 是一个文件夹,请给出通知的文本文件")
+        raise RefusedError(Code.NOT_A_FILE, f"{path} 是一个文件夹,请给出通知的文本文件")
     with path.open("rb") as stream:
         return stream.read(MAX_BYTES + 1)  # never more than a notice can be

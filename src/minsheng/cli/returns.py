@@ -100,7 +100,7 @@ def template(
     entries, _ = read_progress(folder, loaded, cache=user_cache(no_cache))
     rows = return_rows(loaded, reporter, entries, day)
     if not rows:
-        raise UsageError("no-targets", f"{reporter.name} 没有牵头的有任务事项,不需要报送")
+        raise UsageError(Code.NO_TARGETS, f"{reporter.name} 没有牵头的有任务事项,不需要报送")
     stamp = stamp_for(loaded, reporter, day)
     content = template_xlsx(rows, stamp) if chosen is FileFormat.XLSX else template_csv(rows, stamp)
     write_output(content, output, folder)
@@ -115,7 +115,7 @@ def _format_of(output: Path | None) -> FileFormat:
     if output.suffix.lower() == ".csv":
         return FileFormat.CSV
     message = f"--output 的扩展名应为 .xlsx 或 .csv(或用 --format 指定),实际是 {output.name}"
-    raise UsageError("bad-format", message)
+    raise UsageError(Code.BAD_FORMAT, message)
 
 
 def import_returns(

@@ -238,7 +238,7 @@ def read_returns(paths: Sequence[Path]) -> list[Sheet]:
             message = f"这份报送表给了两次({same}),同一份报送表只能导入一次;请只给一次"
             sheet.rows.clear()
             sheet.problems.clear()
-            sheet.problem(None, None, "same-file", message)
+            sheet.problem(None, None, Code.SAME_FILE, message)
         sheets.append(sheet)
     return sheets
 
@@ -262,7 +262,7 @@ def read_return(path: Path, display: str) -> Sheet:
         sheet.problem(None, None, Code.TOO_LARGE, message)
         return sheet
     except OSError as error:
-        sheet.problem(None, None, "unreadable", f"无法读取:{os_reason(error)}")
+        sheet.problem(None, None, Code.UNREADABLE, f"无法读取:{os_reason(error)}")
         return sheet
     sheet.digest = file_digest(raw)
     if raw.startswith(OLE_MAGIC):
@@ -270,7 +270,7 @@ def read_return(path: Path, display: str) -> Sheet:
             "这是旧版 Excel(.xls)或 WPS(.et)格式的文件;请在 Excel/WPS 中“另存为”"
             "Excel 工作簿(.xlsx)或 CSV 后再导入"
         )
-        sheet.problem(None, None, "xls-format", message)
+        sheet.problem(None, None, Code.XLS_FORMAT, message)
         return sheet
     if raw.startswith(b"PK"):
         sheet.sheet = SHEET_TITLE
@@ -278,7 +278,7 @@ def read_return(path: Path, display: str) -> Sheet:
         return sheet
     if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
         message = "文件名是 Excel 文件,但内容不是 xlsx 工作簿(不是 zip 格式);请重新另存为 .xlsx"
-        sheet.problem(None, None, "not-xlsx", message)
+        sheet.problem(None, None, Code.NOT_XLSX, message)
         return sheet
     _read_csv(raw, sheet)
     return sheet
@@ -314,7 +314,7 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     try:
         records = list(_bounded(csv.reader(io.StringIO(text, newline="")), sheet))
     except csv.Error as error:
-        sheet.problem(None, None, "csv-syntax", f"CSV 格式有误:{error}")
+        sheet.problem(None, None, Code.CSV_SYNTAX, f"CSV 格式有误:{error}")
         return
     if not records:
         sheet.problem(1, None, Code.EMPTY, "文件是空的")
@@ -394,12 +394,12 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
                 f"工作簿里还有工作表 {other.name!r} 且有内容;报送表只读第一个工作表,"
                 "为免漏报,请删除其他工作表或把内容移到第一个工作表的“进展说明”"
             )
-            sheet.problem(None, None, "extra-sheet", message)
+            sheet.problem(None, None, Code.EXTRA_SHEET, message)
     for ref in first.merges:
         start = re.match(r"\$?([A-Z]+)\$?([0-9]+)", ref)
         row = int(start.group(2)) if start else None
         message = f"有合并单元格 {ref};报送表的单元格不能合并,请取消合并后再导入"
-        sheet.problem(row, None, "merged-cells", message)
+        sheet.problem(row, None, Code.MERGED_CELLS, message)
     if not rows:
         sheet.problem(1, None, Code.EMPTY, "第一个工作表是空的")
         return
@@ -416,14 +416,14 @@ def _hidden_problems(sheet: Sheet, rows: set[int], columns: set[int]) -> None:
         filled = [t for t in FILLED if cells.get(t) not in (None, "")]
         if number in rows and filled:
             message = "这一行被隐藏了,但填了内容;请取消隐藏、核对后再导入"
-            sheet.problem(number, filled[0], "hidden-row", message)
+            sheet.problem(number, filled[0], Code.HIDDEN_ROW, message)
     for column in sorted(columns):
         title = titles.get(column, "")
         if title not in HEADERS:
             continue  # the plan's marks are hidden by the template itself
         if any(cells.get(title) not in (None, "") for _, cells in sheet.rows):
             message = "这一列被隐藏了,但有内容;请取消隐藏、核对后再导入"
-            sheet.problem(None, title, "hidden-column", message)
+            sheet.problem(None, title, Code.HIDDEN_COLUMN, message)
 
 
 def _value(formula: Any, result: Any) -> object:

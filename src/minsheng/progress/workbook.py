@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from minsheng.core.issues import Code
+
 # A 报送表 has a row per target (a few hundred at most): these are generous for one, and far
 # below what makes a reader slow or large. Sizes are of the parts unpacked.
 MAX_ROWS = 2000
@@ -45,19 +47,21 @@ class Unreadable(Exception):
     """What makes the workbook unreadable: `code` is `too-large` for a bound passed, else
     `damaged-xlsx`; `message` says what and where, in Chinese."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
 
 def damaged(what: str) -> Unreadable:
-    return Unreadable("damaged-xlsx", f"报送表文件已损坏:{what};请在 Excel/WPS 中重新另存为 .xlsx")
+    return Unreadable(
+        Code.DAMAGED_XLSX, f"报送表文件已损坏:{what};请在 Excel/WPS 中重新另存为 .xlsx"
+    )
 
 
 def over(what: str) -> Unreadable:
     return Unreadable(
-        "too-large", f"{what},不是一份报送表(可能是被构造的文件或选错了文件),不予读取"
+        Code.TOO_LARGE, f"{what},不是一份报送表(可能是被构造的文件或选错了文件),不予读取"
     )
 
 

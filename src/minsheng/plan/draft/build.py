@@ -7,6 +7,7 @@ import difflib
 import re
 from collections import Counter
 
+from minsheng.core.issues import Code
 from minsheng.plan.draft import clean, structure, targets
 from minsheng.plan.draft.model import (
     Draft,
@@ -33,7 +34,7 @@ def draft_notice(
     found = structure.parse(lines, extra)
     if not found.items:
         raise clean.NoticeError(
-            "no-items",
+            Code.NO_ITEMS,
             f"{name} 中没有找到编号的事项(如“1.”“(1)”“一、”开头的行);请确认这是民生实事通知的文字",
         )
     draft = Draft(encoding=encoding, numbering=found.numbering)

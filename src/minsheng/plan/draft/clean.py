@@ -8,6 +8,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from minsheng.core.issues import Code
+
 # A notice with its attachment is some 50 KB; anything past this is the wrong file, and
 # reading it would only make the person wait for a draft of nothing.
 MAX_BYTES = 2 * 1024 * 1024
@@ -16,7 +18,7 @@ MAX_BYTES = 2 * 1024 * 1024
 class NoticeError(Exception):
     """The notice cannot be read at all (empty, binary, too large, unknown encoding)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -38,17 +40,17 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     save text in the Windows code page.
     """
     if not raw.strip():
-        raise NoticeError("empty-notice", f"{name} 是空文件,没有通知的文字")
+        raise NoticeError(Code.EMPTY_NOTICE, f"{name} 是空文件,没有通知的文字")
     if len(raw) > MAX_BYTES:
         # the caller may read no more than MAX_BYTES + 1: the size is "over the limit"
         limit = MAX_BYTES // 1024 // 1024
         raise NoticeError(
-            "notice-too-large",
+            Code.NOTICE_TOO_LARGE,
             f"{name} 超过 {limit} MB,不像一份通知(通知连附件一般不到 1 MB);请确认文件选对了",
         )
     if raw.startswith(b"%PDF"):
         raise NoticeError(
-            "pdf-notice", f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
+            Code.PDF_NOTICE, f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
         )
     if raw.startswith(b"PK\x03\x04"):
         return _docx_text(raw, name), "docx"
@@ -63,7 +65,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         encoding = "utf-16-le" if odd > even else "utf-16-be"
         return _strict(raw, encoding, name), "utf-16"
     if b"\x00" in raw:
-        raise NoticeError("binary-notice", f"{name} 不是文本文件(含有零字节);请给出通知的文字")
+        raise NoticeError(Code.BINARY_NOTICE, f"{name} 不是文本文件(含有零字节);请给出通知的文字")
     try:
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -71,7 +73,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
             text, encoding = raw.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise NoticeError(
-                "notice-encoding",
+                Code.NOTICE_ENCODING,
                 f"{name} 不是 UTF-8、UTF-16 或 GBK 编码的文本;请另存为 UTF-8 文本后再试",
             ) from None
     _refuse_binary(text, name)
@@ -83,7 +85,7 @@ def _strict(raw: bytes, encoding: str, name: str) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         raise NoticeError(
-            "notice-encoding", f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
+            Code.NOTICE_ENCODING, f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
         ) from None
     _refuse_binary(text, name)
     return text
@@ -96,7 +98,7 @@ def _refuse_binary(text: str, name: str) -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 200):
         raise NoticeError(
-            "binary-notice", f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
+            Code.BINARY_NOTICE, f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
         )
 
 
@@ -108,7 +110,7 @@ def _docx_text(raw: bytes, name: str) -> str:
         document = docx.Document(io.BytesIO(raw))
     except Exception:
         raise NoticeError(
-            "notice-format", f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档"
+            Code.NOTICE_FORMAT, f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档"
         ) from None
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:

@@ -74,7 +74,7 @@ def to_yaml(draft: Draft) -> str:
     year = doc.year or 2000
     out: list[str] = [
         _HEADER.format(title=doc.title or f"{year}年民生实事"),
-        "schema_version: 1",
+        "schema_version: 2",
         "",
     ]
     out.append("document:")
@@ -108,7 +108,7 @@ def to_yaml(draft: Draft) -> str:
         if category.aliases:
             out.append(f"  # 附件的类别标题写作“{'、'.join(category.aliases)}”,作为别名")
         out.append(
-            f"  - {{no: {category.no}, name: {scalar(category.name, True)}, count: {count}"
+            f"  - {{id: {category.no}, name: {scalar(category.name, True)}, count: {count}"
             f"{aliases if category.aliases else ''}}}"
         )
     out += ["", "# 牵头单位,按在通知中首次出现的顺序", f"{CHECK} id 由单位名称的拼音首字母生成"]
