@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from minsheng.cli.common import info, write_output
+from minsheng.cli.common import info, refuse_data_output, write_output
 from minsheng.core.issues import Code, RefusedError
 
 
@@ -57,6 +57,8 @@ def draft(
     from minsheng.plan.draft.clean import NoticeError
     from minsheng.plan.draft.write import summary, to_json, to_yaml
 
+    if output is not None:  # refused before the notice is read, --force or not
+        refuse_data_output(output, plan_ok=True)
     if output is not None and output.exists() and not force:
         raise RefusedError(
             Code.OUTPUT_EXISTS, f"{output} 已经存在,没有改动它;要覆盖请加 --force,或换一个文件名"

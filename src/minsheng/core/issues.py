@@ -68,6 +68,7 @@ class Code(StrEnum):
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
+    INTERRUPTED = "interrupted-write"
     READ_ONLY_DATA = "read-only-data"
     NOT_A_FOLDER = "not-a-folder"
     NOT_A_FILE = "not-a-file"
@@ -106,6 +107,9 @@ class Code(StrEnum):
     EXTRA_SHEET = "extra-sheet"
     HIDDEN_ROW = "hidden-row"
     MERGED_CELLS = "merged-cells"
+    HIDDEN_COLUMN = "hidden-column"
+    DAMAGED_XLSX = "damaged-xlsx"
+    SAME_FILE = "same-file"
     NOT_A_RETURN = "not-a-return"
     MIXED_RETURN = "mixed-return"
     DUPLICATE_ROW = "duplicate-row"
