@@ -163,7 +163,9 @@ def report(
     entries = ledger.entries_at(*days)
     returns = ledger.first_returns()
     plan, units_of = loaded.plan, loaded.canonical_units
-    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns)
+    result = compute(
+        plan, units_of, entries, as_of_date, since_date, returns=returns, funds=loaded.funds
+    )
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     masthead = Masthead(title=title, issuer=issuer, number=number) if given else None

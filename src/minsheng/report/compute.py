@@ -12,6 +12,7 @@ from typing import Protocol
 
 from minsheng.core.measure import split_unit
 from minsheng.core.status import Status
+from minsheng.plan.funds import LoadedFunds, is_funds_target
 from minsheng.plan.models import (
     Basis,
     Comparator,
@@ -42,6 +43,7 @@ from minsheng.report.cycle import (
     reported_months,
     reporting,
 )
+from minsheng.report.funds import FundsReport, funds_report
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -284,6 +286,7 @@ class Report:
     now: Snapshot
     since: Snapshot | None = None
     cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
+    funds: FundsReport | None = None  # money beside the work, where a funds file exists
 
 
 # --- the computation --------------------------------------------------------------------
@@ -406,7 +409,9 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
     """Every item, unit and category at one date, from the entries that count on it."""
     history: dict[int, list[E]] = defaultdict(list)
     for entry in entries:
-        history[entry.item].append(entry)
+        # Money is reported beside the work, never as part of it (report.funds).
+        if not is_funds_target(entry.target):
+            history[entry.item].append(entry)
     items = [
         item_result(plan, item, units_of(item), history.get(item.id, []), as_of)
         for item in plan.items
@@ -435,9 +440,10 @@ def compute(
     *,
     monthly: bool = True,
     returns: Returns | None = None,
+    funds: LoadedFunds | None = None,
 ) -> Report:
-    """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
-    unless `monthly` is false.
+    """The report at `as_of`, at `since` too when given, the monthly cycle (report.cycle)
+    unless `monthly` is false, and the money (report.funds) when `funds` is given.
 
     The entries must include those that decide each month end of the cycle (cycle.history_days)
     as well as `as_of` and `since`; `returns` is when each unit first returned each item and
@@ -481,9 +487,11 @@ def compute(
     then = None
     if since is not None:
         then = snapshot(plan, units_of, effective_entries(entries, since), since)
-    if not monthly:
-        return Report(plan, now, then)
-    return Report(plan, now, then, monthly_cycle(plan, units_of, entries, now, returns))
+    money = None
+    if funds is not None:
+        money = funds_report(funds, plan, units_of, entries, as_of, now.expected)
+    cycle = monthly_cycle(plan, units_of, entries, now, returns) if monthly else None
+    return Report(plan, now, then, cycle, money)
 
 
 def monthly_cycle(
