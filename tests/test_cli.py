@@ -14,7 +14,7 @@ from minsheng.core.yamlio import load_single
     ("args", "words"),
     [
         (["raport"], "没有命令 raport(是不是 report?)"),
-        (["report", "--format", "pdf"], "的值 pdf 不对,可选:"),
+        (["report", "--format", "pdf"], "--format 的值不对:pdf 不是可选的值,可选:"),
         (["show", "abc"], "应为整数"),
         (["list", "--unti", "民政"], "没有选项 --unti(是不是 --unit?)"),
         (["report", "--as-of"], "选项 --as-of 后面需要写一个值"),

@@ -244,7 +244,7 @@ def test_docx_needs_an_output_file(tmp_path: Path) -> None:
     done = run_cli("report", "--data-dir", str(PUBLISH_DATA), "--format", "docx", cwd=tmp_path)
     assert done.code == 2
     assert done.stdout == ""
-    assert "docx-needs-output" in done.stderr
+    assert "needs-output" in done.stderr
     assert list(tmp_path.iterdir()) == []
 
 

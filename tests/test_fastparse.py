@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REAL_PLAN, ROOT, TESTS, cli_env, load_generator, run_cli
+from conftest import ROOT, TESTS, cli_env, load_generator, run_cli
 from minsheng.core.cache import Parsed
 from minsheng.core.datadir import DataDir
 from minsheng.core.yamlio import decode
@@ -119,8 +119,6 @@ def test_fixtures_agree(path: Path) -> None:
 
 @needs_ryml
 def test_generated_files_agree_and_all_go_fast(tmp_path: Path) -> None:
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     generate = load_generator()
     generate.generate(600, tmp_path, seed=7)
     paths = sorted((tmp_path / "progress").rglob("*.yaml"))
@@ -142,8 +140,6 @@ def test_a_comment_after_the_last_record_is_declined_at_once(tmp_path: Path) -> 
     path's check once tried every way of reading each line before giving up, six times
     longer for each record more: a file of forty records never finished. It runs apart
     here, so that a relapse fails instead of hanging."""
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     load_generator().generate(300, tmp_path / "made", seed=11)
     raw = max((tmp_path / "made" / "progress").rglob("*.yaml"), key=lambda p: p.stat().st_size)
     head, _, body = raw.read_bytes().partition(b"\n---\n")

@@ -199,22 +199,6 @@ def test_every_help_page_is_in_chinese() -> None:
         assert not left, (command, left)
 
 
-def test_a_path_error_is_said_in_chinese_and_is_no_suggestion() -> None:
-    from minsheng.cli.app import usage_message
-
-    said = usage_message("Invalid value for '--data-dir': path 'a b' is not readable.")
-    assert said == "'--data-dir':a b 无法读取(没有读取权限)"
-    assert usage_message("Invalid value for 'NOTICE': File 'x.txt' does not exist.") == (
-        "'NOTICE':x.txt 不存在"
-    )
-    assert usage_message("No such option: --fomat Did you mean --format?") == (
-        "没有选项 --fomat(是不是 --format?)"
-    )
-    assert usage_message("Invalid value for '--year': Value 'x' is not a valid int.") == (
-        "'--year':x 不是整数"
-    )
-
-
 def test_a_mistyped_option_suggests_the_right_one(small_data: Path) -> None:
     done = run_cli("report", "--data-dir", str(small_data), "--fomat", "csv")
     assert done.code == 2

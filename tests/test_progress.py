@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from conftest import (
-    REAL_PLAN,
     ROOT,
     SMALL_PLAN,
     TESTS,
@@ -809,7 +808,6 @@ def test_list_csv_is_safe_for_spreadsheets(small_data: Path) -> None:
 # --- the real plan: a month of 区残联 ----------------------------------------------------------
 
 
-@pytest.mark.skipif(not REAL_PLAN.exists(), reason="data/tasks_2024.yaml not present yet")
 def test_a_month_of_progress_for_the_disabled_persons_federation(real_data: Path) -> None:
     from minsheng.plan.models import Kind
 
@@ -845,7 +843,6 @@ def test_a_month_of_progress_for_the_disabled_persons_federation(real_data: Path
     assert check.code == 0, check.stdout + check.stderr
 
 
-@pytest.mark.skipif(not REAL_PLAN.exists(), reason="data/tasks_2024.yaml not present yet")
 def test_the_clerk_of_the_federation_records_on_the_terminal(real_data: Path) -> None:
     code, shown = run_on_terminal(
         ["progress", "add", "--data-dir", str(real_data)],

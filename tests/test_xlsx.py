@@ -234,7 +234,7 @@ def test_xlsx_needs_an_output_file(tmp_path: Path) -> None:
     done = run_cli("report", "--data-dir", str(PUBLISH_DATA), "--format", "xlsx", cwd=tmp_path)
     assert done.code == 2
     assert done.stdout == ""
-    assert "xlsx-needs-output" in done.stderr
+    assert "needs-output" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
 

@@ -300,11 +300,11 @@ def build_plan(pick: Pick) -> dict[str, Any]:
         "period": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
     }
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "document": document,
         "thresholds": {"behind": behind, "lagging": behind + pick.integer(1, 40)},
         "categories": [
-            {"no": no, "name": name, "count": count}
+            {"id": no, "name": name, "count": count}
             for no, (name, count) in enumerate(zip(categories, counts, strict=True), 1)
         ],
         "units": [

@@ -239,10 +239,12 @@ def _as_of(text: str | None, status: str | None) -> dt.date | None:
     if text is None:
         return None
     from minsheng.cli.common import option_date
-    from minsheng.core.issues import UsageError
+    from minsheng.core.issues import Code, UsageError
 
     if status is None:
-        raise UsageError("as-of-without-status", "--as-of 只用于 --status:按哪一天的进度计算状态")
+        raise UsageError(
+            Code.AS_OF_WITHOUT_STATUS, "--as-of 只用于 --status:按哪一天的进度计算状态"
+        )
     return option_date(text, "--as-of")
 
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from minsheng.cli.common import info, write_output
-from minsheng.core.issues import RefusedError
+from minsheng.cli.common import info, refuse_data_output, write_output
+from minsheng.core.issues import Code, RefusedError
 
 
 class DraftFormat(StrEnum):
@@ -65,9 +65,11 @@ def draft(
     from minsheng.plan.draft.clean import NoticeError
     from minsheng.plan.draft.write import summary, to_json, to_yaml
 
+    if output is not None:  # refused before the notice is read, --force or not
+        refuse_data_output(output, plan_ok=True)
     if output is not None and output.exists() and not force:
         raise RefusedError(
-            "output-exists", f"{output} 已经存在,没有改动它;要覆盖请加 --force,或换一个文件名"
+            Code.OUTPUT_EXISTS, f"{output} 已经存在,没有改动它;要覆盖请加 --force,或换一个文件名"
         )
     try:
         extra = (_read(attachment), str(attachment)) if attachment is not None else None
@@ -94,12 +96,12 @@ def _read(path: Path) -> bytes:
     from minsheng.plan.draft.limits import MAX_DOCX_BYTES, MAX_TEXT_BYTES
 
     if path.is_dir():
-        raise RefusedError("not-a-file", f"{path} 是一个文件夹,请给出通知的文本文件")
+        raise RefusedError(Code.NOT_A_FILE, f"{path} 是一个文件夹,请给出通知的文本文件")
     try:
         return read_bounded(path, MAX_DOCX_BYTES)
     except NotRegular:
         message = f"{path} 不是普通文件(可能是管道或设备),没有读取;请给出通知的文本文件"
-        raise RefusedError("not-a-file", message) from None
+        raise RefusedError(Code.NOT_A_FILE, message) from None
     except TooLarge:
         error = too_large(str(path), path.stat().st_size, MAX_TEXT_BYTES)
         raise RefusedError(error.code, error.message) from None

@@ -22,7 +22,7 @@ from minsheng.cli.common import (
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import DataError, UsageError
+from minsheng.core.issues import Code, DataError, UsageError
 from minsheng.core.status import WORDS, Status, choices
 from minsheng.core.status import parse as parse_status
 
@@ -128,7 +128,7 @@ def report(
     if format in BINARY and output is None:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
         raise UsageError(
-            f"{format.value}-needs-output",
+            Code.NEEDS_OUTPUT,
             f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,"
             f"如 --output {BINARY[format]}",
         )
@@ -139,7 +139,7 @@ def report(
     ]
     if given and format is not ReportFormat.DOCX:
         raise UsageError(
-            "masthead-needs-docx", f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
+            Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
         )
 
     folder, loaded = open_data(data_dir, year, progress_dir)
@@ -151,7 +151,7 @@ def report(
             info(f"今天已过计划期(止于 {period.end}),按计划期末 {period.end} 统计。")
     warn_outside(as_of_date, period)
     if since_date is not None and since_date > as_of_date:
-        raise UsageError("bad-since", f"--since {since_date} 晚于统计截止日期 {as_of_date}")
+        raise UsageError(Code.BAD_SINCE, f"--since {since_date} 晚于统计截止日期 {as_of_date}")
 
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
@@ -219,7 +219,7 @@ def parse_statuses(text: str) -> set[Status]:
     unknown = [name for name, status in found.items() if status is None]
     if unknown or not names:
         shown = "、".join(unknown) or "(空)"
-        raise UsageError("bad-status", f"--fail-on 的状态 {shown} 无效;可选:{choices()}")
+        raise UsageError(Code.BAD_STATUS, f"--fail-on 的状态 {shown} 无效;可选:{choices()}")
     return {status for status in found.values() if status is not None}
 
 

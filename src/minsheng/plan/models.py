@@ -156,7 +156,7 @@ class Item(Strict):
 class Category(Strict):
     """A heading of the notice, with the number of items it declares."""
 
-    no: int = Field(ge=1)
+    id: int = Field(ge=1)
     name: Text
     count: int = Field(ge=0)
     aliases: list[Text] = []
@@ -286,7 +286,7 @@ class Document(Strict):
 class Plan(Strict):
     """The whole plan file."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     document: Document
     # A plan written before `schedule` existed counted by days: it keeps that meaning.
     schedule: Schedule = Schedule(basis=Basis.DAY)

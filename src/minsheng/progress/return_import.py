@@ -73,7 +73,7 @@ class ReturnProblem:
     sheet: str | None
     row: int | None
     column: str | None
-    code: str
+    code: Code
     message: str
 
     def where(self) -> str:
@@ -106,7 +106,7 @@ class Sheet:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     problems: list[ReturnProblem] = field(default_factory=list)
 
-    def problem(self, row: int | None, column: str | None, code: str, message: str) -> None:
+    def problem(self, row: int | None, column: str | None, code: Code, message: str) -> None:
         self.problems.append(ReturnProblem(self.file, self.sheet, row, column, code, message))
 
 
@@ -178,7 +178,7 @@ def header_problems(sheet: Sheet) -> bool:
             f"实际是 {first[at] if at < len(first) else '(空)'!r}。请用 minsheng progress "
             "template 生成的报送表填报,不要插入或删除行列"
         )
-        sheet.problem(1, None, "not-a-return", message)
+        sheet.problem(1, None, Code.NOT_A_RETURN, message)
         return True
     missing = [title for title in STAMP if title not in header]
     if missing:
@@ -186,7 +186,7 @@ def header_problems(sheet: Sheet) -> bool:
             f"缺少列 {'、'.join(missing)}:这不是 minsheng progress template 生成的报送表,"
             "无法确定填报单位和统计截止日"
         )
-        sheet.problem(1, None, "not-a-return", message)
+        sheet.problem(1, None, Code.NOT_A_RETURN, message)
         return True
     return False
 
@@ -249,7 +249,7 @@ def read_sheet(
     seen: dict[tuple[int, str], int] = {}
     rows_of: dict[str, dict[tuple[int, str], ReturnRow]] = {}
 
-    def problem(row: int | None, column: str | None, code: str, message: str) -> None:
+    def problem(row: int | None, column: str | None, code: Code, message: str) -> None:
         outcome.problems.append(ReturnProblem(sheet.file, sheet.sheet, row, column, code, message))
 
     for number, cells in sheet.rows:
@@ -276,7 +276,7 @@ def read_sheet(
                     message = (
                         f"与前面的行({stamp[column]!r})不同:一份报送表只能属于一个单位、一个统计期"
                     )
-                    problem(number, column, "mixed-return", message)
+                    problem(number, column, Code.MIXED_RETURN, message)
         if unit is None or date is None:
             continue
         rows = rows_of.get(unit.id)
@@ -288,7 +288,7 @@ def read_sheet(
             continue
         if key in seen:
             message = f"与第 {seen[key]} 行是同一指标({key[0]} 项 {key[1]}),一个指标只填一行"
-            problem(number, "指标编号", "duplicate-row", message)
+            problem(number, "指标编号", Code.DUPLICATE_ROW, message)
             continue
         seen[key] = number
         target = rows[key].target
@@ -318,7 +318,9 @@ def _stamp(
             f"这份报送表是按 {cells[YEAR] or '?'} 年的计划({cells[PLAN] or '?'})生成的,"
             f"当前计划是 {document.year} 年的 {document.number};请用当前计划重新生成报送表"
         )
-        problem(number, PLAN if cells[YEAR] == str(document.year) else YEAR, "other-plan", message)
+        problem(
+            number, PLAN if cells[YEAR] == str(document.year) else YEAR, Code.OTHER_PLAN, message
+        )
         fine = False
     elif cells[DIGEST] != plan.digest.hex()[:16]:
         outcome.notices.append(
@@ -362,11 +364,11 @@ def _fixed_key(
             f"{unit.name} 的报送表中没有第 {texts['序号'] or '?'} 项的指标 {texts['指标编号']!r}:"
             "序号和指标编号不能改动(请用 minsheng progress template 重新生成报送表)"
         )
-        problem(number, column, "fixed-cell-changed", message)
+        problem(number, column, Code.FIXED_CELL_CHANGED, message)
         return None
     if texts["指标"] != rows[key].target.name:
         message = f"指标名称被改动了:应为 {rows[key].target.name!r},实际是 {texts['指标']!r}"
-        problem(number, "指标", "fixed-cell-changed", message)
+        problem(number, "指标", Code.FIXED_CELL_CHANGED, message)
         return None
     return key
 

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal
 from minsheng.plan.describe import requirement_words, short_title
 from minsheng.plan.load import LoadedPlan
@@ -27,7 +28,7 @@ COLUMNS = HEADERS + STAMP
 SOURCE_PREFIX = "报送表"  # an entry's source when the unit gave none: 报送表 <file hash>
 
 # problem(row, column, code, message): how the readers below report, never raising.
-Report = Callable[[int | None, str | None, str, str], None]
+Report = Callable[[int | None, str | None, Code, str], None]
 
 # Which column a rule's field is read from.
 FIELD_COLUMNS = {"value": VALUE, "stage": STAGE, "percent": PERCENT, "note": NOTE,

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections import Counter
 
+from minsheng.core.issues import Code
 from minsheng.plan.draft import clean, limits, mend, structure, targets
 from minsheng.plan.draft.clean import NoticeError
 from minsheng.plan.draft.model import (
@@ -40,7 +41,7 @@ def draft_notice(
     found = structure.parse(body.lines, extra)
     if not found.items:
         raise NoticeError(
-            "no-items",
+            Code.NO_ITEMS,
             f"{name} 中没有找到编号的事项(如“1.”“(1)”“一、”开头的行);请确认这是民生实事通知的文字",
         )
     _within_bounds(found, name)
@@ -67,14 +68,14 @@ def _within_bounds(found: structure.Structure, name: str) -> None:
     """NoticeError past a bound of limits.py: no list of livelihood projects is that large."""
     unlike = "不像一份民生实事通知;请确认文件选对了"
     for what, count, limit, code in (
-        ("编号的事项", len(found.items), limits.MAX_ITEMS, "too-many-items"),
-        ("附件中编号的事项", len(found.sections), limits.MAX_ITEMS, "too-many-items"),
-        ("类别标题", len(found.categories), limits.MAX_CATEGORIES, "too-many-categories"),
+        ("编号的事项", len(found.items), limits.MAX_ITEMS, Code.TOO_MANY_ITEMS),
+        ("附件中编号的事项", len(found.sections), limits.MAX_ITEMS, Code.TOO_MANY_ITEMS),
+        ("类别标题", len(found.categories), limits.MAX_CATEGORIES, Code.TOO_MANY_CATEGORIES),
         (
             "推进措施",
             sum(len(item.measures) for item in (*found.items, *found.sections)),
             limits.MAX_MEASURES,
-            "too-many-measures",
+            Code.TOO_MANY_MEASURES,
         ),
     ):
         if count > limit:
@@ -83,14 +84,14 @@ def _within_bounds(found: structure.Structure, name: str) -> None:
     for item in (*found.items, *found.sections):
         if len(item.units) > limits.MAX_UNITS_PER_ITEM:
             raise NoticeError(
-                "too-many-units",
+                Code.TOO_MANY_UNITS,
                 f"{name} 第 {item.line} 行的第 {item.number} 项写了 {len(item.units)} 个牵头单位,"
                 f"超过 {limits.MAX_UNITS_PER_ITEM} 个的上限,{unlike}",
             )
         names.update(item.units)
     if len(names) > limits.MAX_UNITS:
         raise NoticeError(
-            "too-many-units",
+            Code.TOO_MANY_UNITS,
             f"{name} 中有 {len(names)} 个不同的牵头单位,超过 {limits.MAX_UNITS} 个的上限,{unlike}",
         )
 
@@ -214,7 +215,7 @@ class _Budget:
         self.left -= count
         if self.left < 0:
             raise NoticeError(
-                "too-many-targets",
+                Code.TOO_MANY_TARGETS,
                 f"{self.name} 中的数字和定性指标超过 {limits.MAX_TARGETS} 个的上限,"
                 "不像一份民生实事通知;请确认文件选对了",
             )

@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from minsheng.core.issues import Code
 from minsheng.plan.draft.limits import (
     MAX_DOCX_BYTES,
     MAX_DOCX_PART,
@@ -20,7 +21,7 @@ class NoticeError(Exception):
     """The notice cannot be drafted at all (empty, binary, too large, unknown encoding, no
     items, beyond a bound)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -37,7 +38,7 @@ class Line:
 def too_large(name: str, size: int, limit: int, what: str = "") -> NoticeError:
     """The refusal of a file over a bound, with its size and the bound."""
     return NoticeError(
-        "notice-too-large",
+        Code.NOTICE_TOO_LARGE,
         f"{name}{what} 有 {_size(size)},超过 {_size(limit)} 的上限,不像一份通知"
         "(通知连附件一般不到 100 KB);请确认文件选对了",
     )
@@ -57,10 +58,10 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     save text in the Windows code page.
     """
     if not raw.strip():
-        raise NoticeError("empty-notice", f"{name} 是空文件,没有通知的文字")
+        raise NoticeError(Code.EMPTY_NOTICE, f"{name} 是空文件,没有通知的文字")
     if raw.startswith(b"%PDF"):
         raise NoticeError(
-            "pdf-notice", f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
+            Code.PDF_NOTICE, f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
         )
     if raw.startswith(b"PK\x03\x04"):
         if len(raw) > MAX_DOCX_BYTES:
@@ -82,7 +83,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         encoding = "utf-16-le" if odd > even else "utf-16-be"
         return _strict(raw, encoding, name), "utf-16"
     if b"\x00" in raw:
-        raise NoticeError("binary-notice", f"{name} 不是文本文件(含有零字节);请给出通知的文字")
+        raise NoticeError(Code.BINARY_NOTICE, f"{name} 不是文本文件(含有零字节);请给出通知的文字")
     try:
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -90,7 +91,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
             text, encoding = raw.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise NoticeError(
-                "notice-encoding",
+                Code.NOTICE_ENCODING,
                 f"{name} 不是 UTF-8、UTF-16 或 GBK 编码的文本;请另存为 UTF-8 文本后再试",
             ) from None
     _refuse_binary(text, name)
@@ -102,7 +103,7 @@ def _strict(raw: bytes, encoding: str, name: str) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         raise NoticeError(
-            "notice-encoding", f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
+            Code.NOTICE_ENCODING, f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
         ) from None
     _refuse_binary(text, name)
     return text
@@ -115,7 +116,7 @@ def _refuse_binary(text: str, name: str) -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 200):
         raise NoticeError(
-            "binary-notice", f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
+            Code.BINARY_NOTICE, f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
         )
 
 
@@ -124,7 +125,9 @@ def _docx_text(raw: bytes, name: str) -> str:
     unpacked sizes are looked at before the file is opened: a zip may claim gigabytes."""
     import zipfile
 
-    unreadable = NoticeError("notice-format", f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档")
+    unreadable = NoticeError(
+        Code.NOTICE_FORMAT, f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档"
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             sizes = [member.file_size for member in archive.infolist()]
@@ -194,7 +197,7 @@ def clean(text: str, name: str) -> tuple[list[Line], dict[str, str]]:
         lines.append(Line(number, _LOOSE_SPACE.sub("", line)))
         if len(lines) > MAX_LINES:
             raise NoticeError(
-                "notice-too-large",
+                Code.NOTICE_TOO_LARGE,
                 f"{name} 有 {MAX_LINES} 行以上的文字,超过上限,不像一份通知"
                 "(通知连附件一般不到 3000 行);请确认文件选对了",
             )

@@ -97,7 +97,7 @@ def to_yaml(draft: Draft) -> str:
     if said:
         out[0] += "#\n# 起草前修复了原文的文字(PDF 导出的文字常有这些毛病),请对照原文核对:\n"
         out[0] += "".join(f"#   {_comment(sentence)}\n" for sentence in said)
-    out += ["schema_version: 1", ""]
+    out += ["schema_version: 2", ""]
     out.append("document:")
     for key, value, missing in (
         ("title", doc.title, f"{year}年民生实事"),
@@ -129,7 +129,7 @@ def to_yaml(draft: Draft) -> str:
         if category.aliases:
             out.append(f"  # 附件的类别标题写作“{'、'.join(category.aliases)}”,作为别名")
         out.append(
-            f"  - {{no: {category.no}, name: {scalar(category.name, True)}, count: {count}"
+            f"  - {{id: {category.no}, name: {scalar(category.name, True)}, count: {count}"
             f"{aliases if category.aliases else ''}}}"
         )
     out += ["", "# 牵头单位,按在通知中首次出现的顺序", f"{CHECK} id 由单位名称的拼音首字母生成"]
