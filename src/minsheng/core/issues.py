@@ -101,6 +101,11 @@ class Code(StrEnum):
     NOTICE_ENCODING = "notice-encoding"
     NOTICE_FORMAT = "notice-format"
     NO_ITEMS = "no-items"
+    TOO_MANY_ITEMS = "too-many-items"
+    TOO_MANY_CATEGORIES = "too-many-categories"
+    TOO_MANY_UNITS = "too-many-units"
+    TOO_MANY_MEASURES = "too-many-measures"
+    TOO_MANY_TARGETS = "too-many-targets"
     # a monthly return's file that cannot be read as one
     UNREADABLE = "unreadable"
     XLS_FORMAT = "xls-format"
