@@ -25,6 +25,7 @@ from minsheng.plan.models import Item, Plan
 from minsheng.progress.entry import AnyEntry, latest, sort_key, tells_progress
 
 ZERO = Decimal(0)
+SOURCE_LEVELS = ("中央", "省", "市", "区", "县", "乡镇")
 
 
 def _points(fraction: Decimal) -> Decimal:
@@ -34,10 +35,11 @@ def _points(fraction: Decimal) -> Decimal:
 
 
 def rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    """`part` over `whole` as a fraction; None where there is nothing to divide by."""
-    if not whole:
+    """`part` over `whole` as a fraction; None where the part was never reported or there is
+    nothing to divide by."""
+    if part is None or not whole:
         return None
-    return (part or ZERO) / whole
+    return part / whole
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class FundsReport:
     total: FundsGroup
     units: list[FundsGroup]  # ranked by 拨付率, then name
     categories: list[FundsGroup]  # in plan order, those with a funded item
-    sources: list[tuple[str, Decimal]]  # planned investment by source, in the file's order
+    sources: list[tuple[str, Decimal]]  # planned investment by source (SOURCE_LEVELS first)
 
     def item(self, number: int) -> ItemFunds | None:
         return next((found for found in self.items if found.item.id == number), None)
@@ -262,6 +264,9 @@ def funds_report(
     for found in items:
         for name, amount in found.funded.sources.items():
             sources[name] = sources.get(name, ZERO) + amount
+    # From the top down as budgets are told (中央, 省, 市, 区), other names as first written.
+    order = {name: index for index, name in enumerate(SOURCE_LEVELS)}
+    ranked = sorted(sources.items(), key=lambda pair: order.get(pair[0], len(order)))
     return FundsReport(
         funds.unit,
         basis,
@@ -272,5 +277,5 @@ def funds_report(
         group("合计", items, basis),
         units,
         categories,
-        list(sources.items()),
+        ranked,
     )
