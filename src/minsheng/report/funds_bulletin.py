@@ -3,6 +3,7 @@ Only a report with a funds file has them: without one nothing here is shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,6 @@ from minsheng.report.funds import FundsGroup, FundsReport, ItemFunds, Money
 YI = Decimal(10_000)  # 万元 in 1 亿元
 RATE_WORDS = {ARRIVED: "到位率", PAID: "拨付率", INVESTED: "完成投资率"}
 RATE_KEYS = {ARRIVED: "arrived", PAID: "paid", INVESTED: "invested"}
-BASIS_WORDS = {PaidBasis.PLANNED: "拨付 ÷ 年度计划投资", PaidBasis.ARRIVED: "拨付 ÷ 到位"}
 SECTION = "资金到位和拨付情况"
 
 
@@ -48,23 +48,28 @@ def _status_cell(status: Status) -> Cell:
 
 
 def stage_text(found: ItemFunds) -> str:
-    """The stage target due, and which of its rates are missed: 2024-06-30 拨付率 30%:未达到."""
+    """The stage target due, as missed: 2024-06-30 前拨付率应达 30.0%,实为 15.0%."""
     stage = found.stage
     if stage is None:
         return ""
-    parts = []
-    for key, (need, have) in stage.rates.items():
-        met = "已达到" if key not in stage.missed else "未达到"
-        parts.append(f"{RATE_WORDS[key]} {points(need)}%(实际 {percent(have or Decimal(0))},{met})")
-    return f"{stage.stage.by} 前:" + ",".join(parts)
+    if not stage.missed:
+        return f"{stage.stage.by} 前的阶段目标已达到"
+    parts = [
+        f"{RATE_WORDS[key]}应达 {percent(need)},实为 {percent(have or Decimal(0))}"
+        for key, (need, have) in stage.rates.items()
+        if key in stage.missed
+    ]
+    return f"{stage.stage.by} 前" + ";".join(parts)
 
 
-def reason_text(found: ItemFunds) -> str:
-    """The latest note among the funds figures that count, with its date."""
+def reason_text(found: ItemFunds, as_of: dt.date) -> str:
+    """The latest note among the funds figures that count, dated when older than `as_of`."""
     from minsheng.report.bulletin import inert  # the one scrub of data text
 
     entry = found.reason
-    return "" if entry is None else f"{entry.date} {inert(entry.note)}"
+    if entry is None:
+        return ""
+    return inert(entry.note) + ("" if entry.date == as_of else f"({entry.date})")
 
 
 def ranks(groups: list[FundsGroup]) -> list[int]:
@@ -86,7 +91,7 @@ def ranks(groups: list[FundsGroup]) -> list[int]:
 def totals_table(report: Report, funds: FundsReport) -> Table:
     """The year's money in total, by source where sources are given, and the three rates."""
     money, unit = funds.total.money, funds.unit
-    title = f"{SECTION}(序时进度 {percent(funds.expected)},拨付率 = {BASIS_WORDS[funds.basis]})"
+    title = f"{SECTION}(序时进度 {percent(funds.expected)})"
     table = Table(
         [Column("what", "项目"), Column("amount", "金额", "right", whole=True),
          Column("rate", "比率", "right", whole=True)],
@@ -100,6 +105,8 @@ def totals_table(report: Report, funds: FundsReport) -> Table:
                         (INVESTED, money.invested)):  # fmt: skip
         rate = money.rate_of(key)
         shown = f"{RATE_WORDS[key]} {percent(rate)}" if rate is not None else ""
+        if key == PAID and funds.basis is PaidBasis.ARRIVED and shown:
+            shown += "(按到位资金计)"
         table.rows.append([FUNDS_TARGETS[key], amount_text(amount, unit), shown])
     return table
 
@@ -162,7 +169,7 @@ def lagging_table(report: Report, funds: FundsReport) -> Table:
                 percent(found.money.paid_rate),
                 str(found.gap),
                 stage_text(found),
-                reason_text(found),
+                reason_text(found, report.now.as_of),
             ]
         )
     return table
@@ -209,6 +216,65 @@ def funds_tables(report: Report) -> list[Table]:
         tables.append(lagging_table(report, funds))
     tables.append(units_table(report, funds))
     return tables
+
+
+# --- CSV: the money beside each row, numbers as numbers ---------------------------------------
+
+MONEY_COLUMNS = [
+    Column("funds_planned", "年度计划投资(万元)"),
+    Column("funds_arrived", "资金到位(万元)"),
+    Column("funds_arrived_rate", "到位率(%)"),
+    Column("funds_paid", "资金拨付(万元)"),
+    Column("funds_paid_rate", "拨付率(%)"),
+    Column("funds_invested", "完成投资(万元)"),
+    Column("funds_invested_rate", "完成投资率(%)"),
+]
+ITEM_COLUMNS = [
+    *MONEY_COLUMNS,
+    Column("funds_status", "资金状态"),
+    Column("funds_reason", "资金情况说明"),
+]
+
+
+def _money_cells(money: Money | None, unit: str) -> list[Any]:
+    if money is None:
+        return [None] * len(MONEY_COLUMNS)
+
+    def amount(value: Decimal | None) -> Decimal | None:
+        return None if value is None else in_wan(value, unit)
+
+    def share(value: Decimal | None) -> Decimal | None:
+        return None if value is None else points(value)
+
+    return [
+        amount(money.planned),
+        amount(money.arrived),
+        share(money.arrived_rate),
+        amount(money.paid),
+        share(money.paid_rate),
+        amount(money.invested),
+        share(money.invested_rate),
+    ]
+
+
+def item_csv_cells(report: Report, number: int) -> list[Any]:
+    """An item's money for its CSV row: empty cells for an item without funds."""
+    funds = report.funds
+    assert funds is not None
+    found = funds.item(number)
+    if found is None:
+        return [None] * len(ITEM_COLUMNS)
+    reason = reason_text(found, report.now.as_of) or None
+    return [*_money_cells(found.money, funds.unit), STATUS_WORDS[found.status], reason]
+
+
+def group_csv_cells(report: Report, name: str, by_unit: bool) -> list[Any]:
+    """A unit's or a category's money summed, for its CSV row."""
+    funds = report.funds
+    assert funds is not None
+    groups = funds.units if by_unit else funds.categories
+    group = next((found for found in groups if found.name == name), None)
+    return _money_cells(group.money if group is not None else None, funds.unit)
 
 
 # --- JSON ----------------------------------------------------------------------------------
