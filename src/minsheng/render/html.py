@@ -20,7 +20,7 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
-from minsheng.render import html_cycle
+from minsheng.render import html_cycle, html_funds
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -371,6 +371,8 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
         "escalate_after": (report.get("thresholds") or {}).get("escalate_after"),
         "trends": {item.get("id"): html_cycle.trend(item) for item in items},
         "trend_size": (html_cycle.TREND_WIDTH, html_cycle.TREND_HEIGHT),
+        "funds": html_funds.funds_view(report, percent),
+        "money_width": html_funds.CHART_WIDTH,
         "since": report.get("since"),
         "changes": html_cycle.changes(report),
         "css": Markup(css),
