@@ -196,6 +196,19 @@ def example_without_funds(into: Path) -> Path:
     return progress
 
 
+_PLAIN_EXAMPLE: list[Path] = []
+
+
+def plain_example() -> Path:
+    """The example month's progress without its money (example_without_funds), made once per
+    test process: for the tests of the layouts as they are without a funds file."""
+    if not _PLAIN_EXAMPLE:
+        folder = Path(tempfile.mkdtemp(prefix="minsheng-plain-example-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _PLAIN_EXAMPLE.append(example_without_funds(folder / "2024-06"))
+    return _PLAIN_EXAMPLE[0]
+
+
 RECORD_KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note",
                "source", "corrects", "recorded_at")  # fmt: skip
 

@@ -25,11 +25,12 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, UPDATE_GOLDEN, check_golden, run_cli
+from conftest import ROOT, UPDATE_GOLDEN, check_golden, plain_example, run_cli
 from minsheng.render.html import note_text, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
-EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
+# The example month without its money: the layout as it is without a funds file.
+EXAMPLE_PROGRESS = plain_example()
 AS_OF = "2024-06-30"
 GOLDEN = ROOT / "tests" / "golden" / "publish"
 SCREENSHOTS = ROOT / "docs" / "screenshots"

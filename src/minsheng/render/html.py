@@ -328,7 +328,10 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    funds = html_funds.funds_view(report, percent)
     css = _template_text("report.css")
+    if funds is not None:  # the money's few rules, only on a page that shows money
+        css += _template_text("report_funds.css")
     plan = report.get("plan") or {}
     summary = report.get("summary", {})
     items = report.get("items", [])
@@ -371,7 +374,7 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
         "escalate_after": (report.get("thresholds") or {}).get("escalate_after"),
         "trends": {item.get("id"): html_cycle.trend(item) for item in items},
         "trend_size": (html_cycle.TREND_WIDTH, html_cycle.TREND_HEIGHT),
-        "funds": html_funds.funds_view(report, percent),
+        "funds": funds,
         "money_width": html_funds.CHART_WIDTH,
         "since": report.get("since"),
         "changes": html_cycle.changes(report),
