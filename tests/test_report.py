@@ -66,8 +66,25 @@ def test_example_month_matches_golden(name: str, cli, tmp_path: Path) -> None:
     golden(name, output.read_bytes())
 
 
+# The example month as it is, with its funds file: the section 资金到位和拨付情况 too.
+FUNDS_GOLDENS = {
+    "funds/bulletin.txt": ["--format", "table"],
+    "funds/bulletin.md": ["--format", "markdown"],
+    "funds/items.csv": ["--format", "csv"],
+    "funds/report.json": ["--format", "json"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNDS_GOLDENS))
+def test_example_month_with_its_money_matches_golden(name: str, cli, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    result = cli("report", *EXAMPLE, *FUNDS_GOLDENS[name], "--output", str(output))
+    assert result.code == 0, result.stderr
+    golden(name, output.read_bytes())
+
+
 def test_readme_section_shows_the_real_bulletin() -> None:
-    bulletin = (GOLDEN / "bulletin.md").read_text(encoding="utf-8")
+    bulletin = (GOLDEN / "funds" / "bulletin.md").read_text(encoding="utf-8")
     for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
         assert bulletin.strip() in page.read_text(encoding="utf-8"), page.name
 
