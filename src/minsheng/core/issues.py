@@ -83,6 +83,7 @@ class Code(StrEnum):
     BAD_FORMAT = "bad-format"
     NEEDS_OUTPUT = "needs-output"
     MASTHEAD_NEEDS_DOCX = "masthead-needs-docx"
+    NO_NUMBER_PREFIX = "no-number-prefix"
     NO_TARGETS = "no-targets"
     NO_DATA_DIR = "no-data-dir"
     NO_PROGRESS_DIR = "no-progress-dir"
