@@ -44,7 +44,8 @@ FIXTURES = TESTS / "data" / "progress"
 GOLDEN = TESTS / "golden" / "progress"
 JSON_KEYS = {
     "id", "item", "target", "target_name", "date", "value", "unit_of_measure", "stage",
-    "percent", "unit", "note", "source", "corrects", "recorded_at", "file", "line", "latest",
+    "percent", "unit", "note", "source", "reporter", "phone", "corrects", "recorded_at", "file",
+    "line", "latest",
 }  # fmt: skip
 
 

@@ -78,6 +78,9 @@ def test_sheets_and_frozen_headers(example: tuple[dict[str, Any], Any]) -> None:
         assert book[name].freeze_panes == f"A{HEADER_ROW + 1}"
         assert book[name].auto_filter.ref == book[name].dimensions.replace("A1:", f"A{HEADER_ROW}:")
     assert book["数据"].freeze_panes == "A2"
+    # The English codes are for programs: printing the workbook leaves them out.
+    assert book["数据"].sheet_state == "hidden"
+    assert {book[name].sheet_state for name in SHEETS[:-1]} == {"visible"}
 
 
 def test_summary_sheet(example: tuple[dict[str, Any], Any]) -> None:
