@@ -87,3 +87,26 @@ def test_a_figure_lower_than_one_recorded_is_asked_again_in_the_walk(small_data:
 def test_without_a_terminal_the_unit_alone_is_a_usage_error(small_data: Path) -> None:
     done = run_cli("progress", "add", "--unit", "区民政局", "--data-dir", str(small_data))
     assert done.code == 2 and "[missing-option]" in done.stderr
+
+
+def test_a_nul_typed_at_a_prompt_is_refused_there_and_the_next_prompts_keep_step(
+    small_data: Path,
+) -> None:
+    """Round 3: a NUL (Ctrl-@) cut the answer short (input() reads a C string), skipped the
+    target and left the rest of the line to the next prompt."""
+    code, shown = run_on_terminal(
+        ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
+        [
+            ("日期 [", "2024-06-30"),
+            ("(回车跳过", "9\x005.6"),  # [1/4]: refused at this prompt, asked again
+            ("(回车跳过", "95.6"),
+            ("进展说明", "参保率稳定"),  # the next prompt gets this answer, nothing left over
+            ("(回车跳过", ""),
+            ("(回车跳过", ""),
+            ("阶段(1", ""),
+            ("确认写入这 1 条", "y"),
+        ],
+    )
+    assert code == 0, shown
+    assert "空字符(NUL)" in shown, shown
+    assert recorded(small_data) == [(3, "rate", "2024-06-30", 95.6, None, "参保率稳定")]

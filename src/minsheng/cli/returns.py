@@ -25,10 +25,14 @@ from minsheng.cli.common import (
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import Code, UsageError
+from minsheng.core.issues import Code, RefusedError, UsageError
 
 if TYPE_CHECKING:
     from minsheng.progress.return_import import Outcome
+
+
+# Refusals about the place, not the data: never a reason to plan the import again.
+_NOT_THE_DATA = {Code.WRITE_FAILED, Code.LOCKED, Code.INTERRUPTED, Code.TOO_LARGE}
 
 
 class FileFormat(StrEnum):
@@ -148,7 +152,7 @@ def import_returns(
     """
     from minsheng.core.cache import user_cache
     from minsheng.progress import store
-    from minsheng.progress.return_files import read_return
+    from minsheng.progress.return_files import read_returns
     from minsheng.progress.return_import import plan_import
 
     folder, loaded = open_data(data_dir, year)
@@ -156,7 +160,7 @@ def import_returns(
     if not dry_run:
         store.progress_folder(folder)  # a read-only place is refused before any reading
     cache = user_cache(no_cache)
-    sheets = [read_return(path, str(path)) for path in files]
+    sheets = read_returns(files)
     outcome = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large)
     for notice in outcome.notices:
         info(notice)
@@ -180,7 +184,25 @@ def import_returns(
     if not yes and sys.stdin.isatty() and not typer.confirm(question, default=True, err=True):
         info("已取消,没有写入任何内容。")
         raise typer.Exit(1)
-    written = store.append_all(folder, loaded, [read.entry for read in outcome.added], cache=cache)
+    try:
+        written = store.append_all(
+            folder, loaded, [read.entry for read in outcome.added], cache=cache
+        )
+    except RefusedError as error:
+        if error.code in _NOT_THE_DATA:
+            raise
+        # Refused under the lock, yet planned without a problem: the data changed meanwhile
+        # (a colleague imported the same return). Planned again, it says what it now is.
+        again = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large)
+        if again.problems:
+            _show_problems(again, format)
+            raise typer.Exit(1) from None
+        if again.added:
+            raise  # new rows still refused: the refusal says why
+        said = f"跳过空行 {again.skipped_blank} 行;{len(again.unchanged)} 行与已登记的记录相同"
+        info(f"没有新的进度需要登记({said},刚由另一次导入登记,不重复登记)。")
+        _json(again, format)
+        return
     files_written = sorted({folder.display(w.path) for w in written})
     info(f"已登记 {len(written)} 条进度({said}),写入 {'、'.join(files_written)}。")
     _json(outcome, format)

@@ -22,7 +22,7 @@ from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     Period,
 )
-from minsheng.progress import fastparse
+from minsheng.progress import commit, fastparse
 from minsheng.progress.entry import Entry, Origin, ProgressEntry, Stage
 from minsheng.progress.rules import Problem
 
@@ -68,6 +68,9 @@ def progress_files(
         return [], [Issue(display(root), 1, 1, Code.SYMLINK, message)]
     if not root.is_dir():
         return [], []
+    stuck = commit.interrupted(root, display(root / commit.JOURNAL))
+    if stuck is not None:
+        issues.append(stuck)
     for month in sorted(root.iterdir()):
         if month.name.startswith("."):
             continue

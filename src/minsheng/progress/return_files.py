@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +36,7 @@ from minsheng.progress.returns import (
     ReturnRow,
     Stamp,
 )
+from minsheng.progress.workbook import MAX_COLUMNS, MAX_ROWS
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
@@ -48,14 +48,10 @@ HIDDEN = ("指标编号", *STAMP)  # kept for the import, not shown
 STAGES = ("未启动", "推进中", "已完成")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A return has a row per target (a unit leads a few dozen at most): anything far beyond is
-# not a return, and must not be read into memory. Sizes are of the file and its parts as
-# stored unpacked, checked before anything is unpacked.
-MAX_ROWS = 2000
-MAX_COLUMNS = 64
+# not a return, and must not be read into memory (the workbook's own bounds: workbook.py).
 MAX_FILE = 16 << 20
-MAX_PART = 16 << 20
-MAX_UNPACKED = 64 << 20
-MAX_PARTS = 1000
+MAX_LINE = 20_000  # characters of a line of a CSV return
+MAX_CELL = 2_000  # characters of a cell (a note has at most 500)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .et) format
 MAX_WIDTH = 40
 
@@ -77,8 +73,9 @@ def template_csv(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     a line each, then the header and one row per target."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([stamp.title()])
-    writer.writerow([f"{UNIT_SEALED}：{stamp.unit}"])
+    # The unit's name is data: like every cell, never a formula (a unit named =… was one).
+    writer.writerow([_csv_text(stamp.title())])
+    writer.writerow([_csv_text(f"{UNIT_SEALED}：{stamp.unit}")])
     for label in FORM_FIELDS:
         writer.writerow([f"{label}：", ""])
     for number, line in enumerate(stamp.instructions()):
@@ -147,13 +144,13 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     field_font = Font(name=FORM_FONT, size=FIELD_SIZE)
 
     # --- above the table: the title, the unit, the fields, 填表说明 ---
-    title = sheet.cell(row=1, column=1, value=stamp.title())
+    title = _put(sheet, 1, 1, stamp.title())  # the unit's name is data: never a formula
     title.font = Font(name=FORM_FONT, size=TITLE_SIZE, bold=True)
     title.alignment = Alignment(horizontal="centerContinuous", vertical="center")
     for column in range(2, COLUMNS.index(shown[-1]) + 2):  # centred across, never merged
         sheet.cell(row=1, column=column).alignment = Alignment(horizontal="centerContinuous")
     sheet.row_dimensions[1].height = 30
-    unit = sheet.cell(row=2, column=1, value=f"{UNIT_SEALED}：{stamp.unit}")
+    unit = _put(sheet, 2, 1, f"{UNIT_SEALED}：{stamp.unit}")
     unit.font = field_font
     for label, (at, value_at) in FIELD_PLACES.items():
         named = sheet.cell(row=3, column=COLUMNS.index(at) + 1, value=f"{label}：")
@@ -346,20 +343,43 @@ def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell | Merge
 # --- reading a filled return -------------------------------------------------------------------
 
 
+def read_returns(paths: Sequence[Path]) -> list[Sheet]:
+    """The returns given, each read; one given twice (the same file, or a copy of it) is a
+    problem of the second (its rows would be recorded twice), reported as its own."""
+    sheets: list[Sheet] = []
+    seen: dict[str, Sheet] = {}
+    for path in paths:
+        sheet = read_return(path, str(path))
+        earlier = seen.setdefault(sheet.digest, sheet) if sheet.digest else sheet
+        if earlier is not sheet:
+            same = "同一个文件" if earlier.file == sheet.file else f"与 {earlier.file} 内容完全相同"
+            message = f"这份报送表给了两次({same}),同一份报送表只能导入一次;请只给一次"
+            sheet.rows.clear()
+            sheet.problems.clear()
+            sheet.problem(None, None, Code.SAME_FILE, message)
+        sheets.append(sheet)
+    return sheets
+
+
 def read_return(path: Path, display: str) -> Sheet:
     """A filled return (xlsx or CSV, by its content, not its name) as a Sheet; what makes it
-    unreadable is in `problems`."""
+    unreadable is in `problems`. Only a regular file is read (a pipe named .xlsx would hang,
+    /dev/zero never end), and never past MAX_FILE."""
+    from minsheng.core.issues import os_reason
+    from minsheng.core.readfile import NotRegular, TooLarge, read_bounded
+
     sheet = Sheet(display, None, "")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            message = f"文件有 {size >> 20} MB,报送表不会这么大;请检查是否选错了文件"
-            sheet.problem(None, None, Code.TOO_LARGE, message)
-            return sheet
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE)
+    except (NotRegular, IsADirectoryError):
+        message = "不是普通文件(可能是管道、设备或文件夹),不予读取;请给出报送表文件"
+        sheet.problem(None, None, Code.NOT_A_FILE, message)
+        return sheet
+    except TooLarge:
+        message = f"文件超过 {MAX_FILE >> 20} MB 的上限,报送表不会这么大;请检查是否选错了文件"
+        sheet.problem(None, None, Code.TOO_LARGE, message)
+        return sheet
     except OSError as error:
-        from minsheng.core.issues import os_reason
-
         sheet.problem(None, None, Code.UNREADABLE, f"无法读取:{os_reason(error)}")
         return sheet
     sheet.digest = file_digest(raw)
@@ -404,6 +424,11 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     if "\x00" in text:
         sheet.problem(None, None, Code.BAD_CHAR, "文件含有空字符(NUL),不是 CSV 文本文件")
         return
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE:
+            message = f"这一行有 {len(line)} 个字符,超过 {MAX_LINE} 个的上限,不是一份报送表"
+            sheet.problem(number, None, Code.TOO_LARGE, message)
+            return
     try:
         records = list(_bounded(csv.reader(io.StringIO(text, newline="")), sheet))
     except csv.Error as error:
@@ -416,13 +441,24 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     sheet.header_row = top + 1
     sheet.header = [cell.strip() for cell in records[top]]
     _take_fields(sheet, records[:top])
-    _take_rows(sheet, ((n, list(r)) for n, r in enumerate(records[top + 1 :], top + 2)))
+    rows = enumerate(records[top + 1 :], top + 2)
+    _take_rows(sheet, ((n, [_unquoted(c) for c in r]) for n, r in rows))
+
+
+def _unquoted(cell: str) -> str:
+    """A cell as the template meant it: the `'` it put before a text that starts like a
+    formula (_csv_text) taken off again, and only that."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def _bounded(records: Iterator[list[str]], sheet: Sheet) -> Iterator[list[str]]:
     for number, record in enumerate(records, 1):
         if number > MAX_ROWS + 1:
             sheet.problem(number, None, Code.TOO_LARGE, f"行数超过 {MAX_ROWS},不是一份报送表")
+            return
+        if len(record) > MAX_COLUMNS:
+            message = f"这一行有 {len(record)} 列,超过 {MAX_COLUMNS} 列的上限,不是一份报送表"
+            sheet.problem(number, None, Code.TOO_LARGE, message)
             return
         yield record
 
@@ -454,71 +490,64 @@ def _take_fields(sheet: Sheet, above: Sequence[Sequence[object]]) -> None:
 
 
 def _take_rows(sheet: Sheet, rows: Iterator[tuple[int, list[Any]]]) -> None:
-    """Each row's cells by their column's title (the header's first occurrence)."""
+    """Each row's cells by their column's title (the header's first occurrence); a text far
+    longer than any cell of a return (a 5,000-digit "number") is a problem of its cell."""
     index = {title: i for i, title in reversed(list(enumerate(sheet.header))) if title}
     for number, values in rows:
         cells = {title: values[i] if i < len(values) else None for title, i in index.items()}
+        for title, value in cells.items():
+            if isinstance(value, str) and len(value) > MAX_CELL:
+                message = f"单元格有 {len(value)} 个字符,超过 {MAX_CELL} 个的上限"
+                sheet.problem(number, title, Code.TOO_LARGE, message)
         sheet.rows.append((number, cells))
 
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z0-9:]{2,20})\"")
-_ATTR = re.compile(rb"\b(r|hidden)=\"([^\"]*)\"")
-
-
 def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
-    """The first worksheet, read in openpyxl's read-only mode after the zip's parts were
-    sized: the formulas (to name them) and their saved results side by side."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        sheet.problem(None, None, Code.NOT_XLSX, "文件已损坏或不是 xlsx 工作簿,请重新另存为 .xlsx")
-        return
-    unpacked = sum(part.file_size for part in parts)
-    biggest = max((part.file_size for part in parts), default=0)
-    if len(parts) > MAX_PARTS or biggest > MAX_PART or unpacked > MAX_UNPACKED:
-        message = (
-            f"工作簿解压后有 {unpacked >> 20} MB({len(parts)} 个部件),远超一份报送表的大小,"
-            "不予读取(可能是被构造的压缩炸弹,或选错了文件)"
-        )
-        sheet.problem(None, None, Code.TOO_LARGE, message)
-        return
+    """The first worksheet: its parts checked and its layout judged first (workbook.inspect),
+    then its values read by openpyxl in read-only mode, the formulas (to name them) and their
+    saved results side by side."""
     from openpyxl import load_workbook
 
+    from minsheng.progress.workbook import Unreadable, damaged, inspect
+
+    try:
+        layout = inspect(raw)
+    except Unreadable as error:
+        sheet.problem(None, None, error.code, error.message)
+        return
+    first = layout.first
+    sheet.sheet = first.name
+    formulas = results = None
     try:
         formulas = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         results = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        message = (
-            f"无法作为 xlsx 工作簿读取({type(error).__name__}),请在 Excel/WPS 中重新另存为 .xlsx"
-        )
-        sheet.problem(None, None, Code.NOT_XLSX, message)
-        return
-    try:
-        first, *others = formulas.worksheets
-        sheet.sheet = first.title
-        for other in others:
-            if _has_content(other):
-                message = (
-                    f"工作簿里还有工作表 {other.title!r} 且有内容;报送表只读第一个工作表,"
-                    "为免漏报,请删除其他工作表或把内容移到第一个工作表的“进展说明”"
-                )
-                sheet.problem(None, None, Code.EXTRA_SHEET, message)
-        xml = archive.read(first._worksheet_path)  # type: ignore[attr-defined]
-        if not _scan(xml, sheet):
-            return
         pairs = zip(
-            first.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS),
+            formulas.worksheets[0].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS),
             results.worksheets[0].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS),
             strict=False,
         )
         rows = [[_value(f, r) for f, r in zip(frow, rrow, strict=False)] for frow, rrow in pairs]
+    except Exception as error:  # what the checks let through and openpyxl still refuses
+        reason = f"{type(error).__name__}: {str(error)[:80]}"
+        found = damaged(f"第一个工作表无法读取({reason})")
+        sheet.problem(None, None, found.code, found.message)
+        return
     finally:
-        formulas.close()
-        results.close()
-    hidden = _hidden_rows(xml)
+        for book in (formulas, results):
+            if book is not None:
+                book.close()
+    for other in layout.sheets[1:]:
+        if other.has_content:
+            message = (
+                f"工作簿里还有工作表 {other.name!r} 且有内容;报送表只读第一个工作表,"
+                "为免漏报,请删除其他工作表或把内容移到第一个工作表的“进展说明”"
+            )
+            sheet.problem(None, None, Code.EXTRA_SHEET, message)
+    for ref in first.merges:
+        start = re.match(r"\$?([A-Z]+)\$?([0-9]+)", ref)
+        row = int(start.group(2)) if start else None
+        message = f"有合并单元格 {ref};报送表的单元格不能合并,请取消合并后再导入"
+        sheet.problem(row, None, Code.MERGED_CELLS, message)
     if not rows:
         sheet.problem(1, None, Code.EMPTY, "第一个工作表是空的")
         return
@@ -527,11 +556,25 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
     sheet.header = ["" if v is None else str(v).strip() for v in rows[top]]
     _take_fields(sheet, rows[:top])
     _take_rows(sheet, ((n, values) for n, values in enumerate(rows[top + 1 :], top + 2)))
+    _hidden_problems(sheet, first.hidden_rows, first.hidden_columns)
+
+
+def _hidden_problems(sheet: Sheet, rows: set[int], columns: set[int]) -> None:
+    """A hidden row or column of the return with something filled in: the clerk who checks
+    the sheet before sending it never saw it."""
+    titles = {i + 1: title for i, title in enumerate(sheet.header)}
     for number, cells in sheet.rows:
         filled = [t for t in FILLED if cells.get(t) not in (None, "")]
-        if number in hidden and filled:
+        if number in rows and filled:
             message = "这一行被隐藏了,但填了内容;请取消隐藏、核对后再导入"
             sheet.problem(number, filled[0], Code.HIDDEN_ROW, message)
+    for column in sorted(columns):
+        title = titles.get(column, "")
+        if title not in HEADERS or title in HIDDEN:
+            continue  # the target ids and the plan's marks are hidden by the template itself
+        if any(cells.get(title) not in (None, "") for _, cells in sheet.rows):
+            message = "这一列被隐藏了,但有内容;请取消隐藏、核对后再导入"
+            sheet.problem(None, title, Code.HIDDEN_COLUMN, message)
 
 
 def _value(formula: Any, result: Any) -> object:
@@ -540,36 +583,3 @@ def _value(formula: Any, result: Any) -> object:
         saved = getattr(result, "value", None)
         return Uncomputed(str(formula.value)) if saved is None else saved
     return getattr(formula, "value", None)
-
-
-def _scan(xml: bytes, sheet: Sheet) -> bool:
-    """Merged cells and rows beyond MAX_ROWS, from the sheet's XML (whose size is bounded);
-    False when the rows must not be read at all."""
-    last = max((int(m.group(2)) for m in _CELL_REF.finditer(xml)), default=0)
-    if last > MAX_ROWS + 1:
-        message = f"第一个工作表有 {last} 行,超过 {MAX_ROWS} 行,不是一份报送表"
-        sheet.problem(None, None, Code.TOO_LARGE, message)
-        return False
-    for match in _MERGE.finditer(xml):
-        ref = match.group(1).decode("ascii")
-        start = re.match(r"([A-Z]+)([0-9]+)", ref)
-        row = int(start.group(2)) if start else None
-        message = f"有合并单元格 {ref};报送表的单元格不能合并,请取消合并后再导入"
-        sheet.problem(row, None, Code.MERGED_CELLS, message)
-    return True
-
-
-def _hidden_rows(xml: bytes) -> set[int]:
-    hidden = set()
-    for match in _ROW.finditer(xml):
-        attrs = dict(_ATTR.findall(match.group(1)))
-        if attrs.get(b"hidden") in {b"1", b"true"} and attrs.get(b"r", b"").isdigit():
-            hidden.add(int(attrs[b"r"]))
-    return hidden
-
-
-def _has_content(other: Any) -> bool:
-    for row in other.iter_rows(max_row=200, max_col=MAX_COLUMNS, values_only=True):
-        if any(value not in (None, "") for value in row):
-            return True
-    return False

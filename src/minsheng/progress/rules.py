@@ -16,6 +16,7 @@ from minsheng.core.measure import (
     parse_amount,
     split_unit,
 )
+from minsheng.core.yamlio import NONCHARACTERS, bad_char_message
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
@@ -369,13 +370,19 @@ def parse_text(field: str, text: str) -> str | None:
     return text or None
 
 
+NONCHARACTER = re.compile(f"[\\ud800-\\udfff{NONCHARACTERS}]")
+
+
 def invisible_problem(field: str, text: str) -> Problem | None:
     """A note or a source holds no invisible format character (U+200B, U+FEFF, the tag
-    characters, the bidirectional controls): the text would read as something it is not.
-    Typed or in a file, the same rule."""
-    if text.isprintable():  # the common case, at C speed
+    characters, the bidirectional controls): the text would read as something it is not; nor
+    a non-character (U+FFFE), which no XML document (a workbook, a page) can hold. Typed or
+    in a file, the same rule."""
+    if text.isprintable():  # the common case, at C speed (a non-character is not printable)
         return None
     for char in text:
+        if NONCHARACTER.fullmatch(char):
+            return Problem(field, Code.BAD_CHAR, bad_char_message(char))
         if unicodedata.category(char) == "Cf":
             message = (
                 f"不能含不可见的格式字符(发现 U+{ord(char):04X},如零宽空格、字节顺序标记、"
