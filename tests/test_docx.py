@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
 from conftest import ROOT, UPDATE_GOLDEN, run_cli
+from minsheng.core.typography import typeset
 from minsheng.render.docx import PLACEHOLDER, Masthead, StrippedCharacters, render_docx
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -106,7 +107,7 @@ def test_title_body_and_headings_have_their_fonts(example: tuple[Any, Any, Path]
     assert opening.paragraph_format.first_line_indent == Pt(32)
     first = paragraph_starting(doc, "一、")
     assert [east_asian(r) for r in first.runs] == ["黑体"]
-    second = paragraph_starting(doc, "(一)")
+    second = paragraph_starting(doc, "（一）")
     assert [east_asian(r) for r in second.runs][:2] == ["楷体_GB2312", "仿宋_GB2312"]
     # Every run of the body names its East Asian font: WPS and Word choose by that attribute.
     for para in doc.paragraphs:
@@ -120,9 +121,9 @@ def test_the_opening_paragraph_says_basis_date_schedule_and_counts(
 ) -> None:
     report, doc, _ = example
     opening = paragraph_starting(doc, "根据").text
-    assert "(花政办〔2024〕7号)" in opening
+    assert "（花政办〔2024〕7号）" in opening
     assert "截至2024年6月30日" in opening
-    assert "序时进度为50.0%(按月计)" in opening
+    assert "序时进度为50.0%（按月计）" in opening
     summary = report["summary"]
     assert f"已完成{summary['done']}项、正常推进{summary['on_track']}项" in opening
     assert f"严重滞后{summary['lagging']}项、未报送{summary['unreported']}项" in opening
@@ -140,7 +141,7 @@ def test_lagging_items_are_named_with_unit_and_gap(
         named = paragraph_starting(doc, f"第{item['id']}项").text
         assert f"牵头单位{'、'.join(item['units'])}" in named
         assert f"低于序时进度{item['gap']:.1f}个百分点" in named
-        assert item["note"]["text"] in named
+        assert typeset(item["note"]["text"]) in named  # as the bulletin prints it
     # Worst first within each group: item 12 (40.0 points) opens the 严重滞后 list.
     assert text.index("第12项") < text.index("第50项") < text.index("第38项")
 
@@ -149,8 +150,8 @@ def test_done_and_on_track_items_and_silent_units_are_named(
     example: tuple[dict[str, Any], Any, Path],
 ) -> None:
     report, doc, _ = example
-    done = paragraph_starting(doc, "(一)已完成事项").text
-    going = paragraph_starting(doc, "(二)正常推进事项").text
+    done = paragraph_starting(doc, "（一）已完成事项").text
+    going = paragraph_starting(doc, "（二）正常推进事项").text
     for item in report["items"]:
         if item["status"] == "done":
             assert f"第{item['id']}项" in done
@@ -161,7 +162,7 @@ def test_done_and_on_track_items_and_silent_units_are_named(
     assert "第21项“实施‘安心托幼’行动”" in going
     silent = paragraph_starting(doc, "应报送进度的").text  # this month's returns
     for unit, number in [("区文旅体局", 35), ("区工会", 45), ("区公安分局", 48), ("区残联", 24)]:
-        assert f"{unit}(第{number}项)" in silent
+        assert f"{unit}（第{number}项）" in silent
 
 
 def test_tables_have_borders_a_repeated_header_and_numbers_as_on_the_page(
@@ -232,7 +233,7 @@ def test_escalations_are_listed_where_the_report_has_them() -> None:
     doc = Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办"))))
     text = text_of(doc)
     assert "四、连续滞后事项" in text
-    assert "第12项“持续优化无障碍环境”(牵头单位区残联)已连续3个月滞后,目前为严重滞后" in text
+    assert "第12项“持续优化无障碍环境”（牵头单位区残联）已连续3个月滞后，目前为严重滞后" in text
     assert "五、各项完成情况及牵头单位排名" in text and "六、下步工作" in text
 
 
@@ -378,7 +379,7 @@ def test_characters_xml_cannot_hold_are_removed_and_reported(tmp_path: Path) -> 
     path = tmp_path / "b.docx"
     done = run_cli(*("report", *EXAMPLE, "-f", "docx", "-o", str(path)), "--title", "通报\x07标题")
     assert done.code == 0, done.stderr
-    assert "docx-stripped-characters" in done.stderr and "标题(1 个)" in done.stderr
+    assert "docx-stripped-characters" in done.stderr and "标题（1 个）" in done.stderr
     assert paragraph_starting(Document(str(path)), "通报").text == "通报标题"
 
     report = report_json(*EXAMPLE)
@@ -468,9 +469,9 @@ def test_the_months_returns_name_each_unit_that_missed_with_its_items() -> None:
     text = text_of(Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办")))))
     assert "三、2024年6月报送情况" in text and "未报送情况" not in text
     for unit, numbers in missed.items():
-        assert f"{unit}(第{'、'.join(str(n) for n in numbers)}项)" in text
+        assert f"{unit}（第{'、'.join(str(n) for n in numbers)}项）" in text
     on_time = sum(1 for period in june.values() if period["status"] == "on_time")
-    assert f"应报送进度的{len(june)}个牵头单位中,{on_time}个按时报送" in text
+    assert f"应报送进度的{len(june)}个牵头单位中，{on_time}个按时报送" in text
 
 
 def test_without_the_monthly_cycle_the_items_never_reported_are_named() -> None:

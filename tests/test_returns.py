@@ -387,7 +387,7 @@ def test_target_by_its_name_or_an_unambiguous_part(small_data: Path) -> None:
     assert done.code == 0, done.stderr
     assert [e["target"] for e in listed(small_data)] == ["jobs"]
     ambiguous = add("类")  # 甲类 and 乙类
-    assert ambiguous.code == 1 and "不明确" in ambiguous.stderr and "甲类(a)" in ambiguous.stderr
+    assert ambiguous.code == 1 and "不明确" in ambiguous.stderr and "甲类（a）" in ambiguous.stderr
 
 
 # --- the form an office sends ------------------------------------------------------------------

@@ -243,12 +243,12 @@ def say_sources(folder: DataDir, plan: Path) -> None:
     info(f"依据计划 {folder.display(plan)},进度目录 {folder.display(progress)}。")
     if folder.shipped:
         info(
-            "提示 [shipped-plan]:当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
+            "提示 [shipped-plan]：当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
             "使用的是随软件附带的计划;请在数据仓库中运行,或用 --data-dir 指定数据目录。"
         )
     if not progress.is_dir():
         info(
-            f"提示 [no-progress]:进度目录 {folder.display(progress)} 不存在,"
+            f"提示 [no-progress]：进度目录 {folder.display(progress)} 不存在,"
             "所有事项按未报送统计;可用 --progress-dir 指定进度目录。"
         )
 
@@ -258,7 +258,7 @@ def warn_outside(as_of: dt.date, period: Period) -> None:
     a bulletin dated there is more often a typo than a wish: say so."""
     if not period.start <= as_of <= period.end:
         info(
-            f"提示 [as-of-outside-period]:统计截止日期 {as_of} 不在计划期 {period.start} 至 "
+            f"提示 [as-of-outside-period]：统计截止日期 {as_of} 不在计划期 {period.start} 至 "
             f"{period.end} 内,序时进度按 {'0' if as_of < period.start else '100%'} 计。"
         )
 

@@ -210,7 +210,7 @@ def import_returns(
 
 def _show_problems(outcome: Outcome, format: ImportFormat) -> None:
     for problem in outcome.problems:
-        info(f"{problem.where()}: {problem.code}: {problem.message}")
+        info(str(problem), prose=False)
     info(f"报送表有 {len(outcome.problems)} 个问题,没有登记任何进度;请修改后重新导入。")
     _json(outcome, format)
 

@@ -136,7 +136,10 @@ class Issue:
 
     def __str__(self) -> str:
         where = f" [{self.path}]" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}{where}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        said = typeset(self.message)
+        return f"{self.file}:{self.line}:{self.column}: {self.code}: {said}{where}"
 
     def as_json(self) -> dict[str, object]:
         return {

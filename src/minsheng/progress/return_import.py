@@ -89,7 +89,9 @@ class ReturnProblem:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.code}: {self.message}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        return f"{self.where()}: {self.code}: {typeset(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,

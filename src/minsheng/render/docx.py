@@ -59,7 +59,7 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 CORE_LIMIT = 255  # characters a core property (title, author) may hold
 
 PLACEHOLDER = (
-    "【待填写】下步工作:请在此写明下一阶段的工作要求(如对滞后事项的督办措施、报送要求),"
+    "【待填写】下步工作：请在此写明下一阶段的工作要求（如对滞后事项的督办措施、报送要求），"
     "发文前删除本段提示。"
 )
 
@@ -118,7 +118,7 @@ class Scrubber:
         if self.removed:
             places = "、".join(f"{where}({n} 个)" for where, n in self.removed.items())
             warnings.warn(
-                f"提示 [docx-stripped-characters]:Word 文件不能容纳的控制字符已去掉:{places}",
+                f"提示 [docx-stripped-characters]：Word 文件不能容纳的控制字符已去掉:{places}",
                 StrippedCharacters,
                 stacklevel=3,
             )

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.typography import typeset
+
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.text.paragraph import Paragraph
@@ -83,7 +85,7 @@ def paragraph(
         layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         layout.line_spacing = Pt(pitch)
     for text, font in parts:
-        set_font(para.add_run(text), font, size)
+        set_font(para.add_run(typeset(text)), font, size)
     return para
 
 
@@ -217,7 +219,7 @@ def imprint(doc: Document, copy_to: Sequence[str], printer: str, printed: str) -
         layout.space_before = layout.space_after = Pt(0)
         layout.line_spacing = Pt(LINE_PITCH)
         layout.left_indent = layout.right_indent = inset
-        set_font(para.add_run(text), BODY_FONT, IMPRINT_SIZE)
+        set_font(para.add_run(typeset(text)), BODY_FONT, IMPRINT_SIZE)
     if copy_to:
         # A second line of 抄送 starts under the first name, after the colon.
         layout = grid.rows[0].cells[0].paragraphs[0].paragraph_format
@@ -377,7 +379,7 @@ def table(
                 else WD_PARAGRAPH_ALIGNMENT.LEFT
             )
             font = HEADING_FONT if number == 0 else BODY_FONT
-            set_font(para.add_run(text), font, TABLE_SIZE)
+            set_font(para.add_run(typeset(text)), font, TABLE_SIZE)
     # The paragraph after a table keeps it from running into the next heading.
     blank(doc)
 

@@ -235,7 +235,7 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
         write_view(sheet, columns, rows, status=status)
     add_cycle_sheets(book, report)  # 报送, 趋势, 连续滞后, 变化
     data = book.create_sheet("数据")
-    write_view(data, DATA_COLUMNS, items, header_row=1)
+    write_view(data, DATA_COLUMNS, items, header_row=1, as_typed=True)
     # For programs, which read it all the same; a hidden sheet is one Excel, WPS and
     # LibreOffice never print (nor export to PDF) with the workbook.
     data.sheet_state = "hidden"

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from minsheng.core.typography import typeset
 from minsheng.render.tables import md_escape, to_csv, to_markdown, to_terminal
 from minsheng.report.bulletin import heading, summary_sentence, tables_by
 from minsheng.report.compute import Report
@@ -49,7 +50,8 @@ def render_markdown(
     width: int | None,
     masthead: Masthead | None = None,
 ) -> str:
-    lines = f"## {md_escape(heading(report))}\n\n{md_escape(summary_sentence(report))}\n\n"
+    said = typeset(summary_sentence(report))
+    lines = f"## {md_escape(typeset(heading(report)))}\n\n{md_escape(said)}\n\n"
     return lines + to_markdown(tables_by(report, by))
 
 
@@ -61,7 +63,7 @@ def render_table(
     width: int | None,
     masthead: Masthead | None = None,
 ) -> str:
-    lines = f"{heading(report)}\n{summary_sentence(report)}\n\n"
+    lines = f"{typeset(heading(report))}\n{typeset(summary_sentence(report))}\n\n"
     return lines + to_terminal(tables_by(report, by), color=color, width=width)
 
 
