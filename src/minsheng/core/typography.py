@@ -17,8 +17,8 @@ FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", 
 _MARKS = frozenset(FULL)
 
 # Spans left exactly as they are: code in backquotes, a URL, the target of a Markdown link,
-# a run of ASCII with no space (a path, an option with its value, a code like
-# `文件:行:列`'s file part is not ASCII, so a location is kept by its caller instead).
+# an HTML entity. (A location such as 文件:工作表:第7行 is not prose either; the callers
+# that print one keep it apart and typeset only the message after it.)
 _KEPT = re.compile(
     r"`[^`\n]*`"  # `--fail-on lagging,unreported`
     r"|\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\u3000-\u303f\uff00-\uffef“”‘’]*"  # https://…
@@ -60,24 +60,24 @@ def _ascii_word(char: str) -> bool:
 def typeset(text: str) -> str:
     """`text` with its ASCII ,:;()?! in Chinese contexts made full-width and the spaces
     beside a converted mark dropped; everything else, and every kept span, as it was."""
-    if not text or not _MARKS.intersection(text):
-        return text
-    kept = [False] * len(text)
-    for match in _KEPT.finditer(text):
-        kept[match.start() : match.end()] = [True] * (match.end() - match.start())
+    if not text or not _MARKS.intersection(text) or not _HAN.search(text):
+        return text  # most cells: a number, a date, a name, an id
+    kept = [(m.start(), m.end()) for m in _KEPT.finditer(text)]
+    marks = [m.start() for m in _MARK.finditer(text) if not _inside(m.start(), kept)]
     change: dict[int, str] = {}
 
     def chinese_at(index: int) -> bool:
         return index >= 0 and (is_chinese(text[index]) or index in change)
 
-    for opening, closing in _pairs(text, kept):
+    for opening, closing in _pairs(text, marks):
         inside = text[opening + 1 : closing]
         if any(is_chinese(c) for c in inside) or any(
             chinese_at(_neighbour(text, at, step)) for at, step in ((opening, -1), (closing, 1))
         ):
             change[opening], change[closing] = "（", "）"
-    for index, char in enumerate(text):
-        if char not in _MARKS or char in "()" or kept[index]:
+    for index in marks:
+        char = text[index]
+        if char in "()":
             continue
         before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
         tight_before = text[index - 1] if index else ""
@@ -98,21 +98,26 @@ def typeset(text: str) -> str:
     return _join(text, change) if change else text
 
 
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_MARK = re.compile(r"[,:;()?!]")
 _THOUSANDS = re.compile(r",[0-9]{3}(?![0-9])")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
-def _pairs(text: str, kept: list[bool]) -> list[tuple[int, int]]:
-    """The matching ASCII parentheses outside the kept spans, within a paragraph (a wrapped
-    line may break a pair; a blank line ends every open one)."""
+def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= index < end for start, end in spans)
+
+
+def _pairs(text: str, marks: list[int]) -> list[tuple[int, int]]:
+    """The matching ASCII parentheses among the marks, within a paragraph (a wrapped line
+    may break a pair; a blank line ends every open one)."""
     found: list[tuple[int, int]] = []
     open_at: list[int] = []
-    ends = {match.start() for match in _BLANK_LINE.finditer(text)}
-    for index, char in enumerate(text):
-        if index in ends:
+    ends = [match.start() for match in _BLANK_LINE.finditer(text)]
+    for index in marks:
+        char = text[index]
+        if open_at and any(open_at[-1] < end < index for end in ends):
             open_at.clear()
-        if kept[index]:
-            continue
         if char == "(":
             open_at.append(index)
         elif char == ")" and open_at:
@@ -122,23 +127,21 @@ def _pairs(text: str, kept: list[bool]) -> list[tuple[int, int]]:
 
 def _join(text: str, change: dict[int, str]) -> str:
     """The text with its changed marks; a full-width mark carries its own space, so the
-    spaces beside it go (on its line)."""
+    spaces beside it go (on its line), but a Markdown table's `| ` stays as it is."""
     out: list[str] = []
-    skip = False
-    for index, char in enumerate(text):
-        if skip and char in " \t":
-            continue
-        skip = False
-        mark = change.get(index)
-        if mark is None:
-            out.append(char)
-            continue
-        # A Markdown table's `| ` stays as it is on either side.
-        while out and out[-1] in " \t" and not (len(out) > 1 and out[-2] == "|"):
-            out.pop()
-        out.append(mark)
-        rest = text[index + 1 :].lstrip(" \t")
-        skip = not rest.startswith("|")
+    start = 0
+    for index in sorted(change):
+        piece = text[start:index]
+        if start and not piece.lstrip(" \t").startswith("|"):
+            piece = piece.lstrip(" \t")  # after the previous mark
+        stripped = piece.rstrip(" \t")
+        if not stripped.endswith("|"):
+            piece = stripped
+        out.append(piece)
+        out.append(change[index])
+        start = index + 1
+    rest = text[start:]
+    out.append(rest if rest.lstrip(" \t").startswith("|") else rest.lstrip(" \t"))
     return "".join(out)
 
 

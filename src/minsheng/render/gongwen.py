@@ -94,8 +94,10 @@ def body(doc: Document, text: str) -> Paragraph:
 
 
 def heading(doc: Document, text: str) -> Paragraph:
-    """一级标题: 一、总体进展 in 黑体."""
-    return paragraph(doc, [(text, HEADING_FONT)])
+    """一级标题: 一、总体进展 in 黑体, never the last line of a page."""
+    found = paragraph(doc, [(text, HEADING_FONT)])
+    found.paragraph_format.keep_with_next = True
+    return found
 
 
 def run_in(doc: Document, head: str, text: str) -> Paragraph:
