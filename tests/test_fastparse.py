@@ -54,7 +54,7 @@ KEY_LINES = RECORD.splitlines()[1:-1]
 def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
     """A record's values as an entry holds them, with its keys' positions as a dict."""
     (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-     recorded_at, number, line, marks) = record  # fmt: skip
+     reporter, phone, recorded_at, number, line, marks) = record  # fmt: skip
     if marks and isinstance(marks[0], str):  # the keys in order, one a line after `---`
         positions = {key: (line + 1 + index, 1) for index, key in enumerate(marks)}
     else:
@@ -62,8 +62,8 @@ def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
     return (
         entry_id, item, target, dt.date.fromisoformat(date),
         None if value is None else Decimal(value), stage,
-        None if percent is None else Decimal(percent), unit, note, source, corrects,
-        dt.datetime.fromisoformat(recorded_at), number, line, positions,
+        None if percent is None else Decimal(percent), unit, note, source, corrects, reporter,
+        phone, dt.datetime.fromisoformat(recorded_at), number, line, positions,
     )  # fmt: skip
 
 

@@ -255,7 +255,7 @@ def test_changing_the_funds_file_is_seen_through_the_cache(funded: Path) -> None
     funds.write_text(text[: text.index("  - item: 3")], encoding="utf-8")
     done = run_cli("validate", "--data-dir", str(funded))
     assert done.code == 1 and "unknown-target" in done.stdout
-    assert "第 3 项没有资金计划(资金计划" in done.stdout and "没有列出这一项" in done.stdout
+    assert "第 3 项没有资金计划（资金计划" in done.stdout and "没有列出这一项" in done.stdout
 
 
 def test_the_return_lists_the_funds_rows_after_the_items_targets_and_imports_them(
@@ -263,6 +263,7 @@ def test_the_return_lists_the_funds_rows_after_the_items_targets_and_imports_the
 ) -> None:
     path = template(funded, tmp_path / "rsj.csv", "区人社局")
     lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("序号,")) :]
     ids = [line.split(",")[2] for line in lines[1:]]
     assert ids == ["jobs", "training", "a", "b", "funds-arrived", "funds-paid", "funds-invested"]
     paid_row = next(line.split(",") for line in lines if ",funds-paid," in line)
@@ -296,22 +297,22 @@ def test_the_walk_asks_the_funds_figures_after_the_targets(funded: Path) -> None
         ["progress", "add", "--unit", "区人社局", "--data-dir", str(funded)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", ""),  # jobs
-            ("(回车跳过", ""),  # training
-            ("(回车跳过", ""),  # a
-            ("(回车跳过", ""),  # b
-            ("(回车跳过", "0.24亿元"),  # 资金到位
+            ("（回车跳过", ""),  # jobs
+            ("（回车跳过", ""),  # training
+            ("（回车跳过", ""),  # a
+            ("（回车跳过", ""),  # b
+            ("（回车跳过", "0.24亿元"),  # 资金到位
             ("进展说明", ""),
-            ("(回车跳过", "2500"),  # 资金拨付 above 到位: asked again
-            ("(回车跳过", "900"),
+            ("（回车跳过", "2500"),  # 资金拨付 above 到位: asked again
+            ("（回车跳过", "900"),
             ("进展说明", "市级资金未下达"),
-            ("(回车跳过", ""),  # 完成投资
+            ("（回车跳过", ""),  # 完成投资
             ("确认写入这 2 条", "y"),
         ],
     )
     assert code == 0, shown
-    assert "[5/7] 第 1 项" in shown and "资金到位(年度计划投资3000万元)" in shown
-    assert "输入有误:资金拨付 2500万元 超过截至 2024-06-30 的资金到位 2400万元" in shown
+    assert "[5/7] 第 1 项" in shown and "资金到位（年度计划投资3000万元）" in shown
+    assert "输入有误：资金拨付 2500万元 超过截至 2024-06-30 的资金到位 2400万元" in shown
     assert recorded(funded) == [
         (1, "funds-arrived", "2024-06-30", 2400),
         (1, "funds-paid", "2024-06-30", 900),

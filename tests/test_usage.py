@@ -151,18 +151,18 @@ def test_bad_arguments_get_a_chinese_message(case: str, args: list[str], tmp_pat
 def test_an_empty_argument_is_named_not_left_blank() -> None:
     done = run_cli("report", "")
     assert done.code == 2
-    assert "多余的参数:一个空的参数('')" in done.stderr
+    assert "多余的参数：一个空的参数（''）" in done.stderr
 
 
 def test_a_choice_lists_the_choices() -> None:
     done = run_cli("report", "--by", "foo")
-    assert "--by 的值不对:foo 不是可选的值,可选:item、unit、category" in done.stderr
+    assert "--by 的值不对：foo 不是可选的值，可选：item、unit、category" in done.stderr
 
 
 def test_a_mistyped_command_suggests_the_right_one() -> None:
     done = run_cli("reprot")
     assert done.code == 2
-    assert "没有命令 reprot(是不是 report?)" in done.stderr
+    assert "没有命令 reprot（是不是 report?）" in done.stderr
 
 
 def test_a_path_check_names_the_path_as_typed() -> None:
@@ -173,5 +173,5 @@ def test_a_path_check_names_the_path_as_typed() -> None:
 def test_a_group_without_a_command_shows_its_help() -> None:
     done = run_cli("progress")
     assert done.code == 2
-    assert "用法:minsheng progress" in done.stderr
+    assert "用法：minsheng progress" in done.stderr
     assert "错误" not in done.stderr

@@ -23,12 +23,12 @@ def test_a_unit_walks_its_targets_skips_with_enter_and_writes_once(small_data: P
         ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "95.6"),  # [1/4] a level, with its note
+            ("（回车跳过", "95.6"),  # [1/4] a level, with its note
             ("进展说明", "参保率稳定"),
-            ("(回车跳过", ""),  # [2/4] Enter skips
-            ("(回车跳过", "很高"),  # [3/4] not a number: asked again
-            ("(回车跳过", ""),
-            ("阶段(1", "2"),  # [4/4] a milestone: the stage by its number
+            ("（回车跳过", ""),  # [2/4] Enter skips
+            ("（回车跳过", "很高"),  # [3/4] not a number: asked again
+            ("（回车跳过", ""),
+            ("阶段（1", "2"),  # [4/4] a milestone: the stage by its number
             ("完成百分比", "40"),
             ("进展说明", "方案已报区政府"),
             ("确认写入这 2 条", "y"),
@@ -49,11 +49,11 @@ def test_a_walk_cancelled_at_the_end_writes_nothing(small_data: Path) -> None:
         ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "95.6"),
+            ("（回车跳过", "95.6"),
             ("进展说明", ""),
-            ("(回车跳过", ""),
-            ("(回车跳过", ""),
-            ("阶段(1", ""),
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
+            ("阶段（1", ""),
             ("确认写入这 1 条", "n"),
         ],
     )
@@ -70,12 +70,12 @@ def test_a_figure_lower_than_one_recorded_is_asked_again_in_the_walk(small_data:
         ["progress", "add", "--unit", "区人社局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "0.2"),  # jobs: lower than May's 0.3 万人, a cumulative figure
-            ("(回车跳过", "0.35"),
+            ("（回车跳过", "0.2"),  # jobs: lower than May's 0.3 万人, a cumulative figure
+            ("（回车跳过", "0.35"),
             ("进展说明", ""),
-            ("(回车跳过", ""),  # training, and the two measures' targets
-            ("(回车跳过", ""),
-            ("(回车跳过", ""),
+            ("（回车跳过", ""),  # training, and the two measures' targets
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
             ("确认写入这 1 条", "y"),
         ],
     )
@@ -98,15 +98,15 @@ def test_a_nul_typed_at_a_prompt_is_refused_there_and_the_next_prompts_keep_step
         ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "9\x005.6"),  # [1/4]: refused at this prompt, asked again
-            ("(回车跳过", "95.6"),
+            ("（回车跳过", "9\x005.6"),  # [1/4]: refused at this prompt, asked again
+            ("（回车跳过", "95.6"),
             ("进展说明", "参保率稳定"),  # the next prompt gets this answer, nothing left over
-            ("(回车跳过", ""),
-            ("(回车跳过", ""),
-            ("阶段(1", ""),
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
+            ("阶段（1", ""),
             ("确认写入这 1 条", "y"),
         ],
     )
     assert code == 0, shown
-    assert "空字符(NUL)" in shown, shown
+    assert "空字符（NUL）" in shown, shown
     assert recorded(small_data) == [(3, "rate", "2024-06-30", 95.6, None, "参保率稳定")]

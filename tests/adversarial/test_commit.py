@@ -47,7 +47,7 @@ def returns(root: Path) -> list[str]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
         for index, line in enumerate(lines):
             cells = line.split(",")
-            if cells[2] in fills:
+            if len(cells) > 2 and cells[2] in fills:  # a target's row, under the form
                 cells[7] = fills[cells[2]]
             lines[index] = ",".join(cells)
         path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")

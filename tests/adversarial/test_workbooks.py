@@ -63,7 +63,7 @@ def test_the_crafted_template_still_imports(workspace: Path) -> None:
     """The makers change only what they mean to: the template, its H2 filled, imports."""
     from adversarial.workbooks import h2
 
-    content = h2('<c r="H2"><v>95.6</v></c>')(template(workspace, "blank.xlsx"))
+    content = h2('<c r="H10"><v>95.6</v></c>')(template(workspace, "blank.xlsx"))
     (workspace.parent / "fine.xlsx").write_bytes(content)
     done = run_main(["progress", "import", "fine.xlsx", "--yes"])
     assert done.code == 0, done.stderr
@@ -107,10 +107,12 @@ def test_a_template_whose_fixed_cells_start_like_a_formula_imports_back(workspac
                      "--output", "eq.csv"])  # fmt: skip
     assert done.code == 0, done.stderr
     lines = (workspace.parent / "eq.csv").read_bytes().decode("utf-8-sig").split("\r\n")
-    cells = lines[1].split(",")
+    at = next(i for i, line in enumerate(lines) if line.startswith("序号,")) + 1  # under the form
+    assert lines[0] == "'=区民政局2024年6月民生实事进展情况报送表"  # never a formula
+    cells = lines[at].split(",")
     assert "'=区民政局" in cells
     cells[7] = "95.6"
-    lines[1] = ",".join(cells)
+    lines[at] = ",".join(cells)
     (workspace.parent / "eq.csv").write_text("\r\n".join(lines), encoding="utf-8")
     done = run_main(["progress", "import", "eq.csv", "--yes", "--format", "json"])
     assert done.code == 0, done.stderr

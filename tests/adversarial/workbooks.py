@@ -11,13 +11,18 @@ import struct
 import zipfile
 from collections.abc import Callable
 
+from minsheng.progress.return_files import HEADER_ROW
+
 SHEET = "xl/worksheets/sheet1.xml"
 STYLES = "xl/styles.xml"
 BOOK = "xl/workbook.xml"
 BOOK_RELS = "xl/_rels/workbook.xml.rels"
 TYPES = "[Content_Types].xml"
-_H2 = re.compile(r'<c r="H2"[^>]*?(?:/>|>.*?</c>)')
-_ROW2 = re.compile(r'<row r="2"[^>]*>')
+# The first target's row, H its value: under the form's title, fields and 填表说明 (rows 1-8)
+# and its header (row 9). The names say H2 and row 2, where a bare table had them.
+assert HEADER_ROW == 9
+_H2 = re.compile(r'<c r="H10"[^>]*?(?:/>|>.*?</c>)')
+_ROW2 = re.compile(r'<row r="10"[^>]*>')
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -56,11 +61,11 @@ def h2(cell: str) -> Callable[[bytes], bytes]:
 
 
 def filled_row2(attributes: str) -> Callable[[bytes], bytes]:
-    """Row 2 filled (H2 = 95.6) and given `attributes` (a way of hiding it)."""
+    """The first target's row filled (H = 95.6) and given `attributes` (a way of hiding it)."""
 
     def change(xml: str) -> str:
-        xml = _H2.sub('<c r="H2"><v>95.6</v></c>', xml, count=1)
-        return _ROW2.sub(f'<row r="2" {attributes}>', xml, count=1)
+        xml = _H2.sub('<c r="H10"><v>95.6</v></c>', xml, count=1)
+        return _ROW2.sub(f'<row r="10" {attributes}>', xml, count=1)
 
     return sheet(change)
 
@@ -68,7 +73,7 @@ def filled_row2(attributes: str) -> Callable[[bytes], bytes]:
 def after_sheet_data(extra: str, fill: bool = True) -> Callable[[bytes], bytes]:
     def change(xml: str) -> str:
         if fill:
-            xml = _H2.sub('<c r="H2"><v>95.6</v></c>', xml, count=1)
+            xml = _H2.sub('<c r="H10"><v>95.6</v></c>', xml, count=1)
         return xml.replace("</sheetData>", "</sheetData>" + extra, 1)
 
     return sheet(change)
@@ -135,7 +140,7 @@ def second_sheet(rows: str) -> Callable[[bytes], bytes]:
         return rewrite(
             raw,
             {
-                SHEET: lambda xml: _H2.sub('<c r="H2"><v>95.6</v></c>', xml, count=1),
+                SHEET: lambda xml: _H2.sub('<c r="H10"><v>95.6</v></c>', xml, count=1),
                 BOOK: lambda xml: xml.replace("</sheets>", tag + "</sheets>"),
                 BOOK_RELS: lambda xml: xml.replace("</Relationships>", rel + "</Relationships>"),
                 TYPES: lambda xml: xml.replace("</Types>", override + "</Types>"),
@@ -175,22 +180,26 @@ LAUGHS = (
 CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
     # cells the parser reads
     "ref-2H": (h2('<c r="2H"><v>95</v></c>'), "damaged-xlsx", "'2H'"),
-    "ref-ZZZZ": (h2('<c r="H2"><v>95</v></c><c r="ZZZZ2"><v>1</v></c>'), "damaged-xlsx", "ZZZZ2"),
-    "ref-other-row": (h2('<c r="H3"><v>95</v></c>'), "damaged-xlsx", "H3"),
-    "number-inf": (h2('<c r="H2"><v>inf</v></c>'), "damaged-xlsx", "应是数字"),
-    "number-abc": (h2('<c r="H2" t="n"><v>abc</v></c>'), "damaged-xlsx", "应是数字"),
-    "number-text": (h2('<c r="H2"><v>九十五</v></c>'), "damaged-xlsx", "应是数字"),
-    "number-5000-digits": (h2(f'<c r="H2"><v>{"9" * 5000}</v></c>'), "damaged-xlsx", "应是数字"),
-    "boolean-2": (h2('<c r="H2" t="b"><v>2</v></c>'), "damaged-xlsx", "逻辑值"),
-    "date-month-13": (h2('<c r="H2" t="d"><v>2024-13-01</v></c>'), "damaged-xlsx", "日期"),
-    "unknown-type": (h2('<c r="H2" t="zz"><v>1</v></c>'), "damaged-xlsx", "类型"),
+    "ref-ZZZZ": (
+        h2('<c r="H10"><v>95</v></c><c r="ZZZZ10"><v>1</v></c>'),
+        "damaged-xlsx",
+        "ZZZZ10",
+    ),
+    "ref-other-row": (h2('<c r="H11"><v>95</v></c>'), "damaged-xlsx", "H11"),
+    "number-inf": (h2('<c r="H10"><v>inf</v></c>'), "damaged-xlsx", "应是数字"),
+    "number-abc": (h2('<c r="H10" t="n"><v>abc</v></c>'), "damaged-xlsx", "应是数字"),
+    "number-text": (h2('<c r="H10"><v>九十五</v></c>'), "damaged-xlsx", "应是数字"),
+    "number-5000-digits": (h2(f'<c r="H10"><v>{"9" * 5000}</v></c>'), "damaged-xlsx", "应是数字"),
+    "boolean-2": (h2('<c r="H10" t="b"><v>2</v></c>'), "damaged-xlsx", "逻辑值"),
+    "date-month-13": (h2('<c r="H10" t="d"><v>2024-13-01</v></c>'), "damaged-xlsx", "日期"),
+    "unknown-type": (h2('<c r="H10" t="zz"><v>1</v></c>'), "damaged-xlsx", "类型"),
     "shared-index-out-of-range": (
-        with_shared_strings(shared(b"<si><t>95</t></si>"), '<c r="H2" t="s"><v>5</v></c>'),
+        with_shared_strings(shared(b"<si><t>95</t></si>"), '<c r="H10" t="s"><v>5</v></c>'),
         "damaged-xlsx",
         "共享字符串 '5' 不存在",
     ),
     "shared-strings-missing": (
-        h2('<c r="H2" t="s"><v>0</v></c>'),
+        h2('<c r="H10" t="s"><v>0</v></c>'),
         "damaged-xlsx",
         "没有共享字符串部件",
     ),
@@ -199,7 +208,7 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
     "sheet-missing": (lambda raw: rewrite(raw, {SHEET: None}), "damaged-xlsx", "缺少工作表"),
     "workbook-missing": (lambda raw: rewrite(raw, {BOOK: None}), "damaged-xlsx", "缺少工作簿"),
     "undefined-entity": (
-        h2('<c r="H2" t="inlineStr"><is><t>&foo;</t></is></c>'),
+        h2('<c r="H10" t="inlineStr"><is><t>&foo;</t></is></c>'),
         "damaged-xlsx",
         "不是完整的 XML",
     ),
@@ -213,12 +222,12 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
     "2m-cell-formats": (styles_with(2_000_000), "too-large", "上限"),
     "5000-cell-formats": (styles_with(5_000), "too-large", "4000"),
     "3m-empty-shared-strings": (
-        with_shared_strings(shared(b"<si/>" * 3_000_000), '<c r="H2" t="s"><v>0</v></c>'),
+        with_shared_strings(shared(b"<si/>" * 3_000_000), '<c r="H10" t="s"><v>0</v></c>'),
         "too-large",
         "上限",
     ),
     "60k-shared-strings": (
-        with_shared_strings(shared(b"<si><t/></si>" * 60_000), '<c r="H2" t="s"><v>0</v></c>'),
+        with_shared_strings(shared(b"<si><t/></si>" * 60_000), '<c r="H10" t="s"><v>0</v></c>'),
         "too-large",
         "共享字符串",
     ),
@@ -252,7 +261,7 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
         "'-1'",
     ),
     "rows-out-of-order": (
-        rows_appended('<row r="3"><c r="H3"><v>1</v></c></row>'),
+        rows_appended('<row r="11"><c r="H11"><v>1</v></c></row>'),
         "damaged-xlsx",
         "顺序",
     ),
@@ -262,13 +271,13 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
     "hidden-True": (filled_row2('hidden="True"'), "hidden-row", "隐藏"),
     "hidden-zero-height": (filled_row2('ht="0" customHeight="1"'), "hidden-row", "隐藏"),
     "merge-single-quoted": (
-        after_sheet_data("<mergeCells count='1'><mergeCell ref='H2:H3'/></mergeCells>"),
+        after_sheet_data("<mergeCells count='1'><mergeCell ref='H10:H11'/></mergeCells>"),
         "merged-cells",
-        "H2:H3",
+        "H10:H11",
     ),
     "hidden-column": (
         sheet(
-            lambda xml: _H2.sub('<c r="H2"><v>95.6</v></c>', xml, count=1).replace(
+            lambda xml: _H2.sub('<c r="H10"><v>95.6</v></c>', xml, count=1).replace(
                 'min="8" max="8"', 'min="8" max="8" hidden="1"', 1
             )
         ),
@@ -287,13 +296,14 @@ def csv_cases(template: bytes) -> dict[str, tuple[bytes, str, str]]:
     """CSV returns past a bound, made from a CSV template: (bytes, code, word)."""
     text = template.decode("utf-8-sig")
     lines = text.split("\r\n")
-    first = lines[1].split(",")
+    at = next(i for i, line in enumerate(lines) if line.startswith("序号,")) + 1  # under the form
+    first = lines[at].split(",")
 
     def row(column: int, value: str) -> bytes:
         cells = list(first)
         cells[7] = "95"
         cells[column] = value
-        return "\r\n".join([lines[0], ",".join(cells), *lines[2:]]).encode("utf-8")
+        return "\r\n".join([*lines[:at], ",".join(cells), *lines[at + 1 :]]).encode("utf-8")
 
     return {
         "csv-20mb": (text.encode() + b"#" * (20 << 20), "too-large", "上限"),

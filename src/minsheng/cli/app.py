@@ -65,7 +65,15 @@ class _ChineseHelp:
         return option
 
     def get_help(self, ctx: Any) -> str:
-        return _help_in_chinese(super().get_help(ctx))  # type: ignore[misc]
+        from minsheng.core.typography import typeset
+
+        # Typeset before click wraps the lines, so that a pair of brackets is seen whole.
+        command: Any = self
+        command.help = typeset(command.help or "")
+        for param in command.get_params(ctx):
+            if getattr(param, "help", None):
+                param.help = typeset(param.help)
+        return typeset(_help_in_chinese(super().get_help(ctx)))  # type: ignore[misc]
 
 
 class _Group(_ChineseHelp, TyperGroup):
@@ -159,18 +167,18 @@ def failed(error: BaseException, debug: bool) -> int:
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "minsheng"
         message = usage_message(error)
-        info(f"错误 [usage]:{message}(用 {command} --help 查看用法)")
+        info(f"错误 [usage]：{message}(用 {command} --help 查看用法)")
         return int(error.exit_code)  # type: ignore[attr-defined]
     if isinstance(error, DataError):
         for issue in error.issues:
-            info(str(issue))
+            info(str(issue), prose=False)
         info(f"数据有 {len(error.issues)} 个问题,请先修正(minsheng validate 可列出全部)。")
         return 1
     if isinstance(error, UsageError):
-        info(f"错误 [{error.code}]:{error.message}")
+        info(f"错误 [{error.code}]：{error.message}")
         return 2
     if isinstance(error, RefusedError):
-        info(f"拒绝 [{error.code}]:{error.message}")
+        info(f"拒绝 [{error.code}]：{error.message}")
         return 1
     if isinstance(error, KeyboardInterrupt):
         info("已中断。")
@@ -185,11 +193,11 @@ def failed(error: BaseException, debug: bool) -> int:
         # person can act on it, so it is a message, never an internal error.
         if debug:
             raise error
-        info(f"错误 [io-error]:{os_problem(error)}")
+        info(f"错误 [io-error]：{os_problem(error)}")
         return 1
     if debug or not isinstance(error, Exception):
         raise error
-    info(f"内部错误 [internal]:{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
+    info(f"内部错误 [internal]：{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
     return 1
 
 

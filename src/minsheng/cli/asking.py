@@ -16,6 +16,7 @@ import typer
 
 from minsheng.cli.common import info
 from minsheng.core.issues import Code, Issue, RefusedError, UsageError
+from minsheng.core.typography import typeset
 
 if TYPE_CHECKING:  # the models are heavy to import: `--help` must not pay for them
     from minsheng.core.datadir import DataDir
@@ -50,7 +51,7 @@ def _prompt(label: str, default: str | None) -> str:
     """
     shown = f" [{default}]" if default else ""
     while True:
-        typer.echo(f"{label}{shown}: ", nl=False, err=True)
+        typer.echo(typeset(f"{label}{shown}:") + " ", nl=False, err=True)
         line = sys.stdin.readline()
         if not line:
             raise typer.Abort()
@@ -108,7 +109,7 @@ class Asker:
 
 
 def refused(code: Code, field: str, reason: str) -> RefusedError:
-    return RefusedError(code, f"字段 {field}:{reason}")
+    return RefusedError(code, f"字段 {field}：{reason}")
 
 
 def refuse(problem: Problem | None) -> None:

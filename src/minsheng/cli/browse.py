@@ -143,7 +143,7 @@ def list_items(
     statuses, used = _statuses(folder, loaded, selection, no_cache, day)
     items = browse.select_items(loaded, selection, statuses)
     if not items:
-        info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
+        info(f"提示 [no-items]：没有符合条件的事项({selection.describe() or '全部'})。")
     if format is Format.JSON:
         write_output(browse.dump_json([browse.item_json(loaded, i) for i in items]), output, folder)
         return
@@ -216,7 +216,7 @@ def _list_json(
     )
     items = browse.select_items(loaded, selection, None)
     if not items:  # the hint goes to stderr each time: an empty answer is not kept
-        info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
+        info(f"提示 [no-items]：没有符合条件的事项({selection.describe() or '全部'})。")
     return browse.dump_json([browse.item_json(loaded, i) for i in items]), bool(items)
 
 

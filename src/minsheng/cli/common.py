@@ -144,7 +144,7 @@ def settle_progress(folder: DataDir) -> None:
     try:
         said = settle(folder)
     except RefusedError as error:
-        info(f"注意 [{error.code}]:{error.message}")
+        info(f"注意 [{error.code}]：{error.message}")
         return
     except OSError:
         return
@@ -284,9 +284,12 @@ def terminal_style(output: Path | None) -> tuple[bool, int | None]:
     return color, shutil.get_terminal_size((120, 40)).columns
 
 
-def info(message: str) -> None:
-    """A message for the person, on stderr (stdout carries only the product)."""
-    typer.echo(message, err=True)
+def info(message: str, *, prose: bool = True) -> None:
+    """A message for the person, on stderr (stdout carries only the product), in Chinese
+    typography; `prose=False` for a line whose places (file:line) are already set apart."""
+    from minsheng.core.typography import typeset
+
+    typer.echo(typeset(message) if prose else message, err=True)
 
 
 NoCacheOption = Annotated[

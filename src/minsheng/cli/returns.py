@@ -72,9 +72,11 @@ def template(
     """生成一个单位的进度报送表:该单位牵头的每个有任务事项的每个指标一行,填好后用
     minsheng progress import 导入。
 
-    xlsx 中只有“本期累计完成、阶段、完成百分比、进展说明、依据”几列可以填写,其余单元格锁定;
+    xlsx 是一份可以打印、盖章发出的表:标题、填报单位(盖章)、填报人、联系电话、审核人、
+    报送日期和填表说明(含截止日),下面是 A4 横向、带边框的表格。只有“本期累计完成、阶段、
+    完成百分比、进展说明、依据”几列和表格上方的几个空格可以填写,其余单元格锁定;
     “本期累计完成”只能填数字(单位见输入提示),定性节点的“阶段”从下拉列表选择。
-    表头在第 1 行,列的含义见 docs/progress.md。
+    列的含义见 docs/progress.md。
 
     \b
     例:minsheng progress template --unit 区残联 --as-of 2024-06-30 --output 区残联6月.xlsx
@@ -208,7 +210,7 @@ def import_returns(
 
 def _show_problems(outcome: Outcome, format: ImportFormat) -> None:
     for problem in outcome.problems:
-        info(f"{problem.where()}: {problem.code}: {problem.message}")
+        info(str(problem), prose=False)
     info(f"报送表有 {len(outcome.problems)} 个问题,没有登记任何进度;请修改后重新导入。")
     _json(outcome, format)
 

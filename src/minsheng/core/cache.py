@@ -302,7 +302,7 @@ def _decode(payload: bytes) -> Parsed | None:
     records, issues, whole, size = data
     shaped = (
         isinstance(records, tuple)
-        and all(type(record) is tuple and len(record) == 15 for record in records)
+        and all(type(record) is tuple and len(record) == 17 for record in records)
         and isinstance(issues, tuple)
         and all(type(issue) is tuple and len(issue) == 5 for issue in issues)
         and type(whole) is bool

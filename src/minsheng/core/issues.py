@@ -86,6 +86,7 @@ class Code(StrEnum):
     BAD_FORMAT = "bad-format"
     NEEDS_OUTPUT = "needs-output"
     MASTHEAD_NEEDS_DOCX = "masthead-needs-docx"
+    NO_NUMBER_PREFIX = "no-number-prefix"
     NO_TARGETS = "no-targets"
     NO_DATA_DIR = "no-data-dir"
     NO_PROGRESS_DIR = "no-progress-dir"
@@ -137,7 +138,10 @@ class Issue:
 
     def __str__(self) -> str:
         where = f" [{self.path}]" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}{where}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        said = typeset(self.message)
+        return f"{self.file}:{self.line}:{self.column}: {self.code}: {said}{where}"
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -186,8 +186,8 @@ def _record(
     return (
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
-        entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), number, line,
-        marks,
+        entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
+        entry.recorded_at.isoformat(), number, line, marks,
     )  # fmt: skip
 
 
@@ -240,14 +240,14 @@ def entries_of(
     word = shared.words.setdefault
     entries = []
     for (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-         recorded_at, number, line, marks) in records:  # fmt: skip
+         reporter, phone, recorded_at, number, line, marks) in records:  # fmt: skip
         entries.append(
             make((
                 shared.date(date), shared.stamp(recorded_at), first_order + number, entry_id,
                 item, word(target, target), None if value is None else Decimal(value),
                 None if stage is None else _STAGES[stage],
                 None if percent is None else Decimal(percent), word(unit, unit), note, source,
-                corrects, origin, line, marks,
+                corrects, reporter, phone, origin, line, marks,
             ))
         )  # fmt: skip
     return entries
@@ -259,8 +259,8 @@ def record_of(entry: Entry) -> fastparse.Record:
     return (
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
-        entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), entry.order,
-        entry.line, entry.marks,
+        entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
+        entry.recorded_at.isoformat(), entry.order, entry.line, entry.marks,
     )  # fmt: skip
 
 

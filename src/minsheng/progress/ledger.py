@@ -63,7 +63,7 @@ from minsheng.progress.files import (
 )
 from minsheng.progress.sources import source_path, source_problem
 
-_ORDER = 12  # where a record (progress.record_of) holds the entry's order
+_ORDER = 14  # where a record (progress.record_of) holds the entry's order
 
 KEEP = 8  # ledgers kept in the cache folder, the newest (one per data folder, working folder
 # and content)
@@ -338,13 +338,13 @@ def _series(found: object, origins: int) -> bool:
 
 
 def _record(found: object, origins: int) -> bool:
-    """A record of progress.record_of's 15 fields, its order a number, and an origin index."""
+    """A record of progress.record_of's 17 fields, its order a number, and an origin index."""
     if not (type(found) is tuple and len(found) == 2):
         return False
     plain, origin = found
     return (
         type(plain) is tuple
-        and len(plain) == 15
+        and len(plain) == 17
         and type(plain[_ORDER]) is int
         and type(origin) is int
         and 0 <= origin < origins

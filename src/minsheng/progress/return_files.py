@@ -21,9 +21,14 @@ from minsheng.progress.return_import import Sheet, Uncomputed
 from minsheng.progress.returns import (
     COLUMNS,
     FILLED,
+    FORM_FIELDS,
     HEADERS,
     NOTE,
     PERCENT,
+    PHONE,
+    REPORTER,
+    REVIEWER,
+    SENT,
     SOURCE,
     STAGE,
     STAMP,
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET_TITLE = "进度报送表"
+UNIT_SEALED = "填报单位（盖章）"
+HIDDEN = ("指标编号", *STAMP)  # kept for the import, not shown
 STAGES = ("未启动", "推进中", "已完成")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A return has a row per target (a unit leads a few dozen at most): anything far beyond is
@@ -62,9 +69,18 @@ def _cells(row: ReturnRow, stamp: Stamp) -> dict[str, object]:
 
 
 def template_csv(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
-    """UTF-8 with a BOM (Excel reads the Chinese), the header, one row per target."""
+    """UTF-8 with a BOM (Excel reads the Chinese): the form's title, its fields and 填表说明
+    a line each, then the header and one row per target."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    # The unit's name is data: like every cell, never a formula (a unit named =… was one).
+    writer.writerow([_csv_text(stamp.title())])
+    writer.writerow([_csv_text(f"{UNIT_SEALED}：{stamp.unit}")])
+    for label in FORM_FIELDS:
+        writer.writerow([f"{label}：", ""])
+    for number, line in enumerate(stamp.instructions()):
+        writer.writerow([("填表说明：" if number == 0 else "") + line])
+    writer.writerow([])
     writer.writerow(COLUMNS)
     for row in rows:
         cells = _cells(row, stamp)
@@ -83,13 +99,32 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# The form (xlsx): its font and sizes, the columns' widths in characters (wider text wraps),
+# and A4 landscape's printable width in the same units at 100%.
+FORM_FONT = "宋体"
+TITLE_SIZE, FIELD_SIZE, TABLE_SIZE = 16, 12, 11
+LINE_HEIGHT = 14.5  # points a line of 11 pt text takes
+WRAPPED = {"事项": 22, "指标": 16, "目标": 18, NOTE: 40, SOURCE: 16}
+AT_LEAST = {STAGE: 8, PERCENT: 8}  # room for the drop-down's words
+A4_LANDSCAPE = 150  # about 267 mm between 15 mm margins, a character of 11 pt 宋体 ≈ 1.8 mm
+LEGIBLE = 0.8  # fit to one page wide only where the print stays at 80% or larger
+# Where the fields sit on the form: (label's column, value's column) in the header's titles.
+FIELD_PLACES = {REPORTER: ("事项", "指标"), PHONE: ("目标", "上次报送"),
+                REVIEWER: (VALUE, STAGE), SENT: (NOTE, SOURCE)}  # fmt: skip
+HEADER_ROW = 9  # the title, the unit, the fields, 填表说明 (four lines), a blank line
+
+
 def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
-    """The return as a workbook: the header in row 1 (repeated on every printed page), the
-    fixed cells locked (sheet protection, no password), the value column taking only numbers
-    with the target's unit in its input message, 阶段 a drop-down on milestone rows; what a
-    row does not take is locked and grey. The last columns say what it was made for."""
+    """The return as a form an office sends: the title, 填报单位(盖章), the fields the unit
+    fills (填报人, 联系电话, 审核人, 报送日期) and 填表说明 with the deadline above the table;
+    the table bordered, in 宋体, 进展说明 wide and wrapping; A4 landscape with the header
+    repeated on every page and page numbers at the foot. The fixed cells are locked (sheet
+    protection, no password), the value column takes only numbers with the target's unit in
+    its input message, 阶段 is a drop-down on milestone rows; what a row does not take is
+    locked and grey. The target ids and what the return was made for are in hidden columns:
+    the import reads them, the clerk does not."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -98,39 +133,148 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     assert sheet is not None
     sheet.title = SHEET_TITLE
     letter = {title: get_column_letter(index) for index, title in enumerate(COLUMNS, 1)}
+    shown = [title for title in HEADERS if title not in HIDDEN]
+    last_shown = letter[shown[-1]]
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     fill_here = PatternFill("solid", fgColor="FFF2CC")
     blocked = PatternFill("solid", fgColor="D9D9D9")
-    for index, title in enumerate(COLUMNS, 1):
-        head = sheet.cell(row=1, column=index, value=title)
-        head.font = Font(bold=True)
+    thin = Side(style="thin", color="000000")
+    boxed = Border(left=thin, right=thin, top=thin, bottom=thin)
+    table_font = Font(name=FORM_FONT, size=TABLE_SIZE)
+    field_font = Font(name=FORM_FONT, size=FIELD_SIZE)
+
+    # --- above the table: the title, the unit, the fields, 填表说明 ---
+    title = _put(sheet, 1, 1, stamp.title())  # the unit's name is data: never a formula
+    title.font = Font(name=FORM_FONT, size=TITLE_SIZE, bold=True)
+    title.alignment = Alignment(horizontal="centerContinuous", vertical="center")
+    for column in range(2, COLUMNS.index(shown[-1]) + 2):  # centred across, never merged
+        sheet.cell(row=1, column=column).alignment = Alignment(horizontal="centerContinuous")
+    sheet.row_dimensions[1].height = 30
+    unit = _put(sheet, 2, 1, f"{UNIT_SEALED}：{stamp.unit}")
+    unit.font = field_font
+    for label, (at, value_at) in FIELD_PLACES.items():
+        named = sheet.cell(row=3, column=COLUMNS.index(at) + 1, value=f"{label}：")
+        named.font = field_font
+        named.alignment = Alignment(horizontal="right")
+        blank = sheet.cell(row=3, column=COLUMNS.index(value_at) + 1)
+        blank.font = field_font
+        blank.fill = fill_here
+        blank.border = Border(bottom=thin)
+        blank.number_format = "@"  # a telephone number stays as typed
+        blank.protection = Protection(locked=False)
+    for offset, line in enumerate(stamp.instructions()):
+        said = sheet.cell(row=4 + offset, column=1, value=("" if offset else "填表说明：") + line)
+        said.font = Font(name=FORM_FONT, size=TABLE_SIZE, bold=not offset)
+        if offset:  # under the first line's text, past 填表说明：
+            said.alignment = Alignment(indent=5)
+    top = max(HEADER_ROW, 4 + len(stamp.instructions()) + 1)
+
+    # --- the table ---
+    for index, name in enumerate(COLUMNS, 1):
+        head = sheet.cell(row=top, column=index, value=name)
+        head.font = Font(name=FORM_FONT, size=TABLE_SIZE, bold=True)
         head.fill = header_fill
-    widths = {title: _width(title) for title in COLUMNS}
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if name in HEADERS:
+            head.border = boxed
+    widths = {name: _width(name) for name in COLUMNS}
     by_unit: dict[str, list[str]] = {}
     milestone_rows: list[int] = []
-    for number, row in enumerate(rows, 2):
+    for number, row in enumerate(rows, top + 1):
         cells = _cells(row, stamp)
         milestone = row.target.kind is Kind.MILESTONE
-        for title in COLUMNS:
-            cell = _put(sheet, number, COLUMNS.index(title) + 1, cells.get(title))
-            widths[title] = max(widths[title], _width(_shown(cells.get(title))))
-            takes = title in {NOTE, SOURCE} or (
-                title in {STAGE, PERCENT} if milestone else title == VALUE
+        for name in COLUMNS:
+            cell = _put(sheet, number, COLUMNS.index(name) + 1, cells.get(name))
+            widths[name] = max(widths[name], _width(_shown(cells.get(name))))
+            cell.font = table_font
+            if name in HEADERS:
+                cell.border = boxed
+            cell.alignment = Alignment(
+                horizontal="center" if name == "序号" else None,
+                vertical="center",
+                wrap_text=name in WRAPPED or name in {VALUE, STAGE},
+            )
+            takes = name in {NOTE, SOURCE} or (
+                name in {STAGE, PERCENT} if milestone else name == VALUE
             )
             if takes:
                 cell.protection = Protection(locked=False)
                 cell.fill = fill_here
-            elif title in FILLED:
+            elif name in FILLED:
                 cell.fill = blocked
         if milestone:
             milestone_rows.append(number)
         else:
             by_unit.setdefault(row.target.unit or "", []).append(f"{letter[VALUE]}{number}")
+    _checks(sheet, stamp, by_unit, milestone_rows, letter, DataValidation)
+    for name in COLUMNS:
+        width = WRAPPED.get(name) or max(min(widths[name], MAX_WIDTH), AT_LEAST.get(name, 4))
+        if name in WRAPPED and name not in FILLED and widths[name] < width:
+            width = max(widths[name], _width(name))  # a short text needs no more room
+        sheet.column_dimensions[letter[name]].width = width + 2
+    for number, row in enumerate(rows, top + 1):
+        # Lines a wrapped cell takes, for a row height every program shows alike.
+        cells = _cells(row, stamp)
+        lines = max(
+            -(
+                -_width(_shown(cells.get(name)))
+                // int(sheet.column_dimensions[letter[name]].width - 1)
+            )
+            for name in WRAPPED
+        )
+        sheet.row_dimensions[number].height = max(lines, 1) * LINE_HEIGHT + 4
+    for name in HIDDEN:  # for the program, not for the clerk
+        sheet.column_dimensions[letter[name]].hidden = True
+
+    # --- the page ---
+    end = top + len(rows)
+    sheet.freeze_panes = f"A{top + 1}"
+    sheet.print_title_rows = f"{top}:{top}"
+    sheet.print_area = f"A1:{last_shown}{end}"
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6  # inches: 15 mm
+    sheet.page_margins.top, sheet.page_margins.bottom = 0.7, 0.7
+    footer = sheet.oddFooter
+    assert footer is not None
+    footer.center.text = "第 &P 页，共 &N 页"
+    footer.center.font = FORM_FONT
+    total = sum(sheet.column_dimensions[letter[name]].width for name in shown)
+    if A4_LANDSCAPE / total >= LEGIBLE:  # one page wide, never smaller than legible
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+        if sheet.sheet_properties.pageSetUpPr is not None:
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    protection = sheet.protection
+    protection.sheet = True  # no password: it guards against slips, not against people
+    protection.formatColumns = False  # False means allowed: widths can be changed
+    protection.formatRows = False
+    as_of = stamp.as_of.isoformat()
+    book.properties.title = f"{stamp.unit} 进度报送表（截至 {as_of}）"
+    book.properties.subject = f"{stamp.plan} {stamp.year}"
+    book.properties.keywords = f"minsheng-return {stamp.digest}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _checks(
+    sheet: Worksheet,
+    stamp: Stamp,
+    by_unit: dict[str, list[str]],
+    milestone_rows: list[int],
+    letter: dict[str, str],
+    validation: Any,
+) -> None:
+    """What a cell takes: numbers in the value column (the unit in the input message), a
+    stage from the list and a share from 0 to 100 on milestone rows."""
     as_of = stamp.as_of.isoformat()
     for unit, refs in by_unit.items():
-        shown = f"单位:{unit}。" if unit else ""
-        percent = "(填百分数,如 95.6)" if is_percent(unit) else ""
-        check = DataValidation(
+        shown = f"单位：{unit}。" if unit else ""
+        percent = "（填百分数，如 95.6）" if is_percent(unit) else ""
+        check = validation(
             type="decimal",
             operator="greaterThanOrEqual",
             formula1="0",
@@ -138,26 +282,26 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
             showInputMessage=True,
             showErrorMessage=True,
             promptTitle="本期累计完成",
-            prompt=f"截至 {as_of} 的累计完成数{percent}。{shown}只填数字;不报的留空。",
+            prompt=f"截至 {as_of} 的累计完成数{percent}。{shown}只填数字；不报的留空。",
             errorTitle="只能填数字",
-            error=f"请填写不小于 0 的数字{f',单位:{unit}' if unit else ''}。",
+            error=f"请填写不小于 0 的数字{f'，单位：{unit}' if unit else ''}。",
         )
         for ref in refs:
             check.add(ref)
         sheet.add_data_validation(check)
     if milestone_rows:
-        stages = DataValidation(
+        stages = validation(
             type="list",
             formula1=f'"{",".join(STAGES)}"',
             allow_blank=True,
             showInputMessage=True,
             showErrorMessage=True,
             promptTitle="阶段",
-            prompt="定性节点目标:选择 未启动、推进中 或 已完成。",
+            prompt="定性节点目标：选择 未启动、推进中 或 已完成。",
             errorTitle="阶段不对",
-            error="请从下拉列表中选择:未启动、推进中、已完成。",
+            error="请从下拉列表中选择：未启动、推进中、已完成。",
         )
-        shares = DataValidation(
+        shares = validation(
             type="decimal",
             operator="between",
             formula1="0",
@@ -165,39 +309,13 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="百分比不对",
-            error="完成百分比填 0 到 100 之间的数字(可留空)。",
+            error="完成百分比填 0 到 100 之间的数字（可留空）。",
         )
         for n in milestone_rows:
             stages.add(f"{letter[STAGE]}{n}")
             shares.add(f"{letter[PERCENT]}{n}")
         sheet.add_data_validation(stages)
         sheet.add_data_validation(shares)
-    for title in COLUMNS:
-        width = max(widths[title], 12 if title in {NOTE, SOURCE} else 0)
-        sheet.column_dimensions[letter[title]].width = min(width, MAX_WIDTH) + 2
-        if width > MAX_WIDTH:
-            for number in range(2, len(rows) + 2):
-                place = f"{letter[title]}{number}"
-                sheet[place].alignment = Alignment(wrap_text=True, vertical="top")
-    for title in STAMP[2:]:  # the plan's marks are for the program, not the clerk
-        sheet.column_dimensions[letter[title]].hidden = True
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if sheet.sheet_properties.pageSetUpPr is not None:
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    protection = sheet.protection
-    protection.sheet = True  # no password: it guards against slips, not against people
-    protection.formatColumns = False  # False means allowed: widths can be changed
-    protection.formatRows = False
-    book.properties.title = f"{stamp.unit} 进度报送表(截至 {as_of})"
-    book.properties.subject = f"{stamp.plan} {stamp.year}"
-    book.properties.keywords = f"minsheng-return {stamp.digest}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _shown(value: object) -> str:
@@ -319,8 +437,12 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     if not records:
         sheet.problem(1, None, Code.EMPTY, "文件是空的")
         return
-    sheet.header = [cell.strip() for cell in records[0]]
-    _take_rows(sheet, ((n, [_unquoted(c) for c in r]) for n, r in enumerate(records[1:], 2)))
+    top = _header_at(records)
+    sheet.header_row = top + 1
+    sheet.header = [cell.strip() for cell in records[top]]
+    _take_fields(sheet, records[:top])
+    rows = enumerate(records[top + 1 :], top + 2)
+    _take_rows(sheet, ((n, [_unquoted(c) for c in r]) for n, r in rows))
 
 
 def _unquoted(cell: str) -> str:
@@ -339,6 +461,32 @@ def _bounded(records: Iterator[list[str]], sheet: Sheet) -> Iterator[list[str]]:
             sheet.problem(number, None, Code.TOO_LARGE, message)
             return
         yield record
+
+
+MAX_ABOVE = 30  # rows a form may have above its header
+
+
+def _header_at(records: Sequence[Sequence[object]]) -> int:
+    """The index of the header's row: the first whose cells begin 序号, 事项 (the form puts
+    its title, fields and 填表说明 above it); the first row when none does, to be named as
+    not a return's header."""
+    for index, record in enumerate(records[:MAX_ABOVE]):
+        if ["" if cell is None else str(cell).strip() for cell in record[:2]] == [*HEADERS[:2]]:
+            return index
+    return 0
+
+
+def _take_fields(sheet: Sheet, above: Sequence[Sequence[object]]) -> None:
+    """The form's fields above the header (填报人：, 联系电话：…): each label's value is the
+    first filled cell after it in its row, before the next label."""
+    for number, record in enumerate(above, 1):
+        texts = ["" if cell is None else str(cell).strip() for cell in record]
+        labels = [i for i, text in enumerate(texts) if text.rstrip("：: ") in FORM_FIELDS]
+        for index in labels:
+            label = texts[index].rstrip("：: ")
+            stop = next((i for i in labels if i > index), len(texts))
+            value = next((record[i] for i in range(index + 1, stop) if texts[i]), None)
+            sheet.fields.setdefault(label, (number, value))
 
 
 def _take_rows(sheet: Sheet, rows: Iterator[tuple[int, list[Any]]]) -> None:
@@ -403,8 +551,11 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
     if not rows:
         sheet.problem(1, None, Code.EMPTY, "第一个工作表是空的")
         return
-    sheet.header = ["" if v is None else str(v).strip() for v in rows[0]]
-    _take_rows(sheet, ((n, values) for n, values in enumerate(rows[1:], 2)))
+    top = _header_at(rows)
+    sheet.header_row = top + 1
+    sheet.header = ["" if v is None else str(v).strip() for v in rows[top]]
+    _take_fields(sheet, rows[:top])
+    _take_rows(sheet, ((n, values) for n, values in enumerate(rows[top + 1 :], top + 2)))
     _hidden_problems(sheet, first.hidden_rows, first.hidden_columns)
 
 
@@ -419,8 +570,8 @@ def _hidden_problems(sheet: Sheet, rows: set[int], columns: set[int]) -> None:
             sheet.problem(number, filled[0], Code.HIDDEN_ROW, message)
     for column in sorted(columns):
         title = titles.get(column, "")
-        if title not in HEADERS:
-            continue  # the plan's marks are hidden by the template itself
+        if title not in HEADERS or title in HIDDEN:
+            continue  # the target ids and the plan's marks are hidden by the template itself
         if any(cells.get(title) not in (None, "") for _, cells in sheet.rows):
             message = "这一列被隐藏了,但有内容;请取消隐藏、核对后再导入"
             sheet.problem(None, title, Code.HIDDEN_COLUMN, message)

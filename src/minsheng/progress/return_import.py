@@ -30,7 +30,9 @@ from minsheng.progress.returns import (
     HEADERS,
     NOTE,
     PERCENT,
+    PHONE,
     PLAN,
+    REPORTER,
     SOURCE,
     SOURCE_PREFIX,
     STAGE,
@@ -87,7 +89,9 @@ class ReturnProblem:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.code}: {self.message}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        return f"{self.where()}: {self.code}: {typeset(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
@@ -104,6 +108,8 @@ class Sheet:
     digest: str  # of the file's bytes
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    header_row: int = 1  # where the header was found: a form has its title and fields above
+    fields: dict[str, tuple[int, object]] = field(default_factory=dict)  # 填报人 …: (row, value)
     problems: list[ReturnProblem] = field(default_factory=list)
 
     def problem(self, row: int | None, column: str | None, code: Code, message: str) -> None:
@@ -174,11 +180,12 @@ def header_problems(sheet: Sheet) -> bool:
     if first != list(HEADERS):
         at = next((i for i, t in enumerate(HEADERS) if i >= len(first) or first[i] != t), 0)
         message = (
-            f"第1行应是报送表的表头({'、'.join(HEADERS)});第 {at + 1} 列应为 {HEADERS[at]!r},"
+            f"第{sheet.header_row}行应是报送表的表头({'、'.join(HEADERS)});"
+            f"第 {at + 1} 列应为 {HEADERS[at]!r},"
             f"实际是 {first[at] if at < len(first) else '(空)'!r}。请用 minsheng progress "
             "template 生成的报送表填报,不要插入或删除行列"
         )
-        sheet.problem(1, None, Code.NOT_A_RETURN, message)
+        sheet.problem(sheet.header_row, None, Code.NOT_A_RETURN, message)
         return True
     missing = [title for title in STAMP if title not in header]
     if missing:
@@ -186,9 +193,23 @@ def header_problems(sheet: Sheet) -> bool:
             f"缺少列 {'、'.join(missing)}:这不是 minsheng progress template 生成的报送表,"
             "无法确定填报单位和统计截止日"
         )
-        sheet.problem(1, None, Code.NOT_A_RETURN, message)
+        sheet.problem(sheet.header_row, None, Code.NOT_A_RETURN, message)
         return True
     return False
+
+
+def who_filled(sheet: Sheet, problem: Report) -> dict[str, str | None]:
+    """填报人 and 联系电话 from the form's fields, by the rules of a note: kept with every
+    entry the return brings (shown by `progress list`, never in the report)."""
+    found: dict[str, str | None] = {}
+    for key, label in (("reporter", REPORTER), ("phone", PHONE)):
+        row, value = sheet.fields.get(label, (None, None))
+        try:
+            found[key] = parse_text(key, cell_text(value, number=False))
+        except Problem as error:
+            problem(row, label, error.code, error.message)
+            found[key] = None
+    return found
 
 
 def cell_text(value: object, *, number: bool) -> str:
@@ -252,6 +273,8 @@ def read_sheet(
     def problem(row: int | None, column: str | None, code: Code, message: str) -> None:
         outcome.problems.append(ReturnProblem(sheet.file, sheet.sheet, row, column, code, message))
 
+    said = who_filled(sheet, problem)
+
     for number, cells in sheet.rows:
         if is_blank(cells):
             outcome.skipped_blank += 1
@@ -293,7 +316,7 @@ def read_sheet(
         seen[key] = number
         target = rows[key].target
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
-                       new_id(), now(), allow_large)  # fmt: skip
+                       new_id(), now(), allow_large, said)  # fmt: skip
         if entry is not None:
             found.append(
                 ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry)
@@ -385,6 +408,7 @@ def _entry(
     new_id: str,
     recorded_at: dt.datetime,
     allow_large: bool = False,
+    said: dict[str, str | None] | None = None,
 ) -> ProgressEntry | None:
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
     target = row.target
@@ -422,6 +446,7 @@ def _entry(
                 "unit": unit.name,
                 "note": note,
                 "source": source or f"{SOURCE_PREFIX} {digest}",
+                **(said or {}),
                 "recorded_at": recorded_at,
             }
         )

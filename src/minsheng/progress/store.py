@@ -313,7 +313,7 @@ def _require_readable(new: bytes, display: str) -> None:
 
 
 def _refusal(issues: list[Issue]) -> RefusedError:
-    message = ";".join(f"字段 {issue.path}:{issue.message}" for issue in issues)
+    message = ";".join(f"字段 {issue.path}：{issue.message}" for issue in issues)
     return RefusedError(issues[0].code, message)
 
 

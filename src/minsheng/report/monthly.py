@@ -70,7 +70,7 @@ def returns_table(report: Report) -> Table:
             Column("missing", "未报送事项"),
             Column("rate", "按时报送率", "right"),
         ],
-        title=f"本月报送情况({month:%Y-%m},{due} 前报送)",
+        title=f"本月报送情况({month:%Y-%m}，{due} 前报送)",
     )
     for unit in cycle.reporting:
         period = unit.current

@@ -86,6 +86,8 @@ def entry_json(
         "unit": entry.unit,
         "note": entry.note,
         "source": entry.source,
+        "reporter": entry.reporter,
+        "phone": entry.phone,
         "corrects": entry.corrects,
         "recorded_at": entry.recorded_at.isoformat(),
         "file": _relative(folder, path) if path else None,
@@ -115,6 +117,7 @@ def entries_table(
         Column("target", "目标", wrap=compact),
         Column("progress", "进度", align="right", whole=True),
         Column("unit", "填报单位"),
+        Column("reporter", "填报人", wrap=True),
         Column("note", "说明", wrap=True),
         Column("source", "依据", wrap=True),
         Column("state", "状态", whole=True),
@@ -136,6 +139,7 @@ def entries_table(
                 name if compact else f"{name}({entry.target})",
                 progress_text(entry, target),
                 entry.unit,
+                " ".join(said for said in (entry.reporter, entry.phone) if said),
                 entry.note,
                 entry.source,
                 state,
@@ -148,7 +152,9 @@ def entries_table(
     keep = [
         index
         for index, column in enumerate(columns)
-        if not compact or column.key not in {"source", "corrects"} or any(r[index] for r in rows)
+        if not compact
+        or column.key not in {"reporter", "source", "corrects"}
+        or any(r[index] for r in rows)
     ]
     return Table(
         [columns[i] for i in keep], [[row[i] for i in keep] for row in rows], title="进度记录"
@@ -194,6 +200,7 @@ def summary(item: Item, target: Target, entry: AnyEntry, file: str) -> str:
         ("日期", entry.date.isoformat()),
         ("进度", progress_text(entry, target)),
         ("填报单位", entry.unit),
+        ("填报人", " ".join(said for said in (entry.reporter, entry.phone) if said)),
         ("说明", entry.note or ""),
         ("依据", entry.source or ""),
         ("更正", entry.corrects or ""),
