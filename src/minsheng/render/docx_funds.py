@@ -91,6 +91,8 @@ def write_funds(
 ) -> None:
     """The section, numbered `number` with its table 表`table_number` (has_funds says whether
     the JSON has one)."""
+    from minsheng.render.docx import prose_title
+
     summary = (report.get("summary") or {}).get("funds")
     assert isinstance(summary, dict)
     heading(doc, f"{number}、资金到位和拨付情况")
@@ -107,7 +109,7 @@ def write_funds(
         rows.append(
             [
                 str(item.get("id")),
-                clean(item.get("short_title") or item.get("title"), f"{where}标题"),
+                prose_title(item, clean, f"{where}标题"),
                 "、".join(clean(u, f"{where}牵头单位") for u in item.get("units", [])),
                 format_decimal(planned),
                 percent(funds.get("arrived_rate")),
@@ -120,6 +122,6 @@ def write_funds(
         f"表{table_number} 资金到位和拨付情况",
         ["序号", "事项", "牵头单位", "年度计划投资(万元)", "到位率", "拨付率", "状态"],
         rows,
-        [11, 46, 30, 21, 16, 16, 16],
+        [11, 40, 28, 21, 18, 18, 20],
         right={0, 3, 4, 5},
     )
