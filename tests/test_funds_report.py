@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import pytest
 
 from conftest import TESTS, run_cli, write_records
 from minsheng.core.typography import typeset as shown_as
+from minsheng.report.funds_bulletin import amount_text
 
 AS_OF = ("--as-of", "2024-06-30")
 
@@ -213,3 +215,13 @@ def test_without_a_funds_file_no_format_shows_money(small_data: Path, tmp_path: 
     word = docx.Document(str(report_file(small_data, tmp_path / "w.docx", "docx")))
     assert not any("资金" in p.text for p in word.paragraphs)
     assert not any("资金" in cell.text for t in word.tables for row in t.rows for cell in row.cells)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "shown"),
+    [("5450", "万元", "5450万元"), ("1.2345", "亿元", "12345万元(1.2345亿元)"),
+     ("123456789", "元", "12345.6789万元(1.23456789亿元)"), ("10000", "万元", "10000万元(1亿元)"),
+     ("9999.99", "万元", "9999.99万元"), ("0.5", "元", "0.00005万元")],
+)  # fmt: skip
+def test_totals_are_in_wan_and_in_yi_from_one_yi_on(amount: str, unit: str, shown: str) -> None:
+    assert amount_text(Decimal(amount), unit) == shown
