@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import SMALL_PLAN
+from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.plan.models import Basis, Comparator, Kind, Period, ScheduleStep, Target
@@ -21,7 +22,6 @@ from minsheng.report.compute import (
     default_as_of,
     expected_at,
     is_met,
-    points,
     ranks,
     target_completion,
 )

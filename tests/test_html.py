@@ -149,7 +149,7 @@ def test_every_item_is_on_the_page(example: dict[str, Any]) -> None:
         else:
             card = page.split(f'id="item-{item["id"]}"', 1)[1].split("</article>", 1)[0]
             assert item["status_label"] in card
-            assert f"完成 <strong>{percent(item['completion'])}</strong>" in card
+            assert f"完成 <strong>{percent(item['completion_pct'])}</strong>" in card
             for unit in item["units"]:
                 assert unit in card
 
@@ -182,11 +182,13 @@ def test_the_footer_speaks_to_the_public(example: dict[str, Any]) -> None:
         assert word not in footer
 
 
-def test_percent_rounds_half_up_like_the_other_formats() -> None:
-    assert percent(0.4973) == "49.7%"
-    assert percent(0.00125) == "0.1%"
-    assert percent(1.879) == "187.9%"
+def test_the_page_shows_the_figure_the_json_rounded_once() -> None:
+    # The page shows `*_pct` as it is: it never rounds a rounded fraction again.
+    assert percent(49.7) == "49.7%"
+    assert percent(100) == "100.0%"
+    assert percent(187.9) == "187.9%"
     assert percent(None) == "—"
+    assert percent(49.73) == "—"  # not a figure rounded by the report: not shown as one
 
 
 def test_targets_show_the_plans_words_and_where_the_actual_came_from() -> None:
@@ -357,7 +359,7 @@ def test_example_month_in_the_browser(
         text = card.inner_text()
         assert item["title"] in text
         assert item["status_label"] in text
-        assert percent(item["completion"]) in text
+        assert percent(item["completion_pct"]) in text
 
     # Readable on a phone: nothing wider than the screen but the ranking, which scrolls.
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -111,9 +111,9 @@ def test_json_contract(cli) -> None:
 def test_json_says_how_expected_was_counted_beside_it(cli) -> None:
     report = no_nan(cli("report", *EXAMPLE, "--format", "json").stdout)
     keys = list(report)
-    assert keys[:4] == ["as_of", "since", "expected", "expected_basis"]
-    assert keys[4:10] == ["plan", "thresholds", "summary", "items", "units", "categories"]
-    assert keys[10:] == ["reporting", "escalations"]  # the monthly cycle, added after
+    assert keys[:5] == ["as_of", "since", "expected", "expected_pct", "expected_basis"]
+    assert keys[5:11] == ["plan", "thresholds", "summary", "items", "units", "categories"]
+    assert keys[11:] == ["reporting", "escalations"]  # the monthly cycle, added after
     assert report["expected_basis"] in {"month", "day"}
 
 
@@ -171,7 +171,8 @@ def test_every_format_says_how_expected_was_counted(
     book = tmp_path / "report.xlsx"
     report("xlsx", "--output", str(book))
     facts = {row[0].value: row for row in load_workbook(book)["概况"].iter_rows(max_col=3)}
-    assert facts["序时进度"][1].value == fraction
+    # The cell holds the figure shown everywhere (49.7%), not the JSON's four places.
+    assert facts["序时进度"][1].value == pytest.approx(float(shown.rstrip("%")) / 100)
     assert facts["序时进度"][2].value == words
 
 

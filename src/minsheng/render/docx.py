@@ -19,9 +19,11 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.percent import shown_percent as percent
+from minsheng.core.percent import shown_points as points
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
 from minsheng.render.gongwen import (
@@ -40,7 +42,6 @@ from minsheng.render.gongwen import (
     table,
     text_width,
 )
-from minsheng.render.html import percent
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -107,13 +108,6 @@ class Scrubber:
 # --- numbers and dates as a 通报 writes them ---------------------------------------------
 
 
-def points(value: Any) -> str:
-    """Percentage points with one decimal (40.0), as the other formats show a gap."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return ""
-    return str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-
-
 def chinese_date(day: dt.date) -> str:
     """2024年6月30日: the 公文's Arabic-numeral date, without leading zeros."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -166,7 +160,7 @@ def named_items(report: dict[str, Any], clean: Scrubber) -> list[Named]:
                 title=prose_title(item, clean, f"{where}标题"),
                 units="、".join(clean(u, f"{where}牵头单位") for u in item.get("units", [])),
                 status=str(item.get("status", "")),
-                completion=percent(item.get("completion")),
+                completion=percent(item.get("completion_pct")),
                 gap=points(item.get("gap")),
                 latest=latest,
             )
@@ -211,7 +205,7 @@ def opening(report: dict[str, Any], clean: Scrubber) -> str:
     source = f"《{title}》({number})" if title else number
     return (
         f"根据{source}要求,现将截至{when}民生实事推进情况通报如下:"
-        f"序时进度为{percent(report.get('expected'))}{'(' + basis + ')' if basis else ''},"
+        f"序时进度为{percent(report.get('expected_pct'))}{'(' + basis + ')' if basis else ''},"
         f"全部{total}项中有任务{working}项,其中{counts},"
         f"无任务{summary.get('no_task', 0)}项。"
     )
@@ -316,7 +310,7 @@ def write_escalations(
 def write_tables(doc: Document, report: dict[str, Any], items: list[Named], number: str) -> None:
     heading(doc, f"{number}、各项完成情况及牵头单位排名")
     body(doc, "各项完成情况见表1,牵头单位排名见表2。")
-    expected = {i.get("id"): percent(i.get("expected")) for i in report.get("items", [])}
+    expected = {i.get("id"): percent(i.get("expected_pct")) for i in report.get("items", [])}
     rows = [
         [
             str(i.id),
@@ -343,7 +337,7 @@ def write_tables(doc: Document, report: dict[str, Any], items: list[Named], numb
             str(u.get("rank", "")),
             str(u.get("name", "")),
             str(len(u.get("items", []))),
-            percent(u.get("completion")),
+            percent(u.get("completion_pct")),
             *(str((u.get("counts") or {}).get(code, 0)) for code in active),
         ]
         for u in report.get("units", [])

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from minsheng.core.measure import format_decimal
+from minsheng.core.percent import exact_points
+from minsheng.core.percent import shown_percent as percent
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
@@ -50,14 +52,6 @@ def _decimal(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))
     return number if number.is_finite() else None
-
-
-def percent(value: Any) -> str:
-    """0.4123 is "41.2%", rounded half up as the other formats do; no value is "—"."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{(number * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def quantity(value: Any, unit: str | None = None) -> str:
@@ -184,7 +178,7 @@ def completion_text(target: dict[str, Any]) -> str:
         return "—"
     if target.get("kind") == "standard":
         return "已达标" if target.get("met") else "未达标"
-    return percent(target.get("completion"))
+    return percent(target.get("completion_pct"))
 
 
 def target_view(target: dict[str, Any]) -> TargetView:
@@ -199,10 +193,10 @@ def target_view(target: dict[str, Any]) -> TargetView:
 
 
 def gap_text(item: dict[str, Any]) -> str:
-    gap = _decimal(item.get("gap"))
+    gap = exact_points(item.get("gap"))
     if gap is None or item.get("status") in {"done", "unreported"}:
         return ""
-    points = abs(gap).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    points = abs(gap)
     if gap > 0:
         return f"落后序时进度 {points} 个百分点"
     return f"超前序时进度 {points} 个百分点" if gap < 0 else "与序时进度持平"
@@ -229,8 +223,8 @@ def item_view(item: dict[str, Any]) -> ItemView:
         units="、".join(item.get("units", [])),
         status=status,
         word=word(status),
-        completion=percent(item.get("completion")),
-        expected=percent(item.get("expected")),
+        completion=percent(item.get("completion_pct")),
+        expected=percent(item.get("expected_pct")),
         fill=bar_share(item.get("completion")),
         mark=bar_share(item.get("expected")),
         gap=gap_text(item),
@@ -253,7 +247,7 @@ def category_bars(report: dict[str, Any]) -> list[BarRow]:
         rows.append(
             BarRow(
                 label=f"{category.get('name', '')}({active}项)",
-                value=percent(completion) if active else "无任务",
+                value=percent(category.get("completion_pct")) if active else "无任务",
                 y=index * BAR_ROW,
                 fill=fill.quantize(Decimal("0.1")),
                 active=bool(active),
@@ -291,7 +285,9 @@ def category_sections(report: dict[str, Any]) -> list[CategoryView]:
     sections: dict[int, CategoryView] = {}
     for category in report.get("categories", []):
         no = int(category["no"])
-        sections[no] = CategoryView(no, str(category["name"]), percent(category.get("completion")))
+        sections[no] = CategoryView(
+            no, str(category["name"]), percent(category.get("completion_pct"))
+        )
     for item in report.get("items", []):
         if item.get("status") == "no_task":
             continue
@@ -342,7 +338,7 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
         "heading": heading,
         "plan": plan,
         "as_of": report.get("as_of", ""),
-        "expected": percent(report.get("expected")),
+        "expected": percent(report.get("expected_pct")),
         "basis": BASIS_WORDS[basis] if basis is not None else "",
         "basis_rule": BASIS_RULES[basis],
         "expected_x": (bar_share(report.get("expected")) * CHART_WIDTH / 100).quantize(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.percent import HUNDRED, exact_points, percent_text
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.plan.models import BASIS_WORDS, Basis
 
@@ -53,7 +54,7 @@ def shown(value: Any, number_format: str) -> str:
     if value is None:
         return ""
     if number_format == PERCENT and isinstance(value, int | float | Decimal):
-        return f"{value * 100:.1f}%"
+        return percent_text(Decimal(str(value)))
     if isinstance(value, dt.date):
         return "2024-12-31"
     return str(value)
@@ -72,6 +73,14 @@ def number_of(value: Any) -> int | float | Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     return value
+
+
+def shown_fraction(value: Any) -> Decimal | None:
+    """A figure the JSON carries already rounded (`completion_pct`, 53.9) as the fraction a
+    percent-formatted cell holds (0.539): the cell shows exactly the figure every other
+    format shows, and its value is that figure."""
+    number = exact_points(value)
+    return None if number is None else number / HUNDRED
 
 
 def words(values: Sequence[Any], sep: str = "、") -> str:
@@ -221,7 +230,7 @@ def title_words(report: dict[str, Any]) -> str:
 def as_of_words(report: dict[str, Any]) -> str:
     """数据截至 2024-06-30,序时进度 50.0%(按月计): what the table was counted at."""
     words = f"数据截至 {report.get('as_of', '')}"
-    expected = number_of(report.get("expected"))
+    expected = shown_fraction(report.get("expected_pct"))
     if expected is not None:
         basis = basis_words(report.get("expected_basis"))
         words += f",序时进度 {shown(expected, PERCENT)}" + (f"({basis})" if basis else "")

@@ -15,7 +15,7 @@ from minsheng.render.sheets import (
     POINTS,
     Col,
     as_of_words,
-    number_of,
+    shown_fraction,
     title_words,
     words,
     write_heading,
@@ -41,7 +41,9 @@ def _period(index: int) -> Callable[[dict[str, Any]], Any]:
 def _point(index: int) -> Callable[[dict[str, Any]], Any]:
     def get(item: dict[str, Any]) -> Any:
         history = item.get("history", [])
-        return number_of(history[index].get("completion")) if index < len(history) else None
+        return (
+            shown_fraction(history[index].get("completion_pct")) if index < len(history) else None
+        )
 
     return get
 
@@ -71,7 +73,7 @@ def returns_sheet(book: Workbook, report: dict[str, Any]) -> None:
     columns = [
         Col("牵头单位", lambda u: u.get("unit")),
         *(Col(month, _period(index)) for index, month in enumerate(months)),
-        Col("按时报送率", lambda u: number_of(u.get("on_time_rate")), PERCENT),
+        Col("按时报送率", lambda u: shown_fraction(u.get("on_time_rate_pct")), PERCENT),
         Col(
             "本月逾期事项",
             lambda u: words(u["periods"][-1].get("items_late", [])) if u.get("periods") else None,
@@ -132,9 +134,15 @@ def changes_sheet(book: Workbook, report: dict[str, Any]) -> None:
         Col("序号", lambda i: i.get("id")),
         Col("事项", lambda i: i.get("short_title")),
         Col(
-            f"{since} 完成", lambda i: number_of((i.get("since") or {}).get("completion")), PERCENT
+            f"{since} 完成",
+            lambda i: shown_fraction((i.get("since") or {}).get("completion_pct")),
+            PERCENT,
         ),
-        Col(f"{report.get('as_of')} 完成", lambda i: number_of(i.get("completion")), PERCENT),
+        Col(
+            f"{report.get('as_of')} 完成",
+            lambda i: shown_fraction(i.get("completion_pct")),
+            PERCENT,
+        ),
         Col("变化(百分点)", lambda i: Decimal(moved[i["id"]].change), POINTS),
         Col("状态变化", lambda i: moved[i["id"]].moved),
     ]

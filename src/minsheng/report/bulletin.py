@@ -8,6 +8,8 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 from minsheng.core.measure import format_decimal
+from minsheng.core.percent import percent_text as percent
+from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
@@ -16,7 +18,7 @@ from minsheng.plan.describe import short_title
 from minsheng.plan.models import BASIS_WORDS, Kind
 from minsheng.render.tables import Cell, Column, Table
 from minsheng.report import monthly
-from minsheng.report.compute import ItemResult, Report, Snapshot, points, ranks
+from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
 
 if TYPE_CHECKING:
     pass
@@ -28,10 +30,6 @@ BAR_CELLS = 10
 
 
 # --- small formatting helpers -------------------------------------------------------------
-
-
-def percent(fraction: Decimal | None) -> str:
-    return "" if fraction is None else f"{points(fraction)}%"
 
 
 def bar(fraction: Decimal) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
 from minsheng.core.measure import split_unit
+from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.models import (
     Basis,
@@ -46,21 +46,8 @@ from minsheng.report.cycle import (
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-TENTH = Decimal("0.1")
 APPROX_TOLERANCE = Decimal("0.95")  # 左右: within 5% below the value counts as met
 IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
-
-
-def points(fraction: Decimal) -> Decimal:
-    """A fraction as percentage points to one decimal, half up: 0.49727 is 49.7.
-
-    Statuses and ranks are decided on these rounded points, so what a reader sees (49.7%,
-    落后 10.0) is exactly what was compared.
-    """
-    # Room for the largest completion the ledger's numbers allow (10^15 / 10^-12) at 0.1.
-    with decimal.localcontext() as context:
-        context.prec = 60
-        return (fraction * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
 
 
 def default_as_of(period: Period, today: dt.date) -> dt.date:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from minsheng.core.measure import json_number
+from minsheng.core.percent import json_percent as pct
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, short_title, target_json
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def fraction(value: Decimal | None) -> int | float | None:
-    """A fraction (0.4124 is 41.24%) to four places."""
+    """A fraction (0.4124 is 41.24%) to four places, for computing."""
     return json_number(value, 4)
 
 
@@ -44,6 +45,7 @@ def _target_json(result: TargetResult) -> dict[str, Any]:
         "percent": json_number(actual.percent) if actual is not None else None,
         "date": actual.date.isoformat() if actual is not None else None,
         "completion": fraction(result.completion),
+        "completion_pct": pct(result.completion),
         "met": result.met,
     }
 
@@ -81,7 +83,9 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
         "status": result.status.value,
         "status_label": STATUS_WORDS[result.status],
         "completion": fraction(result.completion),
+        "completion_pct": pct(result.completion),
         "expected": fraction(result.expected) if result.completion is not None else None,
+        "expected_pct": pct(result.expected) if result.completion is not None else None,
         "gap": json_number(result.gap),
         "latest": _entry_json(result.latest),
         "note": _note_json(result.note),
@@ -89,7 +93,11 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
     }
     if report.since is not None:
         then = report.since.items[index]
-        found["since"] = {"completion": fraction(then.completion), "status": then.status.value}
+        found["since"] = {
+            "completion": fraction(then.completion),
+            "completion_pct": pct(then.completion),
+            "status": then.status.value,
+        }
     found["history"] = monthly.history_json(report, item.id)
     return found
 
@@ -107,6 +115,7 @@ def document(report: Report) -> dict[str, Any]:
             "name": unit.name,
             "items": [r.item.id for r in unit.items],
             "completion": fraction(unit.completion),
+            "completion_pct": pct(unit.completion),
             "counts": _counts_json(unit.counts),
             "unreported": [r.item.id for r in unit.unreported],
         }
@@ -118,6 +127,7 @@ def document(report: Report) -> dict[str, Any]:
             "name": group.name,
             "items": [r.item.id for r in group.items],
             "completion": fraction(group.completion),
+            "completion_pct": pct(group.completion),
             "counts": _counts_json(group.counts),
         }
         for category, group in zip(plan.categories, now.categories, strict=True)
@@ -126,6 +136,7 @@ def document(report: Report) -> dict[str, Any]:
         "as_of": now.as_of.isoformat(),
         "since": report.since.as_of.isoformat() if report.since is not None else None,
         "expected": fraction(now.expected),
+        "expected_pct": pct(now.expected),
         "expected_basis": report.plan.schedule.basis.value,
         "plan": {
             "title": plan.document.title,

@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from minsheng.core.measure import json_number
+from minsheng.core.percent import json_percent as pct
+from minsheng.core.percent import percent_text as percent
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import Cell, Column, Table
-from minsheng.report.compute import Report, points
+from minsheng.report.compute import Report
 from minsheng.report.cycle import RETURN_STYLES, RETURN_WORDS, Point, Return, UnitReporting
 
 SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item: flat at the bottom is nothing
@@ -19,10 +21,6 @@ SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item:
 
 def fraction(value: Decimal | None) -> int | float | None:
     return json_number(value, 4)
-
-
-def percent(value: Decimal | None) -> str:
-    return "" if value is None else f"{points(value)}%"
 
 
 def sparkline(points_: list[Point]) -> str:
@@ -175,6 +173,7 @@ def history_json(report: Report, item: int) -> list[dict[str, Any]]:
         {
             "as_of": point.as_of.isoformat(),
             "completion": fraction(point.completion),
+            "completion_pct": pct(point.completion),
             "status": point.status.value,
         }
         for point in cycle.history.get(item, [])
@@ -189,6 +188,7 @@ def reporting_json(report: Report) -> list[dict[str, Any]]:
         {
             "unit": unit.unit,
             "on_time_rate": fraction(unit.on_time_rate),
+            "on_time_rate_pct": pct(unit.on_time_rate),
             "periods": [
                 {
                     "period": period.label,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
@@ -18,7 +19,7 @@ from minsheng.report.bulletin import (
     latest_text,
     units_text,
 )
-from minsheng.report.compute import Report, points, ranks
+from minsheng.report.compute import Report, ranks
 from minsheng.report.cycle import RETURN_WORDS
 
 if TYPE_CHECKING:

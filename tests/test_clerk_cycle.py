@@ -1,0 +1,309 @@
+"""Three months of the monthly cycle as a district clerk runs them: each unit's template
+filled in Excel (openpyxl writes the cells, percent formats included), `progress import`,
+corrections and re-imports, then `report` in every format. Each test is a way an office
+could otherwise publish a wrong figure or a wrong name."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from conftest import run_cli
+
+SOURCE_DATE = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: every 2024 month is due
+
+
+# --- the clerk's steps ---------------------------------------------------------------------------
+
+
+def template(data: Path, unit: str, as_of: str, out: Path) -> Path:
+    done = run_cli("progress", "template", "--unit", unit, "--as-of", as_of,
+                   "--output", str(out), "--data-dir", str(data))  # fmt: skip
+    assert done.code == 0, done.stderr
+    return out
+
+
+def row_of(sheet: Any, item: int, target: str) -> int:
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == item and row[2].value == target:
+            return int(row[0].row)
+    raise AssertionError((item, target))
+
+
+COLUMN = {"value": "H", "stage": "I", "percent": "J", "note": "K", "source": "L"}
+
+
+def fill(path: Path, cells: dict[tuple[int, str, str], object], **formats: str) -> Path:
+    """The template filled as a clerk does in Excel: (item, target, field) → what is typed.
+    `formats` gives a cell its number format, as Excel sets one when `66%` is typed."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    for (item, target, field), value in cells.items():
+        cell = sheet[f"{COLUMN[field]}{row_of(sheet, item, target)}"]
+        cell.value = value
+        number_format = formats.get(f"{target}_{field}")
+        if number_format:
+            cell.number_format = number_format
+    book.save(path)
+    return path
+
+
+def return_for(
+    data: Path,
+    tmp_path: Path,
+    unit: str,
+    as_of: str,
+    cells: dict[tuple[int, str, str], object],
+    **formats: str,
+) -> Path:
+    name = f"{unit}-{as_of}-{len(list(tmp_path.glob('*.xlsx')))}.xlsx"
+    return fill(template(data, unit, as_of, tmp_path / name), cells, **formats)
+
+
+def import_(data: Path, *args: str) -> Any:
+    return run_cli("progress", "import", *args, "--yes", "--data-dir", str(data))
+
+
+def imported(data: Path, *args: str) -> Any:
+    done = import_(data, *args)
+    assert done.code == 0, done.stderr
+    return done
+
+
+def report(data: Path, as_of: str, *args: str, **env: str) -> str:
+    done = run_cli("report", "--as-of", as_of, "--data-dir", str(data), *args,
+                   **{**SOURCE_DATE, **env})  # fmt: skip
+    assert done.code == 0, done.stderr
+    return str(done.stdout)
+
+
+def report_json(data: Path, as_of: str, **env: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(report(data, as_of, "--format", "json", **env))
+    return found
+
+
+def listed(data: Path) -> list[dict[str, Any]]:
+    done = run_cli("progress", "list", "--format", "json", "--data-dir", str(data))
+    assert done.code == 0, done.stderr
+    found: list[dict[str, Any]] = json.loads(done.stdout)
+    return found
+
+
+# --- one figure, one rounding ------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    """The text of an HTML page, one string per text node."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.parts.append(data.strip())
+
+
+def _docx_tables(raw: bytes) -> list[list[list[str]]]:
+    from docx import Document
+
+    return [
+        [[cell.text for cell in row.cells] for row in table.rows]
+        for table in Document(io.BytesIO(raw)).tables
+    ]
+
+
+def _section(text: str, title: str) -> list[str]:
+    """The lines of a bulletin's section: from its title's line to the next title's."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.match(rf"(### )?{title}(\(|\s|$)", line)]
+    if not starts:
+        return []
+    rest = lines[starts[0] + 1 :]
+    end = next(
+        (i for i, line in enumerate(rest) if re.match(r"[^\s|]", line)),
+        len(rest),
+    )
+    return rest[:end]
+
+
+def _bulletin_figures(text: str, cells_of: Any) -> dict[str, str]:
+    """The figures of a bulletin in text (markdown or the terminal's), by its sections."""
+    found: dict[str, str] = {}
+    for line in _section(text, "各项完成情况"):
+        cells = cells_of(line)
+        if cells and cells[0].isdigit():
+            found[f"item {cells[0]} completion"] = cells[3].split()[-1][:-1]
+            found[f"item {cells[0]} expected"] = cells[4][:-1]
+    for line in _section(text, "滞后事项"):
+        cells = cells_of(line)
+        if cells and cells[0].isdigit():
+            found[f"item {cells[0]} completion"] = cells[4][:-1]
+            found[f"item {cells[0]} gap"] = cells[5]
+    for line in _section(text, "牵头单位排名"):
+        cells = cells_of(line)
+        if cells and cells[0].isdigit():
+            found[f"unit {cells[1]} completion"] = cells[3].split()[-1][:-1]
+    return found
+
+
+def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]:
+    """Every item's completion, expected progress and gap and every unit's completion as
+    each format shows it, keyed `item 24 completion` and so on: one dict per format."""
+    shown: dict[str, dict[str, str]] = {}
+    document = report_json(data, as_of)
+    shown["json"] = {}
+    for item in document["items"]:
+        if item["status"] == "no_task":
+            continue
+        shown["json"][f"item {item['id']} completion"] = f"{item['completion_pct']:.1f}"
+        shown["json"][f"item {item['id']} expected"] = f"{item['expected_pct']:.1f}"
+        shown["json"][f"item {item['id']} gap"] = f"{item['gap']:.1f}"
+    for unit in document["units"]:
+        shown["json"][f"unit {unit['name']} completion"] = f"{unit['completion_pct']:.1f}"
+
+    shown["markdown"] = _bulletin_figures(
+        report(data, as_of, "--format", "markdown"),
+        lambda line: [cell.strip() for cell in line.strip().strip("|").split("|")],
+    )
+    shown["table"] = _bulletin_figures(
+        report(data, as_of, COLUMNS="400"), lambda line: re.split(r"\s{2,}", line.strip())
+    )
+
+    shown["csv"] = {}
+    for row in csv.DictReader(io.StringIO(report(data, as_of, "--format", "csv").lstrip("\ufeff"))):
+        if row["状态代码"] == "no_task":
+            continue
+        shown["csv"][f"item {row['序号']} completion"] = row["完成进度(%)"]
+        shown["csv"][f"item {row['序号']} expected"] = next(
+            value for key, value in row.items() if key.startswith("序时进度")
+        )
+        shown["csv"][f"item {row['序号']} gap"] = row["落后(百分点)"]
+    units_csv = report(data, as_of, "--format", "csv", "--by", "unit").lstrip("\ufeff")
+    for row in csv.DictReader(io.StringIO(units_csv)):
+        shown["csv"][f"unit {row['牵头单位']} completion"] = row["平均完成进度(%)"]
+
+    page = tmp_path / "page.html"
+    report(data, as_of, "--format", "html", "--output", str(page))
+    html = page.read_text(encoding="utf-8")
+    parser = _Text()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    shown["html"] = {}
+    card = (
+        r"第 (\d+) 项: [^第]*? 完成 ([0-9.]+)% 序时进度 ([0-9.]+)%"
+        r"( (落后|超前)序时进度 ([0-9.]+) 个百分点| 与序时进度持平)?"
+    )
+    for number, completion, expected, said, way, gap in re.findall(card, text):
+        shown["html"][f"item {number} completion"] = completion
+        shown["html"][f"item {number} expected"] = expected
+        if said:
+            shown["html"][f"item {number} gap"] = (
+                "0.0" if not way else gap if way == "落后" else f"-{gap}"
+            )
+    for name, completion in re.findall(
+        r"<tr><td>\d+</td><td>([^<]+)</td><td>\d+</td><td>([0-9.]+)%</td>", html
+    ):
+        shown["html"][f"unit {name} completion"] = completion
+
+    book_path = tmp_path / "book.xlsx"
+    report(data, as_of, "--format", "xlsx", "--output", str(book_path))
+    book = openpyxl.load_workbook(book_path)
+    shown["xlsx"] = {}
+    sheet = book["事项"]
+    header = [cell.value for cell in sheet[3]]
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        record = dict(zip(header, row, strict=False))
+        if record["状态"] == "无任务":
+            continue
+        number = record["序号"]
+        shown["xlsx"][f"item {number} completion"] = f"{record['完成进度'] * 100:.1f}"
+        shown["xlsx"][f"item {number} expected"] = f"{record['序时进度'] * 100:.1f}"
+        shown["xlsx"][f"item {number} gap"] = f"{record['落后(百分点)']:.1f}"
+    sheet = book["单位"]
+    header = [cell.value for cell in sheet[3]]
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        record = dict(zip(header, row, strict=False))
+        shown["xlsx"][f"unit {record['牵头单位']} completion"] = (
+            f"{record['平均完成进度'] * 100:.1f}"
+        )
+
+    word = tmp_path / "bulletin.docx"
+    report(data, as_of, "--format", "docx", "--output", str(word))
+    shown["docx"] = {}
+    items, units = _docx_tables(word.read_bytes())[:2]
+    for row in items[1:]:
+        if row[3] != "—":
+            shown["docx"][f"item {row[0]} completion"] = row[3][:-1]
+        shown["docx"][f"item {row[0]} expected"] = row[4][:-1]
+    for row in units[1:]:
+        shown["docx"][f"unit {row[1]} completion"] = row[3][:-1]
+    from docx import Document
+
+    for paragraph in Document(str(word)).paragraphs:
+        found = re.match(
+            r"第(\d+)项.*?完成进度([0-9.]+)%,低于序时进度([0-9.]+)个百分点", paragraph.text
+        )
+        if found:
+            shown["docx"][f"item {found.group(1)} completion"] = found.group(2)
+            shown["docx"][f"item {found.group(1)} gap"] = found.group(3)
+    return shown
+
+
+def assert_one_figure(shown: dict[str, dict[str, str]]) -> None:
+    """Every format that shows a figure shows the JSON's; and each format shows some."""
+    reference = shown["json"]
+    for name, found in shown.items():
+        assert found, name
+        differ = {key: (value, reference[key]) for key, value in found.items()
+                  if Decimal(value) != Decimal(reference[key])}  # fmt: skip
+        assert not differ, (name, differ)
+
+
+def test_every_format_shows_the_example_with_the_same_figures(tmp_path: Path) -> None:
+    shown = figures_of_example(tmp_path)
+    assert_one_figure(shown)
+    # Each kind of figure is shown by the formats that show it at all.
+    for name in ("markdown", "table", "csv", "html", "xlsx", "docx"):
+        assert any(key.endswith("completion") for key in shown[name]), name
+
+
+def figures_of_example(tmp_path: Path) -> dict[str, dict[str, str]]:
+    """The example's figures, by `--progress-dir` over the shipped plan's data folder."""
+    from conftest import REAL_PLAN, ROOT
+
+    data = tmp_path / "data"
+    (data).mkdir()
+    (data / "tasks_2024.yaml").write_bytes(REAL_PLAN.read_bytes())
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "2024-06" / "progress", data / "progress")
+    return figures(data, "2024-06-30", tmp_path)
+
+
+def test_a_completion_of_53_947_percent_is_53_9_everywhere_and_its_gap_4_4(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # Item 24: 精准开展困难学生资助 推进中 (50%), 残疾学生资助 11 of 19 人次 (57.895%): 53.947%.
+    # Rounded once from the exact value it is 53.9; rounded again from a rounded 0.5395, 54.0.
+    education = return_for(real_data, tmp_path, "区教育局", "2024-07-31",
+                           {(24, "precise-aid", "stage"): "推进中"})  # fmt: skip
+    disabled = return_for(real_data, tmp_path, "区残联", "2024-07-31",
+                          {(24, "disabled-students", "value"): 11})  # fmt: skip
+    imported(real_data, str(education))
+    imported(real_data, str(disabled))
+    shown = figures(real_data, "2024-07-31", tmp_path)
+    assert shown["json"]["item 24 completion"] == "53.9"
+    assert shown["json"]["item 24 expected"] == "58.3"
+    assert shown["json"]["item 24 gap"] == "4.4"
+    assert_one_figure(shown)
+    for name in ("markdown", "table", "csv", "html", "xlsx", "docx"):
+        assert shown[name]["item 24 completion"] == "53.9", name
