@@ -307,3 +307,84 @@ def test_a_completion_of_53_947_percent_is_53_9_everywhere_and_its_gap_4_4(
     assert_one_figure(shown)
     for name in ("markdown", "table", "csv", "html", "xlsx", "docx"):
         assert shown[name]["item 24 completion"] == "53.9", name
+
+
+# --- who reports what --------------------------------------------------------------------------
+
+
+def targets_in(path: Path, item: int) -> list[str]:
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    return [row[2].value for row in sheet.iter_rows(min_row=2) if row[0].value == item]
+
+
+def test_each_unit_of_a_co_led_item_is_sent_only_its_own_targets(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # Item 24: 困难学生资助 is 区教育局's, the grants for disabled students 区残联's (by).
+    education = template(real_data, "区教育局", "2024-06-30", tmp_path / "jyj.xlsx")
+    federation = template(real_data, "区残联", "2024-06-30", tmp_path / "cl.xlsx")
+    assert targets_in(education, 24) == ["precise-aid"]
+    assert "precise-aid" not in targets_in(federation, 24)
+    assert {"disabled-students", "higher-ed", "vocational", "undergrad-grant"} <= set(
+        targets_in(federation, 24)
+    )
+    # Item 21: the nursery places are 区卫生健康委's; the kindergartens 区教育局's.
+    health = template(real_data, "区卫生健康委", "2024-06-30", tmp_path / "wsjkw.xlsx")
+    assert targets_in(health, 21) == ["new-places", "places-per-1000"]
+    assert "new-places" not in targets_in(education, 21)
+
+
+def test_a_unit_cannot_overwrite_the_figure_another_unit_reports(
+    real_data: Path, tmp_path: Path
+) -> None:
+    federation = return_for(real_data, tmp_path, "区残联", "2024-06-30",
+                            {(24, "disabled-students", "value"): 11})  # fmt: skip
+    imported(real_data, str(federation))
+    # 区教育局 types the same target on the terminal, or slips its row into its own return.
+    typed = run_cli("progress", "add", "24", "--target", "disabled-students", "--value", "2",
+                    "--unit", "区教育局", "--date", "2024-06-30",
+                    "--data-dir", str(real_data))  # fmt: skip
+    assert typed.code == 1
+    assert "[not-reporting-unit]" in typed.stderr and "由 区残联 报送" in typed.stderr
+    csv_path = tmp_path / "jyj.csv"
+    template(real_data, "区教育局", "2024-06-30", csv_path)
+    own = template(real_data, "区残联", "2024-06-30", tmp_path / "cl.csv")
+    row = (
+        next(
+            line
+            for line in own.read_text(encoding="utf-8-sig").splitlines()
+            if ",disabled-students," in line
+        )
+        .replace("区残联", "区教育局")
+        .split(",")
+    )
+    row[7] = "2"
+    with csv_path.open("a", encoding="utf-8") as stream:
+        stream.write(",".join(row) + "\r\n")
+    slipped = import_(real_data, str(csv_path))
+    assert slipped.code == 1
+    assert ":指标编号: not-reporting-unit:" in slipped.stderr and "区残联" in slipped.stderr
+    figures_now = [(e["target"], e["value"], e["unit"]) for e in listed(real_data)]
+    assert figures_now == [("disabled-students", 11, "区残联")]
+
+
+def test_a_co_lead_that_never_reported_is_not_ranked_on_another_units_figures(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # 区教育局 returns its part of item 21 for June; 区卫生健康委 (托位) returns nothing.
+    education = return_for(real_data, tmp_path, "区教育局", "2024-06-30", {
+        (21, "inclusive-rise", "stage"): "推进中",
+        (21, "public-share", "value"): 63.1,
+        (21, "nursery-class-share", "value"): 12,
+    })  # fmt: skip
+    imported(real_data, str(education))
+    found = report_json(real_data, "2024-06-30")
+    units = {unit["name"]: unit for unit in found["units"]}
+    health = units["区卫生健康委"]
+    assert health["counts"]["unreported"] == 3 and health["counts"]["on_track"] == 0
+    assert 21 in health["unreported"] and health["completion"] == 0
+    grid = {unit["unit"]: unit for unit in found["reporting"]}
+    assert 21 in grid["区卫生健康委"]["periods"][-1]["items_missing"]
+    assert 21 not in grid["区教育局"]["periods"][-1]["items_missing"]
+    # A co-lead that reports no target (item 38's 区住管中心) is expected in no return.
+    assert "区住管中心" not in grid

@@ -150,7 +150,7 @@ def add(
         return
     chosen = ask_item(loaded, item, ask)
     aim = ask_target(chosen, target, ask)
-    reporter = ask_unit(loaded, chosen, unit, ask)
+    reporter = ask_unit(loaded, chosen, unit, ask, aim)
     given = {"value": value is not None, "stage": stage is not None, "percent": percent is not None}
     refuse(shape_problem(aim, **given, complete=False))
     corrected = or_refuse(

@@ -54,6 +54,7 @@ class Code(StrEnum):
     MISSING_SOURCE = "missing-source"
     DUPLICATE_ENTRY = "duplicate-entry"
     NOT_LEAD_UNIT = "not-lead-unit"
+    NOT_REPORTER = "not-reporting-unit"
     UNKNOWN_ENTRY = "unknown-entry"
     MISPLACED = "misplaced-entry"
     SYMLINK = "symlink"

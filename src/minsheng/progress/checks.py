@@ -218,17 +218,20 @@ def check_values(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
 
 
 def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """The reporting unit is a lead unit of the item, by its canonical name."""
+    """The reporting unit is a lead unit of the item, by its canonical name, and the one
+    that reports the entry's target."""
     found = []
     items = context.items
-    problems: dict[tuple[int, str], Problem | None] = {}  # once per (item, unit)
+    targets = context.targets
+    problems: dict[tuple[int, str, str], Problem | None] = {}  # once per (item, target, unit)
     for entry in entries:
         item = items.get(entry.item)
         if item is None or item.no_task:
             continue
-        key = (entry.item, entry.unit)
+        key = (entry.item, entry.target, entry.unit)
         if key not in problems:
-            problems[key] = unit_problem(context.plan, item, entry.unit)
+            target = targets.get((entry.item, entry.target))
+            problems[key] = unit_problem(context.plan, item, entry.unit, target)
         problem = problems[key]
         if problem is not None:
             found.append(problem_at(entry, problem))

@@ -50,6 +50,7 @@ from minsheng.progress.rules import (
     parse_stage,
     parse_text,
     parse_value,
+    reported_by_message,
     shape_problem,
     stage_problem,
 )
@@ -283,7 +284,7 @@ def read_sheet(
         if rows is None:
             every = return_rows(plan, unit, [], None)
             rows = rows_of[unit.id] = {(r.item.id, r.target.id): r for r in every}
-        key = _fixed_key(texts, rows, number, problem, unit)
+        key = _fixed_key(plan, texts, rows, number, problem, unit)
         if key is None:
             continue
         if key in seen:
@@ -347,6 +348,7 @@ def _integer(text: str) -> int | None:
 
 
 def _fixed_key(
+    plan: LoadedPlan,
     texts: dict[str, str],
     rows: dict[tuple[int, str], ReturnRow],
     number: int,
@@ -356,6 +358,10 @@ def _fixed_key(
     """The (item, target) of a row, if its fixed cells are as the template wrote them."""
     item = _integer(texts["序号"])
     key = (item or 0, texts["指标编号"])
+    other = _reported_by_another(plan, key, unit)
+    if other is not None:
+        problem(number, "指标编号", Code.NOT_REPORTER, other)
+        return None
     if key not in rows:
         column = "序号" if item is None or all(k[0] != item for k in rows) else "指标编号"
         message = (
@@ -369,6 +375,16 @@ def _fixed_key(
         problem(number, "指标", "fixed-cell-changed", message)
         return None
     return key
+
+
+def _reported_by_another(plan: LoadedPlan, key: tuple[int, str], unit: Unit) -> str | None:
+    """Why a row of a co-led item's target belongs in another unit's return, if it does."""
+    item = next((one for one in plan.plan.items if one.id == key[0] and not one.no_task), None)
+    target = next((t for t in item.all_targets() if t.id == key[1]), None) if item else None
+    if item is None or target is None or unit.name not in plan.canonical_units(item):
+        return None
+    reporter = plan.reporter(item, target)
+    return None if reporter == unit.name else reported_by_message(item, target, reporter)
 
 
 def _entry(

@@ -73,14 +73,16 @@ class ReturnRow:
 def return_rows(
     plan: LoadedPlan, unit: Unit, entries: Sequence[AnyEntry], as_of: dt.date | None
 ) -> list[ReturnRow]:
-    """Every target of every item the unit leads with a task (the item's own targets, then its
-    measures'), in plan order, with the entry that counts on `as_of`."""
+    """Every target the unit reports of every item it leads with a task (the item's own
+    targets, then its measures'; of a co-led item only its own, plan.reporter), in plan order,
+    with the entry that counts on `as_of`."""
     now = latest(entries, as_of)
     return [
         ReturnRow(item, target, now.get((item.id, target.id)))
         for item in plan.items_of(unit)
         if not item.no_task
         for target in item.all_targets()
+        if plan.reports(unit, item, target)
     ]
 
 

@@ -103,8 +103,12 @@ def _unknown_target(item: Item, given: str) -> Problem:
     return Problem("target", Code.UNKNOWN_TARGET, message)
 
 
-def unit_problem(plan: LoadedPlan, item: Item, name: str) -> Problem | None:
-    """The reporting unit is a lead unit of the item, written by its canonical name."""
+def unit_problem(
+    plan: LoadedPlan, item: Item, name: str, target: Target | None = None
+) -> Problem | None:
+    """The reporting unit is a lead unit of the item, written by its canonical name, and the
+    one that reports `target`: of a co-led item, each unit reports its own targets (the
+    target's `by`, else the first lead unit), so that no unit overwrites another's figure."""
     leads = plan.canonical_units(item)
     unit = plan.unit_named(name)
     if unit is None or unit.name not in leads:
@@ -113,7 +117,22 @@ def unit_problem(plan: LoadedPlan, item: Item, name: str) -> Problem | None:
     if unit.name != name:
         message = f"填报单位请写规范名称 {unit.name},而不是别名 {name}"
         return Problem("unit", Code.NOT_LEAD_UNIT, message)
+    if target is not None and (reporter := plan.reporter(item, target)) != unit.name:
+        return Problem("unit", Code.NOT_REPORTER, reported_by_message(item, target, reporter))
     return None
+
+
+def reported_by_message(item: Item, target: Target, reporter: str) -> str:
+    """Who reports a target of a co-led item, and why: its `by`, or the first lead unit."""
+    why = (
+        "计划中该目标写明由它报送(by)"
+        if target.by is not None
+        else "计划中该目标没有写明报送单位(by),由第一个牵头单位(主责单位)报送"
+    )
+    return (
+        f"第 {item.id} 项的目标 {target.id}({target.name})由 {reporter} 报送:{why};"
+        "一个目标只由一个单位报送,不能改写别的单位报送的数"
+    )
 
 
 def date_problem(

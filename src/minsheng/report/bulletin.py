@@ -192,7 +192,9 @@ def unit_table(report: Report) -> Table:
         counts = [unit.counts[s] for s in ACTIVE_STATUSES]
         row: list[Any] = [rank, unit.name, len(unit.items), progress_cell(unit.completion)]
         if returns:
-            row.append(monthly.rate_text(returns[unit.name], report.now.as_of))
+            # A co-lead that reports no target has no returns to be on time with: —.
+            returned = returns.get(unit.name)
+            row.append("—" if returned is None else monthly.rate_text(returned, report.now.as_of))
         table.rows.append([*row, *counts])
     return table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from minsheng.plan.models import (
     ScheduleStep,
     Target,
     Thresholds,
+    reporter_of,
 )
 from minsheng.progress.entry import (
     AnyEntry,
@@ -364,6 +365,29 @@ def _status(
     return Status.ON_TRACK
 
 
+def unit_part(plan: Plan, result: ItemResult, unit: str) -> ItemResult:
+    """A co-led item as one of its lead units answers for it in the ranking: the item's own
+    targets that unit reports (Target.by), their completion and status alone, so that no unit
+    is ranked on another unit's figures (a unit that reported nothing is 未报送 there). A
+    unit that reports none of the item's own targets answers for the whole item, as a single
+    lead unit does."""
+    if len(result.units) < 2:
+        return result
+    mine = [t for t in result.targets if reporter_of(result.item, t.target, result.units) == unit]
+    own = [t for t in mine if t.measure is None]
+    if not own or len(own) == sum(1 for t in result.targets if t.measure is None):
+        return result
+    completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own)
+    rank = {t.target.id: index for index, t in enumerate(result.targets)}
+    entries = [t.entry for t in mine if t.entry is not None]
+    news = _describing([e for e in entries if e.target in {t.target.id for t in own}], rank)
+    news = news or _describing(entries, rank)
+    status = _status(own, completion, result.expected, news is not None, plan.thresholds)
+    noted = news if news is not None and tells_progress(news) else None
+    return replace(result, targets=mine, completion=completion, status=status, latest=news,
+                   note=noted)  # fmt: skip
+
+
 def group(name: str, items: list[ItemResult]) -> GroupResult:
     """Counts by status over all the items; completion over the active ones only."""
     counts = {status: 0 for status in Status}
@@ -402,7 +426,7 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
     for result in items:
         if result.status is not Status.NO_TASK:
             for name in result.units:
-                by_unit[name].append(result)
+                by_unit[name].append(unit_part(plan, result, name))
     units = sorted((group(name, held) for name, held in by_unit.items() if held), key=_rank_key)
     categories = [
         group(category.name, [r for r in items if r.item.category == category.no])

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from minsheng.core.status import Status
-from minsheng.plan.models import Item, Plan
+from minsheng.plan.models import Item, Plan, reporter_of
 
 # Deadlines are the office's, in Beijing time, whatever offset an entry was recorded with.
 BEIJING = dt.timezone(dt.timedelta(hours=8), "+08:00")
@@ -159,9 +159,10 @@ def reporting(
 ) -> list[UnitReporting]:
     """Each lead unit's returns for each month from `reporting.from` to the as-of month.
 
-    A month is on_time when every item the unit leads (with a task) has an entry from that
-    unit dated in that month, the first of them recorded by the due day's end in +08:00; late
-    when all are there but some item's first came after; missing when some item has none. The
+    A month is on_time when every item the unit reports on (an item with a task where it
+    reports some target: Target.by) has an entry from that unit dated in that month, the
+    first of them recorded by the due day's end in +08:00; late when all are there but some
+    item's first came after; missing when some item has none. The
     on-time rate is on-time months over the months whose due date is on or before the as-of
     date (None when there is none yet).
     """
@@ -172,7 +173,9 @@ def reporting(
     led: dict[str, list[int]] = {unit.name: [] for unit in plan.units}
     for item in plan.items:
         if not item.no_task:
-            for name in units_of(item):
+            # A unit is expected for an item only where it reports some target of it.
+            units = units_of(item)
+            for name in dict.fromkeys(reporter_of(item, t, units) for t in item.all_targets()):
                 led[name].append(item.id)
     found = []
     for unit, items in led.items():

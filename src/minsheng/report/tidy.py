@@ -123,6 +123,8 @@ def _unit_rows(report: Report) -> Table:
                 "、".join(str(n) for n in current.items_late),
                 None if rate is None else points(rate),
             ]
+        elif returns:  # a co-lead that reports no target of its items has no returns
+            row += [None] * 4
         table.rows.append(row)
     return table
 
