@@ -388,3 +388,43 @@ def test_a_co_lead_that_never_reported_is_not_ranked_on_another_units_figures(
     assert 21 not in grid["区教育局"]["periods"][-1]["items_missing"]
     # A co-lead that reports no target (item 38's 区住管中心) is expected in no return.
     assert "区住管中心" not in grid
+
+
+# --- lateness by the day the return was received -------------------------------------------------
+
+
+def periods_of(found: dict[str, Any], unit: str) -> dict[str, str]:
+    grid = {one["unit"]: one for one in found["reporting"]}
+    return {period["period"]: period["status"] for period in grid[unit]["periods"]}
+
+
+def test_a_return_received_on_time_but_imported_late_is_on_time(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # Sent on 4 July (due 5 July), imported on the 8th or later: on time, by --received.
+    june = return_for(real_data, tmp_path, "区人社局", "2024-06-30", {
+        (1, "new-jobs", "value"): 0.31, (1, "full-employment", "value"): 58,
+    })  # fmt: skip
+    dry = import_(real_data, str(june), "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert "最后保存时间" in dry.stderr and "--received" in dry.stderr  # the workbook's own time
+    imported(real_data, str(june), "--received", "2024-07-04")
+    assert {entry["received"] for entry in listed(real_data)} == {"2024-07-04"}
+    assert periods_of(report_json(real_data, "2024-06-30"), "区人社局")["2024-06"] == "on_time"
+    # The same return from another unit, received on the 8th: late.
+    other = return_for(real_data, tmp_path, "区商务局", "2024-06-30",
+                       {(3, "training", "value"): 900})  # fmt: skip
+    imported(real_data, str(other), "--received", "2024-07-08")
+    assert periods_of(report_json(real_data, "2024-06-30"), "区商务局")["2024-06"] == "late"
+    table = run_cli("progress", "list", "--data-dir", str(real_data))
+    assert "收到日期" in table.stdout and "2024-07-08" in table.stdout
+
+
+def test_a_received_day_before_the_returns_date_is_refused(real_data: Path, tmp_path: Path) -> None:
+    june = return_for(
+        real_data, tmp_path, "区人社局", "2024-06-30", {(1, "new-jobs", "value"): 0.31}
+    )
+    done = import_(real_data, str(june), "--received", "2024-06-20")
+    assert done.code == 1
+    assert "bad-received" in done.stderr and "2024-06-20" in done.stderr
+    assert listed(real_data) == []

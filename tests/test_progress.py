@@ -45,7 +45,8 @@ FIXTURES = TESTS / "data" / "progress"
 GOLDEN = TESTS / "golden" / "progress"
 JSON_KEYS = {
     "id", "item", "target", "target_name", "date", "value", "unit_of_measure", "stage",
-    "percent", "unit", "note", "source", "corrects", "recorded_at", "file", "line", "latest",
+    "percent", "unit", "note", "source", "corrects", "received", "recorded_at", "file", "line",
+    "latest",
 }  # fmt: skip
 
 

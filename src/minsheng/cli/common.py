@@ -37,6 +37,15 @@ AllowLargeOption = Annotated[
     ),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")]
+ReceivedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--received",
+        help="办公室收到报送表的日期 YYYY-MM-DD(收到后过几天才登记时写明);"
+        "是否按时以它为准,不写则以登记时间为准。",
+        show_default=False,
+    ),
+]
 DataDirOption = Annotated[
     Path | None,
     typer.Option(

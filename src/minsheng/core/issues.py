@@ -65,6 +65,7 @@ class Code(StrEnum):
     BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
     TOO_LONG = "too-long"
+    BAD_RECEIVED = "bad-received"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"

@@ -29,6 +29,7 @@ from minsheng.progress.rules import (
     invisible_problem,
     item_problem,
     length_problem,
+    received_problem,
     shape_problem,
     stage_problem,
     stamp_problem,
@@ -180,6 +181,18 @@ def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
         if stamp not in problems:
             problems[stamp] = stamp_problem(stamp, context.today, context.slack)
         problem = problems[stamp]
+        if problem is not None:
+            found.append(problem_at(entry, problem))
+    return found
+
+
+def check_received(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The day a return was received lies between its entry's date and its recording."""
+    found = []
+    for entry in entries:
+        if entry.received is None:
+            continue
+        problem = received_problem(entry.date, entry.received, entry.recorded_at.date())
         if problem is not None:
             found.append(problem_at(entry, problem))
     return found
@@ -436,6 +449,7 @@ ENTRY_CHECKS: tuple[Check, ...] = (
     check_known,
     check_dates,
     check_stamps,
+    check_received,
     check_stage_value,
     check_values,
     check_units,

@@ -184,7 +184,7 @@ def _record(
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
         entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), number, line,
-        marks,
+        marks, None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 
@@ -237,14 +237,14 @@ def entries_of(
     word = shared.words.setdefault
     entries = []
     for (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-         recorded_at, number, line, marks) in records:  # fmt: skip
+         recorded_at, number, line, marks, received) in records:  # fmt: skip
         entries.append(
             make((
                 shared.date(date), shared.stamp(recorded_at), first_order + number, entry_id,
                 item, word(target, target), None if value is None else Decimal(value),
                 None if stage is None else _STAGES[stage],
                 None if percent is None else Decimal(percent), word(unit, unit), note, source,
-                corrects, origin, line, marks,
+                corrects, origin, line, marks, None if received is None else shared.date(received),
             ))
         )  # fmt: skip
     return entries
@@ -257,7 +257,7 @@ def record_of(entry: Entry) -> fastparse.Record:
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
         entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), entry.order,
-        entry.line, entry.marks,
+        entry.line, entry.marks, None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ hidden rows are named problems, never a crash or a hang."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
@@ -350,6 +351,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
         sheet.problem(None, None, "not-xlsx", message)
         return
     try:
+        sheet.saved_at = _saved_at(formulas)
         first, *others = formulas.worksheets
         sheet.sheet = first.title
         for other in others:
@@ -382,6 +384,15 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
         if number in hidden and filled:
             message = "这一行被隐藏了,但填了内容;请取消隐藏、核对后再导入"
             sheet.problem(number, filled[0], "hidden-row", message)
+
+
+def _saved_at(book: Any) -> dt.datetime | None:
+    """When the workbook says it was last saved (its core properties, in UTC): a hint of
+    when the unit sent it, shown to the clerk; never used as a date by itself."""
+    saved = getattr(getattr(book, "properties", None), "modified", None)
+    if not isinstance(saved, dt.datetime):
+        return None
+    return saved if saved.tzinfo is not None else saved.replace(tzinfo=dt.UTC)
 
 
 def _value(formula: Any, result: Any) -> object:

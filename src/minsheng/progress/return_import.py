@@ -106,6 +106,7 @@ class Sheet:
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     problems: list[ReturnProblem] = field(default_factory=list)
+    saved_at: dt.datetime | None = None  # when the workbook says it was last saved, if it does
 
     def problem(self, row: int | None, column: str | None, code: str, message: str) -> None:
         self.problems.append(ReturnProblem(self.file, self.sheet, row, column, code, message))
@@ -141,6 +142,7 @@ class ReturnEntry:
             "unit": entry.unit,
             "note": entry.note,
             "source": entry.source,
+            "received": entry.received.isoformat() if entry.received else None,
         }
 
 
@@ -235,9 +237,10 @@ def read_sheet(
     today: dt.date,
     repo_root: Path,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> list[ReturnEntry]:
     """The entries of a return's filled rows; every problem goes to `outcome` (never raised),
-    so that all of them are reported at once."""
+    so that all of them are reported at once. `received` is the day the office received it."""
     from minsheng.progress.store import new_id, now
 
     found: list[ReturnEntry] = []
@@ -294,7 +297,7 @@ def read_sheet(
         seen[key] = number
         target = rows[key].target
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
-                       new_id(), now(), allow_large)  # fmt: skip
+                       new_id(), now(), allow_large, received)  # fmt: skip
         if entry is not None:
             found.append(
                 ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry)
@@ -399,6 +402,7 @@ def _entry(
     new_id: str,
     recorded_at: dt.datetime,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> ProgressEntry | None:
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
     target = row.target
@@ -436,6 +440,7 @@ def _entry(
                 "unit": unit.name,
                 "note": note,
                 "source": source or f"{SOURCE_PREFIX} {digest}",
+                "received": received,
                 "recorded_at": recorded_at,
             }
         )
@@ -458,8 +463,10 @@ def plan_import(
     today: dt.date | None = None,
     cache: Cache | None = None,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> Outcome:
-    """What importing the returns would add; all their problems, none raised.
+    """What importing the returns would add; all their problems, none raised. `received`,
+    the day the office received them, is kept on each entry (on-time is judged by it).
 
     A filled row whose entry is already recorded (same item, target, date, figure and unit:
     what `duplicate-entry` refuses) is unchanged, so importing a return twice adds nothing.
@@ -480,6 +487,7 @@ def plan_import(
                 today=today,
                 repo_root=folder.root.parent,
                 allow_large=allow_large,
+                received=received,
             )
         )
     if outcome.problems:

@@ -32,7 +32,7 @@ Report = Callable[[int | None, str | None, str, str], None]
 # Which column a rule's field is read from.
 FIELD_COLUMNS = {"value": VALUE, "stage": STAGE, "percent": PERCENT, "note": NOTE,
                  "source": SOURCE, "date": AS_OF, "unit": UNIT, "item": "序号",
-                 "target": "指标编号", "id": VALUE}  # fmt: skip
+                 "target": "指标编号", "id": VALUE, "received": "--received"}  # fmt: skip
 
 
 def previous_month_end(today: dt.date, period: Period) -> dt.date:

@@ -148,6 +148,19 @@ def date_problem(
     return None
 
 
+def received_problem(day: dt.date, received: dt.date, recorded: dt.date) -> Problem | None:
+    """The day the office received a return lies between the date it reports on and the day
+    it was recorded: a return is not received before its figures' date, nor after it was
+    entered (nor, so, in the future)."""
+    if received < day:
+        message = f"收到日期 {received} 早于进度日期 {day}:报送表不会在它所报的日期之前收到"
+        return Problem("received", Code.BAD_RECEIVED, message)
+    if received > recorded:
+        message = f"收到日期 {received} 晚于登记日期 {recorded}:收到的报送表才能登记"
+        return Problem("received", Code.BAD_RECEIVED, message)
+    return None
+
+
 # The offsets of the world's time zones: UTC-12:00 to UTC+14:00.
 EARLIEST_OFFSET = dt.timedelta(hours=-12)
 LATEST_OFFSET = dt.timedelta(hours=14)

@@ -15,9 +15,8 @@ from enum import StrEnum
 
 from minsheng.core.status import Status
 from minsheng.plan.models import Item, Plan, reporter_of
+from minsheng.progress.entry import BEIJING
 
-# Deadlines are the office's, in Beijing time, whatever offset an entry was recorded with.
-BEIJING = dt.timezone(dt.timedelta(hours=8), "+08:00")
 BEHIND_STATUSES = frozenset({Status.BEHIND, Status.LAGGING})
 
 # (unit, item, first day of the month the entry is dated in) -> its earliest recorded_at

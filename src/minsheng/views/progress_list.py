@@ -87,6 +87,7 @@ def entry_json(
         "note": entry.note,
         "source": entry.source,
         "corrects": entry.corrects,
+        "received": entry.received.isoformat() if entry.received else None,
         "recorded_at": entry.recorded_at.isoformat(),
         "file": _relative(folder, path) if path else None,
         "line": entry.where.line,
@@ -119,6 +120,7 @@ def entries_table(
         Column("source", "依据", wrap=True),
         Column("state", "状态", whole=True),
         Column("corrects", "更正", whole=True),
+        Column("received", "收到日期", whole=True),
         Column("id", "编号", whole=True),
     ]
     rows: list[list[Value | Cell]] = []
@@ -140,6 +142,7 @@ def entries_table(
                 entry.source,
                 state,
                 entry.corrects,
+                entry.received.isoformat() if entry.received else None,
                 entry.id,
             ]
         )
@@ -148,7 +151,9 @@ def entries_table(
     keep = [
         index
         for index, column in enumerate(columns)
-        if not compact or column.key not in {"source", "corrects"} or any(r[index] for r in rows)
+        if not compact
+        or column.key not in {"source", "corrects", "received"}
+        or any(r[index] for r in rows)
     ]
     return Table(
         [columns[i] for i in keep], [[row[i] for i in keep] for row in rows], title="进度记录"
@@ -197,6 +202,7 @@ def summary(item: Item, target: Target, entry: AnyEntry, file: str) -> str:
         ("说明", entry.note or ""),
         ("依据", entry.source or ""),
         ("更正", entry.corrects or ""),
+        ("收到日期", entry.received.isoformat() if entry.received else ""),
         ("文件", file),
     ]
     return "\n".join(f"  {label}:{text}" for label, text in lines if text)
