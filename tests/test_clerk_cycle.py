@@ -428,3 +428,112 @@ def test_a_received_day_before_the_returns_date_is_refused(real_data: Path, tmp_
     assert done.code == 1
     assert "bad-received" in done.stderr and "2024-06-20" in done.stderr
     assert listed(real_data) == []
+
+
+# --- months that are over, and returns that are due ----------------------------------------------
+
+# 2024-07-03 09:00 in Beijing: June's returns are due on 5 July.
+MADE_ON_3_JULY = {"SOURCE_DATE_EPOCH": "1719968400"}
+
+
+def market_return(data: Path, tmp_path: Path, as_of: str, received: str, count: int) -> None:
+    """区市场监管局's return for a month: items 47, 49 and 50, received on `received`."""
+    path = return_for(data, tmp_path, "区市场监管局", as_of, {
+        (47, "trusted-shops", "value"): count, (49, "food-tests", "value"): 10 * count,
+        (50, "model-workshops", "value"): 0,
+    })  # fmt: skip
+    imported(data, str(path), "--received", received)
+
+
+def employment_return(data: Path, tmp_path: Path, as_of: str, received: str, jobs: str) -> None:
+    """区人社局's return for a month (item 1), far behind 序时进度."""
+    cells = {(1, "new-jobs", "value"): jobs, (1, "full-employment", "value"): 20}
+    path = return_for(data, tmp_path, "区人社局", as_of, cells)
+    imported(data, str(path), "--received", received)
+
+
+def test_a_mid_month_date_judges_no_unfinished_month_and_counts_no_month_to_escalate(
+    real_data: Path, tmp_path: Path
+) -> None:
+    employment_return(real_data, tmp_path, "2024-05-31", "2024-06-03", "0.10")
+    employment_return(real_data, tmp_path, "2024-06-30", "2024-07-03", "0.12")
+    employment_return(real_data, tmp_path, "2024-07-31", "2024-08-02", "0.13")
+    found = report_json(real_data, "2024-07-15")
+    # July is not over on the 15th: it is not judged, whatever is dated 07-31.
+    assert periods_of(found, "区人社局") == {"2024-05": "on_time", "2024-06": "on_time"}
+    item = next(one for one in found["items"] if one["id"] == 1)
+    assert [point["as_of"] for point in item["history"]] == [
+        "2024-05-31",
+        "2024-06-30",
+        "2024-07-15",
+    ]
+    (escalated,) = [one for one in found["escalations"] if one["id"] == 1]
+    assert escalated["months"] == 2  # two month ends, not three: 07-15 is not a month
+    assert "| 1 | 促进重点群体稳定就业 | 区人社局 | 2 |" in report(
+        real_data, "2024-07-15", "-f", "markdown"
+    )
+
+
+def test_the_on_time_rate_counts_the_month_the_bulletin_shows(
+    real_data: Path, tmp_path: Path
+) -> None:
+    market_return(real_data, tmp_path, "2024-05-31", "2024-06-04", 2)
+    market_return(real_data, tmp_path, "2024-06-30", "2024-07-04", 5)
+    text = report(real_data, "2024-07-31", "--format", "markdown")
+    # July is due (5 August) and missing: the rate counts it, 2 of 3, never 100% beside 未报送.
+    assert "| 区市场监管局 | 未报送 |  | 47、49、50 | 66.7%(2/3) |" in text
+    found = report_json(real_data, "2024-07-31")
+    grid = {one["unit"]: one for one in found["reporting"]}
+    assert grid["区市场监管局"]["on_time_rate_pct"] == 66.7
+
+
+def test_never_reported_and_this_months_missing_are_two_words(
+    real_data: Path, tmp_path: Path
+) -> None:
+    market_return(real_data, tmp_path, "2024-06-30", "2024-07-04", 5)
+    text = report(real_data, "2024-07-31", "--format", "markdown")
+    summary = text.split("### 按状态汇总")[0]
+    assert "从未报送" in summary and "未报送 " not in summary.replace("从未报送", "")
+    assert "| 从未报送 |" in text.split("### 按状态汇总")[1].split("###")[0]
+    missing = text.split("### 本月未报送(2024-07)")[1].split("###")[0]
+    assert "| 区市场监管局 | 47、49、50 |" in missing
+
+    def listed_ids(status: str) -> list[int]:
+        done = run_cli("list", "--status", status, "--as-of", "2024-07-31", "--format", "json",
+                       "--data-dir", str(real_data), **SOURCE_DATE)  # fmt: skip
+        assert done.code == 0, done.stderr
+        return [item["id"] for item in json.loads(done.stdout)]
+
+    assert {47, 49, 50} <= set(listed_ids("missing"))
+    assert not {47, 49, 50} & set(listed_ids("unreported"))
+    assert {47, 49, 50} <= set(listed_ids("本月未报送"))
+    failing = run_cli("report", "--as-of", "2024-07-31", "--fail-on", "missing",
+                      "--data-dir", str(real_data), **SOURCE_DATE)  # fmt: skip
+    assert failing.code == 1 and "第 47 项" in failing.stderr
+
+
+def test_a_month_not_yet_due_is_pending_never_missing(real_data: Path, tmp_path: Path) -> None:
+    market_return(real_data, tmp_path, "2024-05-31", "2024-06-04", 2)
+    employment_return(real_data, tmp_path, "2024-06-30", "2024-07-02", "0.12")
+    # The bulletin for 30 June, made on 3 July: June's returns are due on the 5th.
+    found = report_json(real_data, "2024-06-30", **MADE_ON_3_JULY)
+    assert found["generated_at"] == "2024-07-03T09:00:00+08:00"
+    grid = {one["unit"]: one for one in found["reporting"]}
+    june = grid["区市场监管局"]["periods"][-1]
+    assert (june["status"], june["items_missing"], june["items_pending"]) == (
+        "pending",
+        [],
+        [47, 49, 50],
+    )
+    assert grid["区市场监管局"]["on_time_rate_pct"] == 100  # May; June is not counted yet
+    assert grid["区人社局"]["periods"][-1]["status"] == "on_time"
+    text = report(real_data, "2024-06-30", "--format", "markdown", **MADE_ON_3_JULY)
+    assert "| 区市场监管局 | 待报送 |" in text
+    assert "区市场监管局" not in text.split("### 本月未报送")[1].split("###")[0]
+    word = tmp_path / "bulletin.docx"
+    report(real_data, "2024-06-30", "--format", "docx", "--output", str(word), **MADE_ON_3_JULY)
+    from docx import Document
+
+    prose = "\n".join(paragraph.text for paragraph in Document(str(word)).paragraphs)
+    said = next(line for line in prose.splitlines() if "区市场监管局" in line and "报送" in line)
+    assert "待报送" in said and "及时报送" not in said

@@ -138,7 +138,7 @@ def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> 
         assert same_number(record["目标值"], target["value"])
         if target["actual"] is None and target["percent"] is None:
             # Nothing reported: said so, not a 0% or a 否 that reads like a breach.
-            assert record["完成进度"].value == record["是否达到目标"].value == "未报送"
+            assert record["完成进度"].value == record["是否达到目标"].value == "从未报送"
             continue
         assert same_percent(record["完成进度"], target["completion_pct"])
         assert record["完成进度"].number_format == "0.0%"
@@ -159,7 +159,7 @@ def test_units_and_categories_sheets_match_the_json(example: tuple[dict[str, Any
         assert record["事项数"].value == len(unit["items"])
         assert same_percent(record["平均完成进度"], unit["completion_pct"])
         assert record["严重滞后"].value == unit["counts"]["lagging"]
-        assert record["未报送"].value == unit["counts"]["unreported"]
+        assert record["从未报送"].value == unit["counts"]["unreported"]
     categories = rows(book["类别"])
     assert len(categories) == len(report["categories"])
     for record, category in zip(categories, report["categories"], strict=True):
@@ -327,4 +327,4 @@ def test_a_standard_with_no_report_reads_unreported() -> None:
         r for r in rows(load_workbook(io.BytesIO(render_xlsx(report)))["指标"])
         if r["事项序号"].value == item["id"]
     )  # fmt: skip
-    assert found["完成进度"].value == found["是否达到目标"].value == "未报送"
+    assert found["完成进度"].value == found["是否达到目标"].value == "从未报送"

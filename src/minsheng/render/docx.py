@@ -239,7 +239,7 @@ def write_lagging(doc: Document, items: list[Named], number: str) -> None:
 
 
 def write_unreported(doc: Document, items: list[Named], number: str) -> None:
-    heading(doc, f"{number}、未报送情况")
+    heading(doc, f"{number}、从未报送情况")
     silent: dict[str, list[int]] = {}
     for item in items:
         if item.status == "unreported":
@@ -251,7 +251,7 @@ def write_unreported(doc: Document, items: list[Named], number: str) -> None:
     named = "、".join(
         f"{unit}(第{'、'.join(str(n) for n in numbers)}项)" for unit, numbers in silent.items()
     )
-    body(doc, f"{named}至今未报送进度,请于收到本通报后及时报送。")
+    body(doc, f"{named}从未报送进度,请于收到本通报后及时报送。")
 
 
 def write_returns(doc: Document, report: dict[str, Any], number: str) -> None:
@@ -272,10 +272,15 @@ def write_returns(doc: Document, report: dict[str, Any], number: str) -> None:
     on_time = sum(1 for _, period in latest if period.get("status") == "on_time")
     said = f"应报送进度的{len(latest)}个牵头单位中,{on_time}个按时报送"
     late, missing = named("late", "items_late"), named("missing", "items_missing")
+    pending = named("pending", "items_pending")
     if late:
         said += f";{late}逾期报送"
     if missing:
         said += f";{missing}未报送,请于收到本通报后及时报送"
+    if pending:  # not yet due when the bulletin was made: nobody is chased for it
+        due = date_of(next((p.get("due") for _, p in latest if p.get("status") == "pending"), None))
+        by = f"报送截止日为{chinese_date(due)}," if due is not None else ""
+        said += f";{pending}尚未报送,{by}待报送"
     body(doc, said + "。")
 
 

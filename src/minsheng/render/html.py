@@ -164,7 +164,7 @@ class TileGroup:
 def actual_text(target: dict[str, Any]) -> str:
     actual = target.get("actual")
     if actual is None:
-        return "未报送"
+        return "从未报送"
     if target.get("kind") == "milestone":
         share = target.get("percent")
         return f"{actual}({quantity(share)}%)" if share is not None else str(actual)

@@ -9,9 +9,7 @@ from typing import Any
 
 from minsheng.core.percent import exact_points
 from minsheng.core.percent import shown_percent as percent
-from minsheng.core.status import word
-
-RETURN_WORDS = {"on_time": "按时", "late": "逾期", "missing": "未报送"}
+from minsheng.core.status import RETURN_WORDS, word
 
 # The trend chart, in SVG user units: a point per month end, completion 0 at the bottom.
 TREND_WIDTH = 200
@@ -86,6 +84,8 @@ def returns_grid(report: dict[str, Any]) -> tuple[list[str], list[ReturnRow]]:
                 said.append(f"逾期事项 {_items(period['items_late'])}")
             if period.get("items_missing"):
                 said.append(f"未报送事项 {_items(period['items_missing'])}")
+            if period.get("items_pending"):
+                said.append(f"待报送事项 {_items(period['items_pending'])}")
             title = f"{period.get('period')}(截止 {period.get('due')}):" + (
                 ";".join(said) or "全部按时"
             )

@@ -26,7 +26,7 @@ GENERAL = "General"
 MAX_WIDTH = 40  # wider text wraps inside its cell instead of stretching the printed page
 LINE_HEIGHT = 15  # points a line of 11-point text takes
 HEADER_ROW = 3  # a view's title and as-of line sit above its header
-UNREPORTED = "未报送"
+UNREPORTED = "从未报送"  # a target without any figure, as an item without any is
 
 # The bulletin's colours, never alone: the cell also holds the word.
 STATUS_FILLS = {"behind": "FFE699", "lagging": "FF9B9B"}  # 滞后 amber, 严重滞后 red

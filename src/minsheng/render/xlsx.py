@@ -138,7 +138,7 @@ UNIT_COLUMNS = [
     Col("平均完成进度", lambda u: shown_fraction(u.get("completion_pct")), PERCENT),
     *(_count(code) for code in ACTIVE),
     Col("事项序号", lambda u: words(u.get("items", []))),
-    Col("未报送事项", lambda u: words(u.get("unreported", []))),
+    Col("从未报送事项", lambda u: words(u.get("unreported", []))),
 ]
 
 CATEGORY_COLUMNS = [

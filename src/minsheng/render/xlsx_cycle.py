@@ -7,8 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.core.status import word
-from minsheng.render.html_cycle import RETURN_WORDS
+from minsheng.core.status import RETURN_WORDS, word
 from minsheng.render.sheets import (
     HEADER_ROW,
     PERCENT,
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 # Fills beside the word, never instead of it: green, amber, red as on the page.
-RETURN_FILLS = {"on_time": "DAFBE1", "late": "FFF8C5", "missing": "FFEBE9"}
+RETURN_FILLS = {"on_time": "DAFBE1", "late": "FFF8C5", "missing": "FFEBE9", "pending": "F2F2F2"}
 
 
 def _period(index: int) -> Callable[[dict[str, Any]], Any]:

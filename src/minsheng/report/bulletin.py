@@ -194,7 +194,7 @@ def unit_table(report: Report) -> Table:
         if returns:
             # A co-lead that reports no target has no returns to be on time with: —.
             returned = returns.get(unit.name)
-            row.append("—" if returned is None else monthly.rate_text(returned, report.now.as_of))
+            row.append("—" if returned is None else monthly.rate_text(returned))
         table.rows.append([*row, *counts])
     return table
 
@@ -254,7 +254,9 @@ def lagging_table(report: Report) -> Table:
 
 
 def unreported_table(report: Report) -> Table:
-    table = Table([Column("unit", "牵头单位"), Column("items", "未报送事项")], title="未报送单位")
+    table = Table(
+        [Column("unit", "牵头单位"), Column("items", "从未报送事项")], title="从未报送的单位"
+    )
     for name, numbers in unreported_units(report):
         table.rows.append([name, "、".join(str(n) for n in numbers)])
     return table

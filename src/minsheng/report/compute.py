@@ -38,8 +38,10 @@ from minsheng.report.cycle import (
     Cycle,
     Point,
     Returns,
+    cycle_months,
     escalations,
     history_days,
+    last_day,
     reported_months,
     reporting,
 )
@@ -272,6 +274,7 @@ class Report:
     now: Snapshot
     since: Snapshot | None = None
     cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
+    generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
 
 
 # --- the computation --------------------------------------------------------------------
@@ -368,7 +371,7 @@ def _status(
 def unit_part(plan: Plan, result: ItemResult, unit: str) -> ItemResult:
     """A co-led item as one of its lead units answers for it in the ranking: the item's own
     targets that unit reports (Target.by), their completion and status alone, so that no unit
-    is ranked on another unit's figures (a unit that reported nothing is 未报送 there). A
+    is ranked on another unit's figures (a unit that reported nothing is 从未报送 there). A
     unit that reports none of the item's own targets answers for the whole item, as a single
     lead unit does."""
     if len(result.units) < 2:
@@ -446,9 +449,11 @@ def compute(
     *,
     monthly: bool = True,
     returns: Returns | None = None,
+    made_at: dt.datetime | None = None,
 ) -> Report:
     """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
-    unless `monthly` is false.
+    unless `monthly` is false, as it stands when made (`made_at`, which decides which returns
+    are still 待报送; None: long after every due day).
 
     The entries must include those that decide each month end of the cycle (cycle.history_days)
     as well as `as_of` and `since`; `returns` is when each unit first returned each item and
@@ -493,8 +498,9 @@ def compute(
     if since is not None:
         then = snapshot(plan, units_of, effective_entries(entries, since), since)
     if not monthly:
-        return Report(plan, now, then)
-    return Report(plan, now, then, monthly_cycle(plan, units_of, entries, now, returns))
+        return Report(plan, now, then, generated_at=made_at)
+    cycle = monthly_cycle(plan, units_of, entries, now, returns, made_at)
+    return Report(plan, now, then, cycle, made_at)
 
 
 def monthly_cycle(
@@ -503,8 +509,10 @@ def monthly_cycle(
     entries: Sequence[E],
     now: Snapshot,
     returns: Returns | None,
+    made_at: dt.datetime | None = None,
 ) -> Cycle:
-    """Returns by unit and month, each item's history at month ends, and the escalations."""
+    """Returns by unit and month, each item's history at month ends and the as-of date, and
+    the escalations (counted over month ends only)."""
     as_of = now.as_of
     snapshots = [
         now if day == as_of else snapshot(plan, units_of, effective_entries(entries, day), day)
@@ -519,6 +527,8 @@ def monthly_cycle(
         for index, result in enumerate(now.items)
     }
     units = {result.item.id: result.units for result in now.items}
-    found = reporting(plan, units_of, first_returns(entries) if returns is None else returns, as_of)
-    escalated = escalations(history, units, plan.thresholds.escalate_after)
+    returned = first_returns(entries) if returns is None else returns
+    found = reporting(plan, units_of, returned, as_of, made_at)
+    ends = frozenset(last_day(plan, month) for month in cycle_months(plan, as_of))
+    escalated = escalations(history, units, plan.thresholds.escalate_after, ends)
     return Cycle(reported_months(plan, as_of), found, history, escalated)

@@ -134,6 +134,7 @@ def document(report: Report) -> dict[str, Any]:
     ]
     return {
         "as_of": now.as_of.isoformat(),
+        "generated_at": report.generated_at.isoformat() if report.generated_at else None,
         "since": report.since.as_of.isoformat() if report.since is not None else None,
         "expected": fraction(now.expected),
         "expected_pct": pct(now.expected),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -36,13 +35,13 @@ def has_returns(report: Report) -> bool:
     return report.cycle is not None and report.cycle.has_reporting
 
 
-def rate_text(unit: UnitReporting, as_of: dt.date) -> str:
-    """The on-time rate with what it counts, 50.0%(1/2); — before any month is due."""
-    closed = [period for period in unit.periods if period.due <= as_of]
-    if unit.on_time_rate is None or not closed:
+def rate_text(unit: UnitReporting) -> str:
+    """The on-time rate with what it counts, 50.0%(1/2); — before any month is settled."""
+    counted = unit.counted
+    if unit.on_time_rate is None or not counted:
         return "—"
-    on_time = sum(1 for period in closed if period.status is Return.ON_TIME)
-    return f"{percent(unit.on_time_rate)}({on_time}/{len(closed)})"
+    on_time = sum(1 for period in counted if period.status is Return.ON_TIME)
+    return f"{percent(unit.on_time_rate)}({on_time}/{len(counted)})"
 
 
 def rates(report: Report) -> dict[str, UnitReporting]:
@@ -60,12 +59,15 @@ def returns_table(report: Report) -> Table:
     assert cycle is not None and rules is not None
     month = cycle.months[-1]
     due = rules.due(month)
+    # Returns not due yet are named apart: 待报送 is not 未报送, and nobody is chased for them.
+    pending = any(unit.current and unit.current.items_pending for unit in cycle.reporting)
     table = Table(
         [
             Column("unit", "牵头单位"),
             Column("status", "本月报送"),
             Column("late", "逾期事项"),
             Column("missing", "未报送事项"),
+            *([Column("pending", "待报送事项")] if pending else []),
             Column("rate", "按时报送率", "right"),
         ],
         title=f"本月报送情况({month:%Y-%m},{due} 前报送)",
@@ -79,7 +81,8 @@ def returns_table(report: Report) -> Table:
                 Cell(RETURN_WORDS[period.status], RETURN_STYLES[period.status]),
                 _items_text(period.items_late),
                 _items_text(period.items_missing),
-                rate_text(unit, report.now.as_of),
+                *([_items_text(period.items_pending)] if pending else []),
+                rate_text(unit),
             ]
         )
     return table
@@ -196,6 +199,7 @@ def reporting_json(report: Report) -> list[dict[str, Any]]:
                     "status": period.status.value,
                     "items_missing": period.items_missing,
                     "items_late": period.items_late,
+                    "items_pending": period.items_pending,
                 }
                 for period in unit.periods
             ],

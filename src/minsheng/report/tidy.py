@@ -93,7 +93,7 @@ def _unit_rows(report: Report) -> Table:
             Column("items", "事项数"),
             Column("completion", "平均完成进度(%)"),
             *_count_columns()[:-1],
-            Column("unreported_items", "未报送事项"),
+            Column("unreported_items", "从未报送事项"),
         ]
     )
     returns = monthly.rates(report) if monthly.has_returns(report) else {}
@@ -102,6 +102,7 @@ def _unit_rows(report: Report) -> Table:
             Column("return", "本月报送"),
             Column("missing_items", "本月未报送事项"),
             Column("late_items", "本月逾期事项"),
+            Column("pending_items", "待报送事项"),
             Column("on_time_rate", "按时报送率(%)"),
         ]
     units = report.now.units
@@ -121,10 +122,11 @@ def _unit_rows(report: Report) -> Table:
                 RETURN_WORDS[current.status],
                 "、".join(str(n) for n in current.items_missing),
                 "、".join(str(n) for n in current.items_late),
+                "、".join(str(n) for n in current.items_pending),
                 None if rate is None else points(rate),
             ]
         elif returns:  # a co-lead that reports no target of its items has no returns
-            row += [None] * 4
+            row += [None] * 5
         table.rows.append(row)
     return table
 
