@@ -535,5 +535,53 @@ def test_a_month_not_yet_due_is_pending_never_missing(real_data: Path, tmp_path:
     from docx import Document
 
     prose = "\n".join(paragraph.text for paragraph in Document(str(word)).paragraphs)
-    said = next(line for line in prose.splitlines() if "区市场监管局" in line and "报送" in line)
-    assert "待报送" in said and "及时报送" not in said
+    said = next(line for line in prose.splitlines() if line.startswith("应报送进度的"))
+    assert "区市场监管局(第47、49、50项)" in said and "待报送" in said
+    assert "及时报送" not in said  # nobody is chased for a return not yet due
+
+
+# --- 最新进展 is one entry's ---------------------------------------------------------------------
+
+
+def test_the_latest_progress_is_one_entrys_figure_note_and_date(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # June: 60 households with a note; July: 100, no note. July's line must not borrow June's.
+    june = return_for(real_data, tmp_path, "区民政局", "2024-06-30", {
+        (13, "home-retrofit", "value"): 60, (13, "home-retrofit", "note"): "适老化改造完工60户",
+    })  # fmt: skip
+    imported(real_data, str(june), "--received", "2024-07-03")
+    july = return_for(real_data, tmp_path, "区民政局", "2024-07-31",
+                      {(13, "home-retrofit", "value"): 100})  # fmt: skip
+    imported(real_data, str(july), "--received", "2024-08-02")
+    found = report_json(real_data, "2024-07-31")
+    item = next(one for one in found["items"] if one["id"] == 13)
+    assert item["latest_text"] == "2024-07-31 累计100户"
+    text = report(real_data, "2024-07-31", "--format", "markdown")
+    line = next(row for row in text.splitlines() if row.startswith("| 13 |") and "累计" in row)
+    assert "2024-07-31 累计100户" in line and "适老化改造完工60户" not in line
+    rows = csv.DictReader(
+        io.StringIO(report(real_data, "2024-07-31", "-f", "csv").lstrip("\ufeff"))
+    )
+    assert next(row for row in rows if row["序号"] == "13")["最新进展"] == "2024-07-31 累计100户"
+    page = tmp_path / "page.html"
+    report(real_data, "2024-07-31", "--format", "html", "--output", str(page))
+    card = page.read_text(encoding="utf-8").split('id="item-13"')[1].split("</article>")[0]
+    assert "适老化改造完工60户" not in card and "累计100户" in card
+
+
+def test_a_co_led_items_latest_progress_is_each_units_own(real_data: Path, tmp_path: Path) -> None:
+    education = return_for(real_data, tmp_path, "区教育局", "2024-06-30", {
+        (24, "precise-aid", "stage"): "推进中", (24, "precise-aid", "note"): "春季学期资助已发放",
+    })  # fmt: skip
+    imported(real_data, str(education), "--received", "2024-07-03")
+    federation = return_for(real_data, tmp_path, "区残联", "2024-05-31", {
+        (24, "disabled-students", "value"): 1, (24, "disabled-students", "note"): "资助1人次",
+    })  # fmt: skip
+    imported(real_data, str(federation), "--received", "2024-06-03")
+    found = report_json(real_data, "2024-06-30")
+    item = next(one for one in found["items"] if one["id"] == 24)
+    assert item["latest_text"] == (
+        "区教育局:2024-06-30 推进中;春季学期资助已发放。区残联:2024-05-31 累计1人次;资助1人次"
+    )
+    assert [one["unit"] for one in item["latest_by_unit"]] == ["区教育局", "区残联"]

@@ -291,7 +291,7 @@ def test_characters_xml_cannot_hold_are_removed_and_reported(tmp_path: Path) -> 
 
     report = report_json(*EXAMPLE)
     item = next(i for i in report["items"] if i["id"] == 12)
-    item["note"]["text"] = "响铃\x07退格\x08代理\ud800换页\x0c完"
+    item["latest_by_unit"][0]["shown"] = "响铃\x07退格\x08代理\ud800换页\x0c完"
     with pytest.warns(StrippedCharacters, match=re.escape("第 12 项进展说明(4 个)")):
         doc = Document(io.BytesIO(render_docx(report)))
     assert "响铃退格代理换页完" in paragraph_starting(doc, "第12项").text

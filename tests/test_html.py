@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, UPDATE_GOLDEN, check_golden, run_cli
-from minsheng.render.html import note_text, percent, render_html, safe_link, target_view
+from minsheng.render.html import latest_views, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
@@ -87,7 +87,8 @@ def test_data_text_is_escaped_never_markup(hostile: dict[str, Any]) -> None:
 def test_only_http_sources_become_links(hostile: dict[str, Any]) -> None:
     page = render_html(hostile)
     hrefs = re.findall(r'href="([^"]*)"', page)
-    assert hrefs == ["https://example.org/mzj?a=1&amp;b=2"]  # item 3's; item 1's is javascript:
+    # Item 3's, one for each of its two reporting units; item 1's is javascript:
+    assert hrefs == ["https://example.org/cgj", "https://example.org/mzj?a=1&amp;b=2"]
     assert "来源:javascript:alert(1)</p>" in page  # shown, as text
 
 
@@ -202,13 +203,15 @@ def test_targets_show_the_plans_words_and_where_the_actual_came_from() -> None:
     assert target_view({**target, "actual_from": "entry"}).actual == "392\u00a0名"
 
 
-def test_the_note_is_the_latest_written_one() -> None:
-    latest = {"date": "2024-06-30", "note": None}
-    assert note_text({"latest": latest, "note": None}) == "(未填写说明)"
-    older = {"date": "2024-05-31", "text": "五月进展"}
-    assert note_text({"latest": latest, "note": older}) == "五月进展(2024-05-31)"
-    same = {"date": "2024-06-30", "text": "六月进展"}
-    assert note_text({"latest": latest, "note": same}) == "六月进展"
+def test_the_latest_progress_is_each_entrys_own_never_an_older_note() -> None:
+    # The JSON's `shown` is an entry's own figure and note: the page never adds another's.
+    item = {"latest_by_unit": [
+        {"date": "2024-07-31", "unit": "区民政局", "shown": "累计100户", "source": None},
+        {"date": "2024-06-30", "unit": "区残联", "shown": "", "source": "https://x.example/a"},
+    ], "note": {"date": "2024-06-30", "text": "适老化改造完工60户"}}  # fmt: skip
+    first, second = latest_views(item)
+    assert (first.date, first.unit, first.text) == ("2024-07-31", "区民政局", "累计100户")
+    assert second.text == "(未填写说明)" and second.link == "https://x.example/a"
 
 
 def test_golden_page() -> None:

@@ -440,7 +440,9 @@ def test_a_total_reported_by_its_parts_shows_their_sum(cli, small_data: Path) ->
     assert item["completion"] > 0
 
 
-def test_lagging_list_shows_value_and_the_latest_note(cli, small_data: Path) -> None:
+def test_lagging_list_shows_the_latest_entrys_figure_and_no_older_note(
+    cli, small_data: Path
+) -> None:
     may = part_yaml("training", 300, id="aaaaaa01", date="2024-05-31", note="五月培训300人次")
     write(small_data, "2024-05", "rsj.yaml", may)
     write(small_data, "2024-06", "rsj.yaml", part_yaml("training", 400, id="aaaaaa02"))  # no note
@@ -449,4 +451,5 @@ def test_lagging_list_shows_value_and_the_latest_note(cli, small_data: Path) -> 
     row = next(
         line for line in result.stdout.split("### 滞后事项")[1].splitlines() if "| 1 |" in line
     )
-    assert row.endswith("| 2024-06-30 累计400人次;五月培训300人次(2024-05-31) |")
+    # June's figure with June's note (none): never May's note beside June's figure.
+    assert row.endswith("| 2024-06-30 累计400人次 |")

@@ -122,9 +122,8 @@ def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> No
             assert record["最新报送日期"].value is None
         else:
             assert record["最新报送日期"].value == dt.datetime.fromisoformat(latest["date"])
-            # the latest note that tells progress: not always the latest entry's (a
-            # correction's remark is not news of the work)
-            assert record["最新进展"].value == (item["note"] or {}).get("text")
+            # 最新进展 as every format has it: one entry's figure, note and date each
+            assert record["最新进展"].value == item["latest_text"]
 
 
 def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> None:
@@ -214,7 +213,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
     item = report["items"][0]
     item["title"] = text
     item["units"] = [text]
-    item["note"]["text"] = text
+    item["latest_text"] = text
     item["latest"]["source"] = text
     item["targets"][0]["name"] = text
     report["units"][0]["name"] = text
@@ -231,7 +230,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
 
 def test_control_characters_do_not_break_the_workbook() -> None:
     report = report_json("--data-dir", str(PUBLISH_DATA))
-    report["items"][0]["note"]["text"] = "响铃\x07字符"
+    report["items"][0]["latest_text"] = "响铃\x07字符"
     book = load_workbook(io.BytesIO(render_xlsx(report)))
     assert rows(book["事项"])[0]["最新进展"].value == "响铃\ufffd字符"
 

@@ -146,14 +146,7 @@ def named_items(report: dict[str, Any], clean: Scrubber) -> list[Named]:
     for item in report.get("items", []):
         number = item.get("id")
         where = f"第 {number} 项"
-        note = item.get("note") or {}
-        # The sentence closes after the date it was reported: its own stop goes.
-        latest = re.sub(r"[。;,]+$", "", clean(note.get("text"), f"{where}进展说明"))
-        noted = date_of(note.get("date"))
-        if latest and noted is not None:
-            latest += f"({noted.month}月{noted.day}日报送)"
-        if latest:
-            latest += "。"
+        latest = latest_words(item, clean, where)
         found.append(
             Named(
                 id=number,
@@ -166,6 +159,25 @@ def named_items(report: dict[str, Any], clean: Scrubber) -> list[Named]:
             )
         )
     return found
+
+
+def latest_words(item: dict[str, Any], clean: Scrubber, where: str) -> str:
+    """最新进展 as the 通报 says it: each entry's own figure and note with the day it was
+    reported (区教育局 and 区残联 each their own on a co-led item), never mixed."""
+    entries = [e for e in item.get("latest_by_unit") or [] if isinstance(e, dict)]
+    parts = []
+    for entry in entries:
+        # The sentence closes after the date it was reported: its own stop goes.
+        text = re.sub(r"[。;,]+$", "", clean(entry.get("shown"), f"{where}进展说明"))
+        if not text:
+            continue
+        day = date_of(entry.get("date"))
+        if day is not None:
+            text += f"({day.month}月{day.day}日报送)"
+        if len(entries) > 1:
+            text = f"{clean(entry.get('unit'), f'{where}填报单位')}:{text}"
+        parts.append(text)
+    return ";".join(parts) + "。" if parts else ""
 
 
 def prose_title(item: dict[str, Any], clean: Scrubber, where: str) -> str:

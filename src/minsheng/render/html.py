@@ -105,6 +105,17 @@ class TargetView:
 
 
 @dataclass
+class LatestView:
+    """One entry as 最新进展: its date and unit, its own figure and note, its source."""
+
+    date: str
+    unit: str
+    text: str
+    source: str | None
+    link: str | None
+
+
+@dataclass
 class ItemView:
     id: int
     title: str
@@ -118,9 +129,7 @@ class ItemView:
     gap: str
     targets: list[TargetView]
     measure_targets: list[TargetView]
-    latest: dict[str, Any] | None
-    note: str
-    link: str | None
+    latest: list[LatestView]  # 最新进展: one entry, or one per lead unit of a co-led item
 
 
 @dataclass
@@ -202,20 +211,28 @@ def gap_text(item: dict[str, Any]) -> str:
     return f"超前序时进度 {points} 个百分点" if gap < 0 else "与序时进度持平"
 
 
-def note_text(item: dict[str, Any]) -> str:
-    """The latest note, dated when it is older than the latest entry."""
-    note, latest = item.get("note"), item.get("latest")
-    if not isinstance(note, dict) or not note.get("text"):
-        return "(未填写说明)"
-    text = str(note["text"])
-    if isinstance(latest, dict) and note.get("date") != latest.get("date"):
-        text += f"({note.get('date')})"
-    return text
+def latest_views(item: dict[str, Any]) -> list[LatestView]:
+    """最新进展 as the JSON's `latest_by_unit` gives it: each entry's own figure and note
+    (`shown`), never a note from another entry."""
+    found = []
+    for entry in item.get("latest_by_unit") or []:
+        if not isinstance(entry, dict):
+            continue
+        source = entry.get("source")
+        found.append(
+            LatestView(
+                date=str(entry.get("date") or ""),
+                unit=str(entry.get("unit") or ""),
+                text=str(entry.get("shown") or "(未填写说明)"),
+                source=str(source) if source else None,
+                link=safe_link(source),
+            )
+        )
+    return found
 
 
 def item_view(item: dict[str, Any]) -> ItemView:
     targets = [target_view(t) for t in item.get("targets", [])]
-    latest = item.get("latest")
     status = str(item.get("status"))
     return ItemView(
         id=int(item["id"]),
@@ -230,9 +247,7 @@ def item_view(item: dict[str, Any]) -> ItemView:
         gap=gap_text(item),
         targets=[t for t in targets if t.measure is None],
         measure_targets=[t for t in targets if t.measure is not None],
-        latest=latest if isinstance(latest, dict) else None,
-        note=note_text(item),
-        link=safe_link(latest.get("source")) if isinstance(latest, dict) else None,
+        latest=latest_views(item),
     )
 
 

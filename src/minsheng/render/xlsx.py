@@ -64,7 +64,7 @@ ITEM_COLUMNS = [
     Col("落后(百分点)", lambda i: number_of(i.get("gap")), POINTS),
     Col("最新报送日期", lambda i: date_of(_latest("date")(i)), DATE),
     Col("报送单位", _latest("unit"), wrap_at=14),
-    Col("最新进展", lambda i: (i.get("note") or {}).get("text"), wrap_at=30),
+    Col("最新进展", lambda i: i.get("latest_text") or None, wrap_at=30),
     Col("来源", _latest("source"), wrap_at=20),
 ]
 

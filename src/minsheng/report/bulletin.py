@@ -15,7 +15,8 @@ from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
-from minsheng.plan.models import BASIS_WORDS, Kind
+from minsheng.plan.models import BASIS_WORDS, Kind, reporter_of
+from minsheng.progress.entry import AnyEntry, tells_progress
 from minsheng.render.tables import Cell, Column, Table
 from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
@@ -64,9 +65,10 @@ def units_text(result: ItemResult) -> str:
     return "、".join(result.units)
 
 
-def state_text(result: ItemResult) -> str:
-    """Where the latest entry put its target: the stage (with percent), or the value."""
-    entry = result.latest
+def state_text(result: ItemResult, entry: AnyEntry | None = None) -> str:
+    """Where an entry (the latest by default) put its target: the stage (with percent), or
+    the value."""
+    entry = result.latest if entry is None else entry
     if entry is None:
         return ""
     if entry.stage is not None:
@@ -82,18 +84,25 @@ def state_text(result: ItemResult) -> str:
     return f"{cumulative}{format_decimal(entry.value)}{target.unit or ''}"
 
 
-def latest_text(result: ItemResult) -> str:
-    """The latest progress in a line: its date and stage or value, then the latest note
-    (with its own date when it came from an earlier entry)."""
-    entry, noted = result.latest, result.note
-    if entry is None:
-        return ""
-    text = f"{entry.date} {state_text(result)}".rstrip()
-    if noted is not None:
-        text += f";{inert(noted.note)}"
-        if noted.date != entry.date:
-            text += f"({noted.date})"
+def shown_entry(result: ItemResult, entry: AnyEntry) -> str:
+    """One entry as 最新进展 shows it, without its date: its stage or value, then its own
+    note (a correction's note says why a figure changed, no news of the work: left out)."""
+    text = state_text(result, entry)
+    if tells_progress(entry):
+        text = f"{text};{inert(entry.note)}" if text else inert(entry.note)
     return text
+
+
+def latest_text(result: ItemResult) -> str:
+    """最新进展 in a line: one entry's date, figure and note, never a figure from one entry
+    and a note from another; for a co-led item, each lead unit's own, named."""
+    entries = result.latest_by_unit
+    parts = [f"{entry.date} {shown_entry(result, entry)}".rstrip() for entry in entries]
+    # Named by unit where more than one unit reports the item's targets (Target.by).
+    reporters = {reporter_of(result.item, t.target, result.units) for t in result.targets}
+    if len(reporters) > 1:
+        parts = [f"{entry.unit}:{part}" for entry, part in zip(entries, parts, strict=True)]
+    return "。".join(parts)
 
 
 def basis_words(report: Report) -> str:

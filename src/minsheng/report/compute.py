@@ -227,6 +227,9 @@ class ItemResult:
     status: Status
     latest: AnyEntry | None  # the most recent entry that counts (own targets first)
     note: AnyEntry | None  # the most recent one with a note (own targets first)
+    # 最新进展: the entry that describes the item, one per lead unit of a co-led item (each
+    # unit's own targets), each shown with its own figure, note and date, never mixed.
+    latest_by_unit: Sequence[AnyEntry] = ()
 
     @property
     def gap(self) -> Decimal | None:
@@ -313,12 +316,25 @@ def item_result(
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
     if news is not None and tells_progress(news):
         note = news
+    by_unit = [news] if news is not None else []
+    if len(units) > 1:
+        by_unit = []
+        for unit in units:
+            mine = [
+                e
+                for e in found.values()
+                if e.target in by_id and reporter_of(item, by_id[e.target], units) == unit
+            ]
+            pick = _describing([e for e in mine if e.target in own_ids], rank)
+            pick = pick or _describing(mine, rank)
+            if pick is not None:
+                by_unit.append(pick)
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
     own = [t for t in targets if t.measure is None]
     completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own) if own else ZERO
     status = _status(own, completion, expected, news is not None, plan.thresholds)
-    return ItemResult(item, units, targets, completion, expected, status, news, note)
+    return ItemResult(item, units, targets, completion, expected, status, news, note, by_unit)
 
 
 def _describing(pool: Sequence[E], rank: dict[str, int]) -> E | None:
@@ -388,7 +404,7 @@ def unit_part(plan: Plan, result: ItemResult, unit: str) -> ItemResult:
     status = _status(own, completion, result.expected, news is not None, plan.thresholds)
     noted = news if news is not None and tells_progress(news) else None
     return replace(result, targets=mine, completion=completion, status=status, latest=news,
-                   note=noted)  # fmt: skip
+                   note=noted, latest_by_unit=[news] if news else [])  # fmt: skip
 
 
 def group(name: str, items: list[ItemResult]) -> GroupResult:

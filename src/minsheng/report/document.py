@@ -14,7 +14,7 @@ from minsheng.plan.describe import requirement_words, short_title, target_json
 from minsheng.plan.models import Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.report import monthly
-from minsheng.report.bulletin import category_name
+from minsheng.report.bulletin import category_name, latest_text, shown_entry
 from minsheng.report.compute import ItemResult, Report, TargetResult, ranks
 
 if TYPE_CHECKING:
@@ -88,6 +88,11 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
         "expected_pct": pct(result.expected) if result.completion is not None else None,
         "gap": json_number(result.gap),
         "latest": _entry_json(result.latest),
+        "latest_by_unit": [
+            {**(_entry_json(entry) or {}), "shown": shown_entry(result, entry)}
+            for entry in result.latest_by_unit
+        ],
+        "latest_text": latest_text(result),
         "note": _note_json(result.note),
         "targets": [_target_json(t) for t in result.targets],
     }
