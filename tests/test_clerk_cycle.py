@@ -585,3 +585,30 @@ def test_a_co_led_items_latest_progress_is_each_units_own(real_data: Path, tmp_p
         "区教育局:2024-06-30 推进中;春季学期资助已发放。区残联:2024-05-31 累计1人次;资助1人次"
     )
     assert [one["unit"] for one in item["latest_by_unit"]] == ["区教育局", "区残联"]
+
+
+# --- an empty section says so ---------------------------------------------------------------------
+
+
+def test_an_empty_section_says_none_in_every_format(real_data: Path, tmp_path: Path) -> None:
+    # The first month of the cycle: nothing can have been behind for two months yet.
+    employment_return(real_data, tmp_path, "2024-05-31", "2024-06-03", "0.10")
+    text = report(real_data, "2024-05-31", "--format", "markdown")
+    escalated = text.split("### 连续滞后事项")[1].split("###")[0]
+    assert escalated.split("\n", 1)[1].strip() == "无"  # not a header over blank cells
+    terminal = report(real_data, "2024-05-31")
+    after = terminal.split("连续滞后事项")[1].split("本月未报送")[0]
+    assert "无" in after and "序号" not in after
+    page = tmp_path / "page.html"
+    report(real_data, "2024-05-31", "--format", "html", "--output", str(page))
+    section = page.read_text(encoding="utf-8").split('id="escalations-title"')[1]
+    assert '<p class="none-listed">无</p>' in section.split("</section>")[0]
+    book_path = tmp_path / "book.xlsx"
+    report(real_data, "2024-05-31", "--format", "xlsx", "--output", str(book_path))
+    sheet = openpyxl.load_workbook(book_path)["连续滞后"]
+    assert sheet["A4"].value == "无"
+    word = tmp_path / "bulletin.docx"
+    report(real_data, "2024-05-31", "--format", "docx", "--output", str(word))
+    from docx import Document
+
+    assert "无连续滞后事项。" in [p.text for p in Document(str(word)).paragraphs]

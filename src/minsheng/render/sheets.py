@@ -160,10 +160,12 @@ def write_view(
     rows: list[dict[str, Any]],
     header_row: int = HEADER_ROW,
     status: Callable[[dict[str, Any]], Any] | None = None,
+    empty: str | None = None,
 ) -> None:
     """A header row (frozen, filterable, repeated on each printed page), then one row per
     record, every cell boxed; columns fit their text and long text wraps. `status` reads a
-    record's status code where the view has a 状态 column to colour."""
+    record's status code where the view has a 状态 column to colour; `empty` is what the
+    sheet says under its header when it has no record (无)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -210,6 +212,8 @@ def write_view(
     if rows:
         last = get_column_letter(len(columns))
         sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
+    if not rows and empty is not None:
+        put(sheet, header_row + 1, 1, empty)
     print_setup(sheet, header_row)
 
 

@@ -20,12 +20,13 @@ from minsheng.render.sheets import (
     write_heading,
     write_view,
 )
+from minsheng.render.tables import NONE
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-# Fills beside the word, never instead of it: green, amber, red as on the page.
+# Fills beside the word, never instead of it: green, amber, red, grey as on the page.
 RETURN_FILLS = {"on_time": "DAFBE1", "late": "FFF8C5", "missing": "FFEBE9", "pending": "F2F2F2"}
 
 
@@ -55,10 +56,11 @@ def _view(
     columns: list[Col],
     rows: list[Any],
 ) -> Worksheet:
-    """A sheet as the other views print: its title and as-of line above the table."""
+    """A sheet as the other views print: its title and as-of line above the table, and 无
+    under its header when it lists nothing."""
     sheet: Worksheet = book.create_sheet(name)
     write_heading(sheet, f"{title_words(report)}:{title}", as_of_words(report))
-    write_view(sheet, columns, rows)
+    write_view(sheet, columns, rows, empty=NONE)
     return sheet
 
 

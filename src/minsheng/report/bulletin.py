@@ -17,7 +17,7 @@ from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
 from minsheng.plan.models import BASIS_WORDS, Kind, reporter_of
 from minsheng.progress.entry import AnyEntry, tells_progress
-from minsheng.render.tables import Cell, Column, Table
+from minsheng.render.tables import NONE, Cell, Column, Table
 from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
 
@@ -246,6 +246,7 @@ def lagging_table(report: Report) -> Table:
             Column("latest", "最新进展", wrap=True),
         ],
         title="滞后事项",
+        empty=NONE,
     )
     for result in lagging_items(report.now):
         table.rows.append(
@@ -264,7 +265,9 @@ def lagging_table(report: Report) -> Table:
 
 def unreported_table(report: Report) -> Table:
     table = Table(
-        [Column("unit", "牵头单位"), Column("items", "从未报送事项")], title="从未报送的单位"
+        [Column("unit", "牵头单位"), Column("items", "从未报送事项")],
+        title="从未报送的单位",
+        empty=NONE,
     )
     for name, numbers in unreported_units(report):
         table.rows.append([name, "、".join(str(n) for n in numbers)])
@@ -307,6 +310,7 @@ def changes_table(report: Report) -> Table:
             Column("status", "状态变化", wrap=True),
         ],
         title=f"{then_date} 以来的变化",
+        empty=NONE,
     )
     for then, now in changes(report):
         assert then.completion is not None and now.completion is not None

@@ -11,7 +11,7 @@ from minsheng.core.percent import percent_text as percent
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
-from minsheng.render.tables import Cell, Column, Table
+from minsheng.render.tables import NONE, Cell, Column, Table
 from minsheng.report.compute import Report
 from minsheng.report.cycle import RETURN_STYLES, RETURN_WORDS, Point, Return, UnitReporting
 
@@ -96,6 +96,7 @@ def missing_table(report: Report) -> Table:
     table = Table(
         [Column("unit", "牵头单位"), Column("items", "本月未报送事项")],
         title=f"本月未报送({month:%Y-%m})",
+        empty=NONE,
     )
     for unit in cycle.reporting:
         period = unit.current
@@ -119,6 +120,7 @@ def escalation_table(report: Report, short_title: Any) -> Table:
             Column("completion", "完成进度", "right"),
         ],
         title=f"连续滞后事项(连续 {after} 个月及以上滞后或严重滞后,提请约谈、挂牌督办)",
+        empty=NONE,
     )
     for escalation in cycle.escalations:
         result = report.now.item(escalation.item)
@@ -150,6 +152,7 @@ def trend_table(report: Report, short_title: Any) -> Table:
             Column("status", "状态"),
         ],
         title="各项趋势(各月末及统计日的完成进度)",
+        empty=NONE,
     )
     for result in active:
         history = cycle.history[result.item.id]
