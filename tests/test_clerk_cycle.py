@@ -612,3 +612,47 @@ def test_an_empty_section_says_none_in_every_format(real_data: Path, tmp_path: P
     from docx import Document
 
     assert "无连续滞后事项。" in [p.text for p in Document(str(word)).paragraphs]
+
+
+# --- a re-imported return: every field the clerk typed counts -----------------------------------
+
+
+def test_a_return_re_imported_with_only_its_note_changed_records_the_note(
+    real_data: Path, tmp_path: Path
+) -> None:
+    june = return_for(real_data, tmp_path, "区人社局", "2024-06-30", {
+        (1, "new-jobs", "value"): 0.31, (1, "new-jobs", "note"): "上半年新增就业3100人",
+    })  # fmt: skip
+    imported(real_data, str(june), "--received", "2024-07-03")
+    fill(june, {(1, "new-jobs", "note"): "上半年新增就业3100人,其中高校毕业生1200人"})
+    again = imported(real_data, str(june), "--format", "json")
+    answer = json.loads(again.stdout)
+    assert (answer["added"], answer["unchanged"], answer["notes_only"]) == (1, 0, 1)
+    assert "1 行只更新了进展说明" in again.stderr
+    notes = [entry["note"] for entry in listed(real_data)]
+    assert notes == ["上半年新增就业3100人", "上半年新增就业3100人,其中高校毕业生1200人"]
+    found = report_json(real_data, "2024-06-30")
+    item = next(one for one in found["items"] if one["id"] == 1)
+    assert item["latest_text"].endswith("其中高校毕业生1200人")  # the new note stands
+    # The same file once more: nothing new, every field as recorded.
+    unchanged = json.loads(imported(real_data, str(june), "--format", "json").stdout)
+    assert (unchanged["added"], unchanged["unchanged"]) == (0, 1)
+
+
+def test_re_importing_an_older_return_is_compared_with_the_latest_figure(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # 321 then 326 on the same day; the 321 return imported again is not "already recorded":
+    # the figure that stands is 326, and 321 would go back on it.
+    first = return_for(real_data, tmp_path, "区残联", "2024-06-30",
+                       {(10, "psych-drugs", "value"): 321})  # fmt: skip
+    second = return_for(real_data, tmp_path, "区残联", "2024-06-30",
+                        {(10, "psych-drugs", "value"): 326})  # fmt: skip
+    imported(real_data, str(first))
+    imported(real_data, str(second))
+    again = import_(real_data, str(first))
+    assert again.code == 1
+    assert "不重复登记" not in again.stderr and "没有新的进度" not in again.stderr
+    assert "decreasing-value" in again.stderr and "326" in again.stderr
+    values = [entry["value"] for entry in listed(real_data) if entry["latest"]]
+    assert values == [326]

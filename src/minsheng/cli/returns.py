@@ -172,6 +172,11 @@ def import_returns(
     said = f"跳过空行 {outcome.skipped_blank} 行"
     if outcome.unchanged:
         said += f";{len(outcome.unchanged)} 行与已登记的记录相同,不重复登记"
+    if outcome.notes_only:
+        said += (
+            f";其中 {outcome.notes_only} 行只更新了进展说明或依据(数值与已登记的相同),"
+            "登记为新的记录,原来的说明留在历史里"
+        )
     if not outcome.added:
         info(f"没有新的进度需要登记({said})。")
         _json(outcome, format)

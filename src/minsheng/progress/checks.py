@@ -343,16 +343,20 @@ def _correction_cycles(entries: Sequence[AnyEntry]) -> list[Issue]:
 
 
 def _content(entry: AnyEntry) -> tuple[object, ...]:
+    """Everything a clerk types for an entry: its item, target, date, figure (value, or
+    stage and percent), unit, note and source."""
     return (entry.item, entry.target, entry.date, entry.value, entry.stage, entry.percent,
-            entry.unit)  # fmt: skip
+            entry.unit, entry.note, entry.source)  # fmt: skip
 
 
 def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """No id twice; no entry that repeats another's item, target, date, value and unit."""
+    """No id twice; no entry that repeats, field for field, the entry of its target just
+    before it on the same day. (The same figure again with a new note is news, not a repeat;
+    an earlier figure typed again after a later one is a fall, told by check_decreasing.)"""
     found = []
     ids: dict[str, AnyEntry] = {}
     # A repeat has the same date, and the entries come in date order: one date at a time.
-    contents: dict[tuple[object, ...], AnyEntry] = {}
+    before: dict[tuple[int, str], AnyEntry] = {}
     day = None
     for entry in context.in_order(entries):
         first = ids.setdefault(entry.id, entry)
@@ -362,10 +366,20 @@ def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issu
             continue
         if entry.date != day:
             day = entry.date
-            contents.clear()
-        same = contents.setdefault(_content(entry), entry)
-        if same is not entry and same.id != entry.corrects and entry.id != same.corrects:
-            message = f"与 {at_where(same)} 的记录重复(同一事项、目标、日期、数值和填报单位)"
+            before.clear()
+        key = (entry.item, entry.target)
+        same = before.get(key)
+        before[key] = entry
+        if (
+            same is not None
+            and _content(same) == _content(entry)
+            and same.id != entry.corrects
+            and entry.id != same.corrects
+        ):
+            message = (
+                f"与 {at_where(same)} 的记录重复(同一事项、目标、日期、数值、填报单位、"
+                "说明和依据都相同)"
+            )
             found.append(entry_issue(entry, "id", Code.DUPLICATE_ENTRY, message))
     return found
 
@@ -497,3 +511,9 @@ def problems_adding_all(
 def content_key(entry: AnyEntry) -> tuple[object, ...]:
     """What makes two entries the same report: `duplicate-entry` refuses the second."""
     return _content(entry)
+
+
+def figure_key(entry: AnyEntry) -> tuple[object, ...]:
+    """The figure an entry reports (its value, or its stage and percent), where and when."""
+    return (entry.item, entry.target, entry.date, entry.value, entry.stage, entry.percent,
+            entry.unit)  # fmt: skip

@@ -5,6 +5,7 @@ file, sheet, row and column, none raised."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,8 @@ from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Item, Kind, Target, Unit
-from minsheng.progress.checks import content_key, read_progress
-from minsheng.progress.entry import ProgressEntry
+from minsheng.progress.checks import figure_key, read_progress
+from minsheng.progress.entry import AnyEntry, Entry, ProgressEntry, latest
 from minsheng.progress.returns import (
     AS_OF,
     COLUMNS,
@@ -153,6 +154,7 @@ class Outcome:
 
     added: list[ReturnEntry] = field(default_factory=list)
     unchanged: list[ReturnEntry] = field(default_factory=list)
+    notes_only: int = 0  # rows added whose figure stands as recorded: a new note or source
     skipped_blank: int = 0
     problems: list[ReturnProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -161,11 +163,25 @@ class Outcome:
         return {
             "added": len(self.added),
             "unchanged": len(self.unchanged),
+            "notes_only": self.notes_only,
             "skipped_blank": self.skipped_blank,
             "problems": [problem.as_json() for problem in self.problems],
             "entries": [e.as_json("added") for e in self.added]
             + [e.as_json("unchanged") for e in self.unchanged],
         }
+
+
+def typed(entry: AnyEntry) -> tuple[object, ...]:
+    """Every field a clerk typed for an entry: its figure where and when (checks.figure_key),
+    its note and its source as typed. The return's own mark (报送表 <file hash>) stands for
+    no source, so that a return saved again with one note changed is not every row changed."""
+    source = entry.source
+    if source is not None and _DEFAULT_SOURCE.fullmatch(source):
+        source = None
+    return (*figure_key(entry), entry.note, source)
+
+
+_DEFAULT_SOURCE = re.compile(rf"{SOURCE_PREFIX} [0-9a-f]{{12}}")
 
 
 def header_problems(sheet: Sheet) -> bool:
@@ -468,9 +484,14 @@ def plan_import(
     """What importing the returns would add; all their problems, none raised. `received`,
     the day the office received them, is kept on each entry (on-time is judged by it).
 
-    A filled row whose entry is already recorded (same item, target, date, figure and unit:
-    what `duplicate-entry` refuses) is unchanged, so importing a return twice adds nothing.
-    The rest are checked against the data and each other as `progress add` checks one entry.
+    A filled row is unchanged when every field the clerk typed (figure, stage, percent,
+    note, source; and the item, target, date and unit it is for) is what the latest
+    effective entry of its target on that date says: importing a return twice adds nothing.
+    It is compared with that latest entry and no earlier one: an older return imported after
+    a newer one is a new entry, and checked (it would go back on the figure that stands). A
+    row whose figure stands but whose note or source is new is recorded, and counted in
+    `notes_only`. The rest are checked against the data and each other as `progress add`
+    checks one entry.
     """
     from minsheng.progress import store
 
@@ -493,9 +514,19 @@ def plan_import(
     if outcome.problems:
         return outcome
     entries, _ = read_progress(folder, plan, today=today, cache=cache)
-    recorded = {content_key(entry) for entry in entries}
+    standing: dict[dt.date, dict[tuple[int, str], Entry]] = {}
     for read in found:
-        (outcome.unchanged if content_key(read.entry) in recorded else outcome.added).append(read)
+        entry = read.entry
+        on_day = standing.get(entry.date)
+        if on_day is None:
+            on_day = standing[entry.date] = latest(entries, entry.date)
+        now = on_day.get((entry.item, entry.target))
+        if now is not None and typed(now) == typed(entry):
+            outcome.unchanged.append(read)
+            continue
+        outcome.added.append(read)
+        if now is not None and figure_key(now) == figure_key(entry):
+            outcome.notes_only += 1
     if not outcome.added:
         return outcome
     for index, issue in store.problems_all(
