@@ -656,3 +656,42 @@ def test_re_importing_an_older_return_is_compared_with_the_latest_figure(
     assert "decreasing-value" in again.stderr and "326" in again.stderr
     values = [entry["value"] for entry in listed(real_data) if entry["latest"]]
     assert values == [326]
+
+
+# --- percent cells -------------------------------------------------------------------------------
+
+
+def test_a_percent_typed_in_excel_is_read_as_the_percent_the_clerk_sees(
+    real_data: Path, tmp_path: Path
+) -> None:
+    # Excel keeps 66% as 0.66 with a 0% format, 30% in 完成百分比 as 0.3.
+    employment = return_for(real_data, tmp_path, "区人社局", "2024-06-30",
+                            {(1, "full-employment", "value"): 0.66},
+                            **{"full-employment_value": "0%"})  # fmt: skip
+    imported(real_data, str(employment))
+    education = return_for(real_data, tmp_path, "区教育局", "2024-06-30",
+                           {(24, "precise-aid", "stage"): "推进中",
+                            (24, "precise-aid", "percent"): 0.3},
+                           **{"precise-aid_percent": "0%"})  # fmt: skip
+    imported(real_data, str(education))
+    got = {entry["target"]: (entry["value"], entry["percent"]) for entry in listed(real_data)}
+    assert got == {"full-employment": (66, None), "precise-aid": (None, 30)}
+
+
+def test_a_plain_fraction_for_a_percent_target_is_refused_with_a_hint(
+    real_data: Path, tmp_path: Path
+) -> None:
+    plain = return_for(real_data, tmp_path, "区人社局", "2024-06-30",
+                       {(1, "full-employment", "value"): 0.66})  # fmt: skip
+    done = import_(real_data, str(plain))
+    assert done.code == 1
+    assert "本期累计完成: implausible-value" in done.stderr and "是否漏了百分号" in done.stderr
+    assert listed(real_data) == []
+
+
+def test_which_number_formats_show_a_percent() -> None:
+    from minsheng.progress.return_files import is_percent_format
+
+    assert is_percent_format("0%") and is_percent_format("0.0%") and is_percent_format("#,##0.00%")
+    assert not is_percent_format("General") and not is_percent_format('0.0"%"')
+    assert not is_percent_format("0\\%")

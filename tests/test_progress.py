@@ -1147,7 +1147,8 @@ def test_value_refusals_say_why(small_data: Path, args: list[str], code: str, wo
 
 def test_a_small_value_is_written_in_plain_digits(small_data: Path) -> None:
     # A share, not a count: 0.0000001万人 would be a thousandth of a person (fractional-count).
-    done = add(small_data, "3", "--target", "rate", "--value", "0.0000001", "--unit", "区城管局",
+    # Written with its sign: a bare fraction for a 95% target would be taken for a slip.
+    done = add(small_data, "3", "--target", "rate", "--value", "0.0000001%", "--unit", "区城管局",
                "--date", "2024-06-30")  # fmt: skip
     assert done.code == 0, done.stderr
     assert "value: 0.0000001\n" in (small_data / "progress" / "2024-06" / "cgj.yaml").read_text()

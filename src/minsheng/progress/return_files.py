@@ -396,11 +396,29 @@ def _saved_at(book: Any) -> dt.datetime | None:
 
 
 def _value(formula: Any, result: Any) -> object:
-    """A cell's value: a formula's saved result, or Uncomputed when it has none."""
+    """A cell's value: a formula's saved result, or Uncomputed when it has none; a number
+    shown as a percent is the percent shown (Excel keeps 66% as 0.66 with a 0% format)."""
     if getattr(formula, "data_type", None) == "f":
         saved = getattr(result, "value", None)
-        return Uncomputed(str(formula.value)) if saved is None else saved
-    return getattr(formula, "value", None)
+        return Uncomputed(str(formula.value)) if saved is None else _as_shown(saved, result)
+    return _as_shown(getattr(formula, "value", None), formula)
+
+
+def _as_shown(value: object, cell: Any) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not is_percent_format(str(getattr(cell, "number_format", "") or "")):
+        return value
+    return (Decimal(repr(value)) * 100).normalize()
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Whether an Excel number format shows its number times 100 with a % sign (`0%`,
+    `0.0%`); a % in quotes or escaped (`0.0"%"`, `0\\%`) is only a character."""
+    return "%" in _QUOTED.sub("", number_format)
 
 
 def _scan(xml: bytes, sheet: Sheet) -> bool:

@@ -19,6 +19,7 @@ from minsheng.core.measure import (
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
+    Comparator,
     Item,
     Kind,
     Period,
@@ -311,6 +312,8 @@ def parse_value(text: str, target: Target, *, allow_large: bool = False) -> Deci
         amount = parse_amount(text, target.unit)
     except ValueError as error:
         raise Problem("value", Code.BAD_VALUE, str(error)) from None
+    if is_bare(text) and (slip := percent_slip(target, amount)) is not None:
+        raise slip
     problem = value_problem(target, amount)
     bare = is_bare(text) and _times(target, amount) > BARE_TIMES
     scaled = split_unit(target.unit or "")[0] != 1
@@ -327,6 +330,27 @@ def parse_value(text: str, target: Target, *, allow_large: bool = False) -> Deci
     if problem is not None:
         raise problem
     return amount
+
+
+# A share typed as a fraction (0.66 for 66%) is the usual slip; a target this many percent
+# or more cannot be reported as a fraction of one percent.
+PERCENT_SLIP_FROM = Decimal(10)
+
+
+def percent_slip(target: Target, amount: Decimal) -> Problem | None:
+    """A bare number between 0 and 1 for a target of 10% or more (0.66 against 65%): a
+    percent written as a fraction, never stored as 0.66%. Not for an at-most target, where a
+    low share is good news; the clerk who means it writes the sign (0.66%)."""
+    if not is_percent(target.unit) or target.comparator is Comparator.AT_MOST:
+        return None
+    if target.value is None or target.value < PERCENT_SLIP_FROM or not 0 < amount < 1:
+        return None
+    shown, meant = format_decimal(amount), format_decimal((amount * 100).normalize())
+    message = (
+        f"数值 {shown} 按百分数是 {shown}%,而目标是 {format_decimal(target.value)}%:"
+        f"是否漏了百分号?如指 {meant}%,请填 {meant};确实是 {shown}%,请写 {shown}%"
+    )
+    return Problem("value", Code.IMPLAUSIBLE, message)
 
 
 def parse_stage(text: str) -> Stage:
@@ -349,6 +373,13 @@ def parse_percent(text: str) -> Decimal | None:
     if not 0 <= share <= 100:
         message = f"百分比应在 0 到 100 之间,实际是 {text.strip()}"
         raise Problem("percent", Code.BAD_VALUE, message)
+    if is_bare(text) and 0 < share < 1:  # 30% written as 0.3: no milestone is 0.3% along
+        meant = format_decimal((share * 100).normalize())
+        message = (
+            f"完成百分比 {text.strip()} 是 {text.strip()}%:是否漏了百分号?"
+            f"如指 {meant}%,请填 {meant};确实是 {text.strip()}%,请写 {text.strip()}%"
+        )
+        raise Problem("percent", Code.IMPLAUSIBLE, message)
     return share
 
 
