@@ -6,6 +6,7 @@ could otherwise publish a wrong figure or a wrong name."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from typing import Any
 import openpyxl
 
 from conftest import run_cli
+from minsheng.progress.return_import import parse_return_date
 
 SOURCE_DATE = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: every 2024 month is due
 
@@ -695,3 +697,125 @@ def test_which_number_formats_show_a_percent() -> None:
     assert is_percent_format("0%") and is_percent_format("0.0%") and is_percent_format("#,##0.00%")
     assert not is_percent_format("General") and not is_percent_format('0.0"%"')
     assert not is_percent_format("0\\%")
+
+
+# --- the return's rows mean what they ask ------------------------------------------------------
+
+
+def prompts_of(path: Path, item: int, target: str) -> str:
+    """The input message of a row's figure cell, and its 目标 cell."""
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    row = row_of(sheet, item, target)
+    prompts = [
+        dv.prompt or ""
+        for dv in sheet.data_validations.dataValidation
+        if f"H{row}" in str(dv.sqref).split()
+    ]
+    return " ".join([*prompts, str(sheet[f"E{row}"].value)])
+
+
+def test_a_standard_asks_for_the_standard_applied(real_data: Path, tmp_path: Path) -> None:
+    path = template(real_data, "区民政局", "2024-06-30", tmp_path / "mzj.xlsx")
+    asked = prompts_of(path, 15, "living-subsidy")
+    assert "执行标准" in asked and "元/月" in asked and "累计" not in asked
+    assert "累计" in prompts_of(path, 13, "home-retrofit")
+
+
+def test_a_total_shows_its_parts_sum_and_refuses_another(real_data: Path, tmp_path: Path) -> None:
+    # Item 10: 残疾人康复救助 (rehab) is the sum of four parts.
+    may = return_for(real_data, tmp_path, "区残联", "2024-05-31", {
+        (10, "child-rehab", "value"): 40, (10, "child-aids", "value"): 4,
+        (10, "adult-aids", "value"): 20, (10, "psych-drugs", "value"): 36,
+    })  # fmt: skip
+    imported(real_data, str(may))
+    june_blank = template(real_data, "区残联", "2024-06-30", tmp_path / "cl-june.xlsx")
+    sheet = openpyxl.load_workbook(june_blank).worksheets[0]
+    rehab = row_of(sheet, 10, "rehab")
+    assert sheet[f"F{rehab}"].value == 100  # 上次报送: the parts' sum, 40 + 4 + 20 + 36
+    assert "分项之和" in str(sheet[f"E{rehab}"].value)
+    june = fill(june_blank, {
+        (10, "child-rehab", "value"): 60, (10, "child-aids", "value"): 6,
+        (10, "adult-aids", "value"): 38, (10, "psych-drugs", "value"): 151,
+        (10, "rehab", "value"): 300,
+    })  # fmt: skip
+    done = import_(real_data, str(june))
+    assert done.code == 1
+    assert f"第{rehab}行:本期累计完成: rollup-mismatch" in done.stderr and "255" in done.stderr
+    fill(june, {(10, "rehab", "value"): 255})
+    imported(real_data, str(june))
+
+
+def test_a_unit_written_another_way_is_the_same_unit(real_data: Path, tmp_path: Path) -> None:
+    path = return_for(real_data, tmp_path, "区残联", "2024-06-30",
+                      {(10, "psych-drugs", "value"): "320人"})  # 名 is 人  # fmt: skip
+    imported(real_data, str(path))
+    assert [entry["value"] for entry in listed(real_data)] == [320]
+
+
+def test_nothing_to_report_and_a_note_without_a_figure(real_data: Path, tmp_path: Path) -> None:
+    may = return_for(real_data, tmp_path, "区残联", "2024-05-31",
+                     {(12, "barrier-free", "value"): 3})  # fmt: skip
+    imported(real_data, str(may))
+    june = return_for(real_data, tmp_path, "区残联", "2024-06-30", {
+        (12, "barrier-free", "value"): "/", (12, "barrier-free", "note"): "本月无新增",
+        (11, "training", "value"): "—", (11, "care", "value"): "无",
+    })  # fmt: skip
+    done = imported(real_data, str(june), "--format", "json")
+    assert json.loads(done.stdout)["added"] == 1  # the note; the two dashes report nothing
+    june_entries = [entry for entry in listed(real_data) if entry["date"] == "2024-06-30"]
+    assert [(e["target"], e["value"], e["note"]) for e in june_entries] == [
+        ("barrier-free", 3, "本月无新增")  # the figure that stood, with the new note
+    ]
+    never = return_for(real_data, tmp_path, "区残联", "2024-06-30",
+                       {(11, "training", "note"): "培训班筹备中"})  # fmt: skip
+    refused = import_(real_data, str(never))
+    assert refused.code == 1 and "还没有登记过" in refused.stderr
+    assert "数值 value" not in refused.stderr  # said in Chinese, at the cell
+
+
+def test_a_milestone_going_back_is_refused_like_a_falling_figure(
+    real_data: Path, tmp_path: Path
+) -> None:
+    may = return_for(real_data, tmp_path, "区卫生健康委", "2024-05-31", {
+        (26, "dental-supply", "stage"): "推进中", (26, "dental-supply", "percent"): 60,
+    })  # fmt: skip
+    imported(real_data, str(may))
+    back = return_for(real_data, tmp_path, "区卫生健康委", "2024-06-30", {
+        (26, "dental-supply", "stage"): "推进中", (26, "dental-supply", "percent"): 40,
+    })  # fmt: skip
+    done = import_(real_data, str(back))
+    assert done.code == 1 and "decreasing-value" in done.stderr and "60" in done.stderr
+    done_then_started = return_for(real_data, tmp_path, "区文旅体局", "2024-05-31",
+                                   {(34, "culture-spaces", "stage"): "已完成"})  # fmt: skip
+    imported(real_data, str(done_then_started))
+    again = return_for(real_data, tmp_path, "区文旅体局", "2024-06-30",
+                       {(34, "culture-spaces", "stage"): "推进中"})  # fmt: skip
+    done = import_(real_data, str(again))
+    assert done.code == 1 and ":阶段: decreasing-value" in done.stderr
+
+
+def test_dates_as_excel_writes_them_are_read(real_data: Path, tmp_path: Path) -> None:
+    csv_path = template(real_data, "区残联", "2024-05-31", tmp_path / "cl.csv")
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    row = next(index for index, line in enumerate(lines) if ",barrier-free," in line)
+    for index in range(1, len(lines)):  # Excel rewrote every 截止日期 cell
+        cells = lines[index].split(",")
+        cells[13] = "2024/5/31"
+        if index == row:
+            cells[7] = "3"
+        lines[index] = ",".join(cells)
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported(real_data, str(csv_path))
+    book_path = template(real_data, "区残联", "2024-06-30", tmp_path / "cl.xlsx")
+    book = openpyxl.load_workbook(book_path)
+    sheet = book.worksheets[0]
+    for number in range(2, sheet.max_row + 1):
+        sheet[f"N{number}"] = dt.datetime(2024, 6, 30)  # a date cell, as Excel makes it
+    sheet[f"H{row_of(sheet, 12, 'barrier-free')}"] = 5
+    book.save(book_path)
+    imported(real_data, str(book_path))
+    assert [(e["date"], e["value"]) for e in listed(real_data)] == [
+        ("2024-05-31", 3), ("2024-06-30", 5)
+    ]  # fmt: skip
+    for written in ("2024年6月30日", "45473"):  # a Chinese date, Excel's serial number
+        assert parse_return_date(written) == dt.date(2024, 6, 30)

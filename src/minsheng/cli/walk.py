@@ -93,7 +93,7 @@ def _ask_row(
     from minsheng.views.progress_list import describe
 
     last = row.fixed()
-    said = f"(上次 {last['上次报送']},{last['上次日期']})" if row.last is not None else "(未报送过)"
+    said = f"(上次 {last['上次报送']},{last['上次日期']})" if last["上次日期"] else "(未报送过)"
     info(f"\n[{number}/{total}] 第 {row.item.id} 项 {last['事项']}")
     info(f"  {describe(row.target)}{said}")
 

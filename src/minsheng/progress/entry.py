@@ -31,6 +31,20 @@ class Stage(StrEnum):
     DONE = "已完成"
 
 
+IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
+
+
+def milestone_share(stage: Stage | None, percent: Decimal | None) -> Decimal:
+    """How far a milestone stands, as a fraction: 未启动 0, 推进中 its percent (half way
+    without one), 已完成 1. The report's completion and the rule that a milestone never
+    goes back both read it."""
+    if stage is Stage.DONE:
+        return Decimal(1)
+    if stage is Stage.IN_PROGRESS:
+        return percent / 100 if percent is not None else IN_PROGRESS_DEFAULT
+    return Decimal(0)
+
+
 def parse_timestamp(value: Any) -> Any:
     """An ISO 8601 timestamp with its UTC offset, as the tool writes it."""
     if isinstance(value, dt.datetime):

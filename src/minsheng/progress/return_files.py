@@ -61,6 +61,15 @@ def file_digest(raw: bytes) -> str:
 # --- the template ----------------------------------------------------------------------------
 
 
+# What the figure cell of a row asks for, by the target's kind: a standard is the standard
+# applied (执行标准), a level where it stands, a quantity the cumulative count (累计完成).
+ASKED = {
+    Kind.QUANTITY: ("本期累计完成", "截至 {as_of} 的累计完成数"),
+    Kind.LEVEL: ("达到的水平", "截至 {as_of} 达到的水平"),
+    Kind.STANDARD: ("执行标准", "截至 {as_of} 执行的标准(填现行的标准本身)"),
+}
+
+
 def _cells(row: ReturnRow, stamp: Stamp) -> dict[str, object]:
     return {**row.fixed(), **stamp.cells()}
 
@@ -110,7 +119,7 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
         head.font = Font(bold=True)
         head.fill = header_fill
     widths = {title: _width(title) for title in COLUMNS}
-    by_unit: dict[str, list[str]] = {}
+    by_unit: dict[tuple[Kind, str], list[str]] = {}
     milestone_rows: list[int] = []
     for number, row in enumerate(rows, 2):
         cells = _cells(row, stamp)
@@ -129,11 +138,13 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
         if milestone:
             milestone_rows.append(number)
         else:
-            by_unit.setdefault(row.target.unit or "", []).append(f"{letter[VALUE]}{number}")
+            key = (row.target.kind, row.target.unit or "")
+            by_unit.setdefault(key, []).append(f"{letter[VALUE]}{number}")
     as_of = stamp.as_of.isoformat()
-    for unit, refs in by_unit.items():
+    for (kind, unit), refs in by_unit.items():
         shown = f"单位:{unit}。" if unit else ""
         percent = "(填百分数,如 95.6)" if is_percent(unit) else ""
+        title, asked = ASKED[kind] if kind in ASKED else ASKED[Kind.QUANTITY]
         check = DataValidation(
             type="decimal",
             operator="greaterThanOrEqual",
@@ -141,8 +152,8 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
             allow_blank=True,
             showInputMessage=True,
             showErrorMessage=True,
-            promptTitle="本期累计完成",
-            prompt=f"截至 {as_of} 的累计完成数{percent}。{shown}只填数字;不报的留空。",
+            promptTitle=title,
+            prompt=f"{asked.format(as_of=as_of)}{percent}。{shown}只填数字;不报的留空。",
             errorTitle="只能填数字",
             error=f"请填写不小于 0 的数字{f',单位:{unit}' if unit else ''}。",
         )

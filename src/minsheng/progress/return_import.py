@@ -4,10 +4,11 @@ file, sheet, row and column, none raised."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +44,7 @@ from minsheng.progress.returns import (
     ReturnRow,
     return_rows,
 )
+from minsheng.progress.rollup import rolled_up
 from minsheng.progress.rules import (
     Problem,
     date_problem,
@@ -123,6 +125,7 @@ class ReturnEntry:
     item: Item
     target: Target
     entry: ProgressEntry
+    carried: bool = False  # a note without a figure: the figure that stands is carried over
 
     def as_json(self, status: str) -> dict[str, object]:
         entry = self.entry
@@ -235,13 +238,26 @@ def cell_text(value: object, *, number: bool) -> str:
     return str(value).strip()
 
 
+# What a clerk types in a figure cell to say there is nothing to report this time.
+NOTHING = frozenset({"/", "／", "\\", "-", "－", "—", "——", "–", "无", "暂无"})
+FIGURES = (VALUE, STAGE, PERCENT)
+
+
 def is_blank(cells: dict[str, object]) -> bool:
-    """A row the unit left alone: nothing but spaces in the columns it fills."""
+    """A row the unit left alone: nothing but spaces in the columns it fills, or a mark
+    for nothing to report (/, —, 无) in a figure cell."""
     return all(
         cells.get(column) is None
-        or (isinstance(cells[column], str) and not str(cells[column]).strip())
+        or (
+            isinstance(cells[column], str)
+            and (not str(cells[column]).strip() or _nothing(column, str(cells[column])))
+        )
         for column in FILLED
     )
+
+
+def _nothing(column: str, text: str) -> bool:
+    return column in FIGURES and text.strip() in NOTHING
 
 
 def read_sheet(
@@ -286,7 +302,11 @@ def read_sheet(
                 broken = True
         if broken:
             continue
+        for column in FIGURES:
+            if _nothing(column, texts[column]):
+                texts[column] = ""
         mine = {column: texts[column] for column in STAMP}
+        mine[AS_OF] = _date_text(mine[AS_OF])  # 2024/6/30 and 2024-06-30 are one date
         if stamp is None:
             stamp = mine
             unit, date = _stamp(plan, mine, number, day, today, problem, outcome)
@@ -315,8 +335,9 @@ def read_sheet(
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
                        new_id(), now(), allow_large, received)  # fmt: skip
         if entry is not None:
+            carried = entry.value is None and entry.stage is None
             found.append(
-                ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry)
+                ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry, carried)
             )
     return found
 
@@ -350,7 +371,7 @@ def _stamp(
         fine = False
     column = AS_OF if day is None else "--date"
     try:
-        date = day or parse_date(cells[AS_OF])
+        date = day or parse_return_date(cells[AS_OF])
     except Problem as error:
         problem(number, column, error.code, error.message)
         return None, None
@@ -423,13 +444,16 @@ def _entry(
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
     target = row.target
     value, stage, percent = texts[VALUE], texts[STAGE], texts[PERCENT]
+    # A note (or source) without a figure is recorded with the figure that stands
+    # (plan_import carries it over): a clerk's 本月无新增 is news, not a blank.
+    note_only = not (value or stage or percent)
     try:
         shape = shape_problem(target, value=bool(value), stage=bool(stage), percent=bool(percent))
-        if shape is not None:
+        if shape is not None and not note_only:
             raise shape
         amount = (
             parse_value(value, target, allow_large=allow_large)
-            if target.kind is not Kind.MILESTONE
+            if target.kind is not Kind.MILESTONE and value
             else None
         )
         phase = parse_stage(stage) if stage else None
@@ -515,12 +539,20 @@ def plan_import(
         return outcome
     entries, _ = read_progress(folder, plan, today=today, cache=cache)
     standing: dict[dt.date, dict[tuple[int, str], Entry]] = {}
+
+    def latest_on(day: dt.date) -> dict[tuple[int, str], Entry]:
+        on_day = standing.get(day)
+        if on_day is None:
+            on_day = standing[day] = latest(entries, day)
+        return on_day
+
+    found = _carried(found, latest_on, outcome)
+    _totals(found, latest_on, outcome)
+    if outcome.problems:
+        return outcome
     for read in found:
         entry = read.entry
-        on_day = standing.get(entry.date)
-        if on_day is None:
-            on_day = standing[entry.date] = latest(entries, entry.date)
-        now = on_day.get((entry.item, entry.target))
+        now = latest_on(entry.date).get((entry.item, entry.target))
         if now is not None and typed(now) == typed(entry):
             outcome.unchanged.append(read)
             continue
@@ -544,3 +576,105 @@ def plan_import(
             ReturnProblem(read.file, read.sheet, read.row, column, issue.code, issue.message)
         )
     return outcome
+
+
+Standing = Callable[[dt.date], Mapping[tuple[int, str], AnyEntry]]
+
+
+def _carried(found: list[ReturnEntry], latest_on: Standing, outcome: Outcome) -> list[ReturnEntry]:
+    """Rows with a note and no figure, given the figure that stands for their target on
+    their date (the value, or the stage and percent): the note is recorded beside the same
+    figure. A target that has no figure yet cannot lend one: a problem at the row."""
+    done = []
+    for read in found:
+        if not read.carried:
+            done.append(read)
+            continue
+        entry = read.entry
+        now = latest_on(entry.date).get((entry.item, entry.target))
+        if now is None:
+            milestone = read.target.kind is Kind.MILESTONE
+            what = "阶段" if milestone else "本期累计完成"
+            message = (
+                f"这一行只填了进展说明或依据,没有填{what};该指标还没有登记过"
+                f"{'阶段' if milestone else '数值'},无法沿用上次的数,请填写{what}"
+            )
+            column = STAGE if milestone else VALUE
+            problem = ReturnProblem(read.file, read.sheet, read.row, column, Code.STAGE_VALUE,
+                                    message)  # fmt: skip
+            outcome.problems.append(problem)
+            continue
+        figure = {"value": now.value, "stage": now.stage, "percent": now.percent}
+        done.append(dataclasses.replace(read, entry=entry.model_copy(update=figure)))
+    return done
+
+
+def _totals(found: list[ReturnEntry], latest_on: Standing, outcome: Outcome) -> None:
+    """A total with listed parts (sum_of) filled in a return equals the sum of its parts as
+    they stand on its date (this return's rows, else their latest figures; a part with none
+    counts 0), once any part has a figure: else a problem at the total's row."""
+    typed = {(read.entry.item, read.entry.target, read.entry.date): read for read in found}
+    for read in found:
+        target, entry = read.target, read.entry
+        if not target.sum_of or entry.value is None:
+            continue
+        now = latest_on(entry.date)
+        by_id = {one.id: one for one in read.item.all_targets()}
+        parts: list[tuple[Target, AnyEntry | None]] = []
+        for part in target.sum_of:
+            if part not in by_id:
+                continue
+            same = typed.get((entry.item, part, entry.date))
+            parts.append((by_id[part], same.entry if same else now.get((entry.item, part))))
+        summed = rolled_up(target, parts)
+        if summed is None or summed.value is None or summed.value == entry.value:
+            continue
+        added = " + ".join(
+            f"{one.name} {format_decimal(reading.value or Decimal(0))}{one.unit or ''}"
+            for one, reading in parts
+            if reading is not None
+        )
+        message = (
+            f"合计 {format_decimal(entry.value)}{target.unit or ''} 与各分项之和 "
+            f"{format_decimal(summed.value.normalize())}{target.unit or ''} 不符({added});"
+            "合计应等于各分项之和,可以不填,由分项相加"
+        )
+        outcome.problems.append(
+            ReturnProblem(read.file, read.sheet, read.row, VALUE, Code.ROLLUP, message)
+        )
+
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:T00:00:00)?"),  # a date cell's isoformat too
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),  # as Excel writes it back into a CSV
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+# Excel's serial day numbers (the 1900 date system, day 1 being 1900-01-01 with its
+# phantom 29 February): plausible ones only, 2009 to 2064.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIALS = range(40000, 60000)
+
+
+def parse_return_date(text: str) -> dt.date:
+    """A date in a return as a clerk's spreadsheet may have written it: 2024-06-30,
+    2024/6/30, 2024年6月30日, or Excel's serial number 45473; Problem says why not."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    for form in _DATE_FORMS:
+        found = form.fullmatch(folded)
+        if found:
+            year, month, day = (int(part) for part in found.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
+    if folded.isdigit() and int(folded) in _SERIALS:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(folded))
+    return parse_date(text)  # says what a date should look like
+
+
+def _date_text(text: str) -> str:
+    """A date cell as one text whatever way it was written (for comparing rows)."""
+    try:
+        return parse_return_date(text).isoformat()
+    except Problem:
+        return text

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
-from minsheng.core.measure import split_unit
 from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.models import (
@@ -31,9 +30,11 @@ from minsheng.progress.entry import (
     effective_entries,
     first_returns,
     latest,
+    milestone_share,
     sort_key,
     tells_progress,
 )
+from minsheng.progress.rollup import Actual, actual_of, rolled_up
 from minsheng.report.cycle import (
     Cycle,
     Point,
@@ -50,7 +51,6 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 APPROX_TOLERANCE = Decimal("0.95")  # 左右: within 5% below the value counts as met
-IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
 
 
 def default_as_of(period: Period, today: dt.date) -> dt.date:
@@ -70,51 +70,6 @@ class Reading(Protocol):
     def stage(self) -> Stage | None: ...
     @property
     def percent(self) -> Decimal | None: ...
-
-
-@dataclass(frozen=True)
-class Actual:
-    """Where a target stood at the as-of date: its own latest entry, or its parts' 合计."""
-
-    value: Decimal | None
-    stage: Stage | None
-    percent: Decimal | None
-    date: dt.date
-    parts: tuple[str, ...] = ()  # the sub-targets (sum_of) it adds up; () for its own entry
-
-    @classmethod
-    def reported(cls, entry: AnyEntry) -> Actual:
-        return cls(entry.value, entry.stage, entry.percent, entry.date)
-
-
-def rolled_up(target: Target, parts: Sequence[tuple[Target, AnyEntry | None]]) -> Actual | None:
-    """The sum of the parts' latest values in the target's unit (0 for a part not reported),
-    dated by the latest of them; None while no part has an entry."""
-    reported = [entry for _, entry in parts if entry is not None]
-    if not reported:
-        return None
-    scale = split_unit(target.unit or "")[0]
-    total = sum(
-        (
-            (entry.value or ZERO) * split_unit(part.unit or "")[0] / scale
-            for part, entry in parts
-            if entry is not None
-        ),
-        ZERO,
-    )
-    date = max(entry.date for entry in reported)
-    return Actual(total, None, None, date, tuple(part.id for part, _ in parts))
-
-
-def actual_of(target: Target, entry: AnyEntry | None, summed: Actual | None) -> Actual | None:
-    """A target's own latest entry, or the 合计 of its parts when that is more recent.
-
-    On the same date the target's own entry wins: a figure reported for the whole is the
-    unit's word for it; the sum of the parts only stands in for it.
-    """
-    if entry is not None and (summed is None or entry.date >= summed.date):
-        return Actual.reported(entry)
-    return summed
 
 
 def is_met(target: Target, entry: Reading | None) -> bool:
@@ -137,11 +92,7 @@ def target_completion(target: Target, entry: Reading | None) -> Decimal:
     if entry is None:
         return ZERO
     if target.kind is Kind.MILESTONE:
-        if entry.stage is Stage.DONE:
-            return ONE
-        if entry.stage is Stage.IN_PROGRESS:
-            return entry.percent / HUNDRED if entry.percent is not None else IN_PROGRESS_DEFAULT
-        return ZERO
+        return milestone_share(entry.stage, entry.percent)
     met = is_met(target, entry)
     if target.kind is Kind.STANDARD or entry.value is None or target.value is None:
         return ONE if met else ZERO
