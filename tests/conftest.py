@@ -107,8 +107,6 @@ def small_data(tmp_path: Path) -> Path:
 @pytest.fixture
 def real_data(tmp_path: Path) -> Path:
     """A data folder holding a copy of the shipped 2024 plan and an empty progress folder."""
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     folder = tmp_path / "data"
     (folder / "progress").mkdir(parents=True)
     shutil.copy(REAL_PLAN, folder / "tasks_2024.yaml")

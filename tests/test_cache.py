@@ -49,6 +49,8 @@ PARSED = Parsed(
             "上半年",
             None,
             None,
+            None,
+            None,
             "2024-07-02T09:13:05+08:00",
             0,
             4,
@@ -165,8 +167,8 @@ cache = Cache(__import__("pathlib").Path(sys.argv[1]))
 for round in range(int(sys.argv[2])):
     for n in range(5):
         record = (f"id{n:08d}", n + 1, "jobs", "2024-06-30", str(n), None, None, "区人社局",
-                  "备注" * 200 * (n + 1), None, None, "2024-07-02T09:13:05+08:00", 0, 4, ("id",),
-                  None)
+                  "备注" * 200 * (n + 1), None, None, None, None, "2024-07-02T09:13:05+08:00", 0, 4,
+                  ("id",), None)
         cache.store(cache.key(str(n).encode()), Parsed((record,), (), True, 1))
 """
 

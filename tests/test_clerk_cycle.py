@@ -87,6 +87,20 @@ def report(data: Path, as_of: str, *args: str, **env: str) -> str:
     return str(done.stdout)
 
 
+ASCII_MARKS = str.maketrans("，：；（）", ",:;()")
+
+
+def plain(text: str) -> str:
+    """Text with Chinese typography's full-width marks back to ASCII, to read figures by."""
+    return text.translate(ASCII_MARKS)
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """A CSV's rows by their column names, the names read with ASCII marks."""
+    return [{plain(key): value for key, value in row.items()}
+            for row in csv.DictReader(io.StringIO(text))]  # fmt: skip
+
+
 def report_json(data: Path, as_of: str, **env: str) -> dict[str, Any]:
     found: dict[str, Any] = json.loads(report(data, as_of, "--format", "json", **env))
     return found
@@ -173,15 +187,16 @@ def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]
         shown["json"][f"unit {unit['name']} completion"] = f"{unit['completion_pct']:.1f}"
 
     shown["markdown"] = _bulletin_figures(
-        report(data, as_of, "--format", "markdown"),
+        plain(report(data, as_of, "--format", "markdown")),
         lambda line: [cell.strip() for cell in line.strip().strip("|").split("|")],
     )
     shown["table"] = _bulletin_figures(
-        report(data, as_of, COLUMNS="400"), lambda line: re.split(r"\s{2,}", line.strip())
+        plain(report(data, as_of, COLUMNS="400")), lambda line: re.split(r"\s{2,}", line.strip())
     )
 
     shown["csv"] = {}
-    for row in csv.DictReader(io.StringIO(report(data, as_of, "--format", "csv").lstrip("\ufeff"))):
+    items_csv = report(data, as_of, "--format", "csv").lstrip("\ufeff")
+    for row in csv_rows(items_csv):
         if row["状态代码"] == "no_task":
             continue
         shown["csv"][f"item {row['序号']} completion"] = row["完成进度(%)"]
@@ -190,12 +205,12 @@ def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]
         )
         shown["csv"][f"item {row['序号']} gap"] = row["落后(百分点)"]
     units_csv = report(data, as_of, "--format", "csv", "--by", "unit").lstrip("\ufeff")
-    for row in csv.DictReader(io.StringIO(units_csv)):
+    for row in csv_rows(units_csv):
         shown["csv"][f"unit {row['牵头单位']} completion"] = row["平均完成进度(%)"]
 
     page = tmp_path / "page.html"
     report(data, as_of, "--format", "html", "--output", str(page))
-    html = page.read_text(encoding="utf-8")
+    html = plain(page.read_text(encoding="utf-8"))
     parser = _Text()
     parser.feed(html)
     text = " ".join(parser.parts)
@@ -221,7 +236,7 @@ def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]
     book = openpyxl.load_workbook(book_path)
     shown["xlsx"] = {}
     sheet = book["事项"]
-    header = [cell.value for cell in sheet[3]]
+    header = [plain(str(cell.value)) for cell in sheet[3]]
     for row in sheet.iter_rows(min_row=4, values_only=True):
         record = dict(zip(header, row, strict=False))
         if record["状态"] == "无任务":
@@ -231,7 +246,7 @@ def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]
         shown["xlsx"][f"item {number} expected"] = f"{record['序时进度'] * 100:.1f}"
         shown["xlsx"][f"item {number} gap"] = f"{record['落后(百分点)']:.1f}"
     sheet = book["单位"]
-    header = [cell.value for cell in sheet[3]]
+    header = [plain(str(cell.value)) for cell in sheet[3]]
     for row in sheet.iter_rows(min_row=4, values_only=True):
         record = dict(zip(header, row, strict=False))
         shown["xlsx"][f"unit {record['牵头单位']} completion"] = (
@@ -252,7 +267,7 @@ def figures(data: Path, as_of: str, tmp_path: Path) -> dict[str, dict[str, str]]
 
     for paragraph in Document(str(word)).paragraphs:
         found = re.match(
-            r"第(\d+)项.*?完成进度([0-9.]+)%,低于序时进度([0-9.]+)个百分点", paragraph.text
+            r"第(\d+)项.*?完成进度([0-9.]+)%,低于序时进度([0-9.]+)个百分点", plain(paragraph.text)
         )
         if found:
             shown["docx"][f"item {found.group(1)} completion"] = found.group(2)
@@ -493,7 +508,7 @@ def test_never_reported_and_this_months_missing_are_two_words(
     real_data: Path, tmp_path: Path
 ) -> None:
     market_return(real_data, tmp_path, "2024-06-30", "2024-07-04", 5)
-    text = report(real_data, "2024-07-31", "--format", "markdown")
+    text = plain(report(real_data, "2024-07-31", "--format", "markdown"))
     summary = text.split("### 按状态汇总")[0]
     assert "从未报送" in summary and "未报送 " not in summary.replace("从未报送", "")
     assert "| 从未报送 |" in text.split("### 按状态汇总")[1].split("###")[0]
@@ -536,7 +551,7 @@ def test_a_month_not_yet_due_is_pending_never_missing(real_data: Path, tmp_path:
     report(real_data, "2024-06-30", "--format", "docx", "--output", str(word), **MADE_ON_3_JULY)
     from docx import Document
 
-    prose = "\n".join(paragraph.text for paragraph in Document(str(word)).paragraphs)
+    prose = plain("\n".join(paragraph.text for paragraph in Document(str(word)).paragraphs))
     said = next(line for line in prose.splitlines() if line.startswith("应报送进度的"))
     assert "区市场监管局(第47、49、50项)" in said and "待报送" in said
     assert "及时报送" not in said  # nobody is chased for a return not yet due
@@ -798,7 +813,8 @@ def test_dates_as_excel_writes_them_are_read(real_data: Path, tmp_path: Path) ->
     csv_path = template(real_data, "区残联", "2024-05-31", tmp_path / "cl.csv")
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     row = next(index for index, line in enumerate(lines) if ",barrier-free," in line)
-    for index in range(1, len(lines)):  # Excel rewrote every 截止日期 cell
+    header = next(index for index, line in enumerate(lines) if line.startswith("序号,"))
+    for index in range(header + 1, len(lines)):  # Excel rewrote every 截止日期 cell
         cells = lines[index].split(",")
         cells[13] = "2024/5/31"
         if index == row:
@@ -809,7 +825,8 @@ def test_dates_as_excel_writes_them_are_read(real_data: Path, tmp_path: Path) ->
     book_path = template(real_data, "区残联", "2024-06-30", tmp_path / "cl.xlsx")
     book = openpyxl.load_workbook(book_path)
     sheet = book.worksheets[0]
-    for number in range(2, sheet.max_row + 1):
+    first = next(int(r[0].row) for r in sheet.iter_rows(max_col=1) if r[0].value == "序号") + 1
+    for number in range(first, sheet.max_row + 1):
         sheet[f"N{number}"] = dt.datetime(2024, 6, 30)  # a date cell, as Excel makes it
     sheet[f"H{row_of(sheet, 12, 'barrier-free')}"] = 5
     book.save(book_path)

@@ -13,13 +13,13 @@ from minsheng.core.yamlio import load_single
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["raport"], "没有命令 raport(是不是 report?)"),
-        (["report", "--format", "pdf"], "的值 pdf 不对,可选:"),
+        (["raport"], "没有命令 raport（是不是 report?）"),
+        (["report", "--format", "pdf"], "--format 的值不对：pdf 不是可选的值，可选："),
         (["show", "abc"], "应为整数"),
-        (["list", "--unti", "民政"], "没有选项 --unti(是不是 --unit?)"),
+        (["list", "--unti", "民政"], "没有选项 --unti（是不是 --unit?）"),
         (["report", "--as-of"], "选项 --as-of 后面需要写一个值"),
         (["show"], "缺少参数 N"),
-        (["show", "1", "2"], "多余的参数:2"),
+        (["show", "1", "2"], "多余的参数：2"),
     ],
 )
 def test_usage_errors_are_one_chinese_line_and_exit_2(cli, args: list[str], words: str) -> None:
@@ -27,7 +27,7 @@ def test_usage_errors_are_one_chinese_line_and_exit_2(cli, args: list[str], word
     assert result.code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith("错误 [usage]:")
+    assert result.stderr.startswith("错误 [usage]：")
     assert words in result.stderr
     assert "--help 查看用法" in result.stderr
 

@@ -99,7 +99,7 @@ def test_the_draft_of_the_2024_notice_matches_the_hand_kept_plan() -> None:
                 if key[0] != "milestone" and times > wanted[key]:
                     invented += times - wanted[key]
                     extra.append(f"{hand['id']} {place}: {key}")
-    hand_categories = [(int(c["no"]), c["name"], int(c["count"])) for c in HAND["categories"]]
+    hand_categories = [(int(c["id"]), c["name"], int(c["count"])) for c in HAND["categories"]]
     ours_categories = [(c.no, c.name, c.count) for c in draft.categories]
     count("categories and counts", ours_categories == hand_categories)
     hand_units = [(u["name"], u.get("aliases", [])) for u in HAND["units"]]

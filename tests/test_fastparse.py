@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REAL_PLAN, ROOT, TESTS, cli_env, load_generator, run_cli
+from conftest import ROOT, TESTS, cli_env, load_generator, run_cli
 from minsheng.core.cache import Parsed
 from minsheng.core.datadir import DataDir
 from minsheng.core.yamlio import decode
@@ -54,7 +54,7 @@ KEY_LINES = RECORD.splitlines()[1:-1]
 def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
     """A record's values as an entry holds them, with its keys' positions as a dict."""
     (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-     recorded_at, number, line, marks, received) = record  # fmt: skip
+     reporter, phone, recorded_at, number, line, marks, received) = record  # fmt: skip
     if marks and isinstance(marks[0], str):  # the keys in order, one a line after `---`
         positions = {key: (line + 1 + index, 1) for index, key in enumerate(marks)}
     else:
@@ -62,8 +62,8 @@ def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
     return (
         entry_id, item, target, dt.date.fromisoformat(date),
         None if value is None else Decimal(value), stage,
-        None if percent is None else Decimal(percent), unit, note, source, corrects,
-        dt.datetime.fromisoformat(recorded_at), number, line, positions,
+        None if percent is None else Decimal(percent), unit, note, source, corrects, reporter,
+        phone, dt.datetime.fromisoformat(recorded_at), number, line, positions,
         None if received is None else dt.date.fromisoformat(received),
     )  # fmt: skip
 
@@ -120,8 +120,6 @@ def test_fixtures_agree(path: Path) -> None:
 
 @needs_ryml
 def test_generated_files_agree_and_all_go_fast(tmp_path: Path) -> None:
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     generate = load_generator()
     generate.generate(600, tmp_path, seed=7)
     paths = sorted((tmp_path / "progress").rglob("*.yaml"))
@@ -143,8 +141,6 @@ def test_a_comment_after_the_last_record_is_declined_at_once(tmp_path: Path) -> 
     path's check once tried every way of reading each line before giving up, six times
     longer for each record more: a file of forty records never finished. It runs apart
     here, so that a relapse fails instead of hanging."""
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     load_generator().generate(300, tmp_path / "made", seed=11)
     raw = max((tmp_path / "made" / "progress").rglob("*.yaml"), key=lambda p: p.stat().st_size)
     head, _, body = raw.read_bytes().partition(b"\n---\n")

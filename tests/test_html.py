@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, UPDATE_GOLDEN, check_golden, run_cli
+from minsheng.core.typography import typeset
 from minsheng.render.html import latest_views, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
@@ -89,7 +90,7 @@ def test_only_http_sources_become_links(hostile: dict[str, Any]) -> None:
     hrefs = re.findall(r'href="([^"]*)"', page)
     # Item 3's, one for each of its two reporting units; item 1's is javascript:
     assert hrefs == ["https://example.org/cgj", "https://example.org/mzj?a=1&amp;b=2"]
-    assert "来源:javascript:alert(1)</p>" in page  # shown, as text
+    assert "来源：javascript:alert(1)</p>" in page  # shown, as text
 
 
 @pytest.mark.parametrize(
@@ -178,7 +179,7 @@ def test_the_footer_speaks_to_the_public(example: dict[str, Any]) -> None:
     """Where the data comes from and when; no word about scripts or files."""
     page = render_html(example)
     footer = page[page.index("<footer>") : page.index("</footer>")]
-    assert "数据来源:各牵头单位报送的进度,依据花政办〔2024〕7号;统计截至 2024-06-30。" in footer
+    assert "数据来源：各牵头单位报送的进度，依据花政办〔2024〕7号；统计截至 2024-06-30。" in footer
     for word in ("脚本", "文件", "静态页面", "网络"):
         assert word not in footer
 
@@ -355,12 +356,12 @@ def test_example_month_in_the_browser(
 
     for item in example["items"]:
         if item["status"] == "no_task":
-            assert item["title"] in page.locator("ul.notask").inner_text()
+            assert typeset(item["title"]) in page.locator("ul.notask").inner_text()
             continue
         card = page.locator(f"#item-{item['id']}")
         assert card.is_visible()
         text = card.inner_text()
-        assert item["title"] in text
+        assert typeset(item["title"]) in text  # as a person reads it
         assert item["status_label"] in text
         assert percent(item["completion_pct"]) in text
 
@@ -388,7 +389,7 @@ def test_hostile_text_shows_as_text_in_the_browser(browser: Any, tmp_path: Path)
 
     card = page.locator("#item-1").inner_text()
     assert "<script>alert(1)</script> 上半年新增就业3100人" in card
-    assert "来源:javascript:alert(1)" in card
+    assert "来源：javascript:alert(1)" in card
     assert "<img src=x onerror=alert(2)>" in page.locator("#item-3").inner_text()
     assert "<b>粗体</b>" in page.locator("header").inner_text()
     assert page.evaluate("document.querySelectorAll('script, img, iframe').length") == 0

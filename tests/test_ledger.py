@@ -142,8 +142,6 @@ def cache(tmp_path: Path) -> Cache:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped plan and 3000 generated entries, with notes and corrections (read only)."""
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     recorded_data = tmp_path_factory.mktemp("generated") / "data"
     load_generator().generate(3000, recorded_data, seed=2024)
     return recorded_data
@@ -203,8 +201,6 @@ HANDMADE = {
 
 @pytest.fixture(scope="module")
 def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not REAL_PLAN.exists():
-        pytest.skip("data/tasks_2024.yaml not present yet")
     recorded_data = tmp_path_factory.mktemp("handmade") / "data"
     (recorded_data / "progress").mkdir(parents=True)
     shutil.copy(REAL_PLAN, recorded_data / "tasks_2024.yaml")

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, SMALL_PLAN, check_golden, run_cli
 from minsheng.core.measure import json_number
+from minsheng.core.typography import typeset
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.plan.models import Item, Target
 from minsheng.views import browse
@@ -394,7 +395,7 @@ def test_long_text_wraps_by_display_width(real_data: Path) -> None:
     # Wrapped, never cut: every character of every title is there, in order.
     shown = iter("".join(result.stdout.split()))
     for item in json.loads(list_json(real_data, "--unit", "民政")):
-        assert all(char in shown for char in item["title"]), item["id"]
+        assert all(char in shown for char in typeset(item["title"])), item["id"]
 
 
 def list_json(data: Path, *args: str) -> str:

@@ -340,10 +340,10 @@ def test_an_imported_value_far_above_the_target_needs_the_clerks_word(small_data
                    "--as-of", "2024-06-30", "--output", str(returned))  # fmt: skip
     assert made.code == 0, made.stderr
     rows = returned.read_text(encoding="utf-8-sig").splitlines()
-    header = rows[0].split(",")
+    header = next(row for row in rows if row.startswith("序号,")).split(",")  # under the form
     for index, row in enumerate(rows):
         cells = row.split(",")
-        if cells[header.index("指标编号")] == "training":
+        if len(cells) == len(header) and cells[header.index("指标编号")] == "training":
             cells[header.index("本期累计完成")] = "20000"  # 11 times 1865
             rows[index] = ",".join(cells)
     returned.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")

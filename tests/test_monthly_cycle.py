@@ -118,7 +118,7 @@ def test_the_json_gives_each_items_history_and_the_escalation(cli: Any, cycle_da
 
 def test_the_bulletin_shows_returns_escalation_and_trend(cli: Any, cycle_data: Path) -> None:
     text = report(cli, cycle_data, "--format", "markdown")
-    assert "### 本月报送情况(2024-07,2024-08-05 前报送)" in text
+    assert "### 本月报送情况（2024-07，2024-08-05 前报送）" in text
     assert "| 区人社局 | 未报送 |  | 1 | 33.3%(1/3) |" in text
     assert "| 区城管局 | 按时 |  |  | 100.0%(3/3) |" in text
     assert "| 区民政局 | 未报送 |  | 3 | 33.3%(1/3) |" in text
@@ -127,7 +127,7 @@ def test_the_bulletin_shows_returns_escalation_and_trend(cli: Any, cycle_data: P
     escalated = text.split("### 连续滞后事项")[1].split("###")[0]
     assert "| 1 | 城镇新增就业0.57万人左右 | 区人社局 | 3 | 严重滞后 |" in escalated
     assert "\n| 3 |" not in escalated
-    missing = text.split("### 本月未报送(2024-07)")[1].split("###")[0]
+    missing = text.split("### 本月未报送（2024-07）")[1].split("###")[0]
     assert "| 区人社局 | 1 |" in missing and "| 区民政局 | 3 |" in missing
     assert "区城管局" not in missing
     assert "### 从未报送的单位" not in text
@@ -138,7 +138,7 @@ def test_the_bulletin_shows_returns_escalation_and_trend(cli: Any, cycle_data: P
 
 def test_the_terminal_bulletin_shows_the_same(cli: Any, cycle_data: Path) -> None:
     text = report(cli, cycle_data)
-    for heading in ("本月报送情况", "连续滞后事项", "本月未报送(2024-07)", "各项趋势"):
+    for heading in ("本月报送情况", "连续滞后事项", "本月未报送（2024-07）", "各项趋势"):
         assert heading in text
     assert "33.3%(1/3)" in text
 
@@ -188,7 +188,7 @@ def test_the_workbook_has_the_returns_grid_and_the_trend_sheet(
     book = openpyxl.load_workbook(path)
     # Each sheet as the other views print: a title and the as-of line above its header (row 3).
     returns = [list(row) for row in book["报送"].iter_rows(min_row=3, values_only=True)]
-    assert book["报送"]["A1"].value == "2024年民生实事完成情况:各单位按月报送情况"
+    assert book["报送"]["A1"].value == "2024年民生实事完成情况：各单位按月报送情况"
     assert returns[0][:5] == ["牵头单位", "2024-05", "2024-06", "2024-07", "按时报送率"]
     assert returns[1][:5] == ["区人社局", "按时", "逾期", "未报送", 0.333]
     assert book["报送"]["C4"].fill.fgColor.rgb.endswith("FFF8C5")

@@ -38,6 +38,7 @@ CASES = {
     "negative_value": (44, "bad-value"),
     "no_task_with_unit": (38, "no-task-unit"),
     "octal_like_int": (38, "wrong-type"),
+    "old_format": (2, "old-format"),
     "percent_quantity": (43, "unit-kind-mismatch"),
     "python_tag": (6, "yaml-tag"),
     "reporting_bad_month": (14, "bad-value"),

@@ -124,7 +124,7 @@ def test_categories_match_headings() -> None:
     for no, (category, (name, count)) in enumerate(
         zip(PLAN["categories"], CATEGORIES, strict=True), 1
     ):
-        assert int(category["no"]) == no
+        assert int(category["id"]) == no
         assert category["name"] == name
         assert int(category["count"]) == count
         assert sum(int(item["category"]) == no for item in PLAN["items"]) == count

@@ -159,18 +159,18 @@ def test_every_format_says_how_expected_was_counted(
         return done.stdout
 
     for format in ("table", "markdown"):
-        assert f"序时进度 {shown}({words})。" in report(format)
+        assert f"序时进度 {shown}（{words}）。" in report(format)
     for by in ("unit", "category"):  # the sentence heads the narrower bulletins too
-        assert f"序时进度 {shown}({words})。" in report("markdown", "--by", by)
+        assert f"序时进度 {shown}（{words}）。" in report("markdown", "--by", by)
     rows = list(csv.reader(io.StringIO(report("csv").lstrip("\ufeff"))))
-    column = rows[0].index(f"序时进度(%,{words})")
+    column = rows[0].index(f"序时进度（%，{words}）")
     assert float(rows[1][column]) == float(shown.rstrip("%"))  # a number: 50 is 50.0
     document = no_nan(report("json"))
     assert (document["expected"], document["expected_basis"]) == (fraction, basis)
     assert document["items"][0]["expected"] == fraction  # items count the same way
     page = report("html")
-    assert f"序时进度 <strong>{shown}</strong>({words})" in page
-    assert f"序时进度{words}," in page  # the rule in words, in the footer
+    assert f"序时进度 <strong>{shown}</strong>（{words}）" in page
+    assert f"序时进度{words}，" in page  # the rule in words, in the footer
     from openpyxl import load_workbook
 
     book = tmp_path / "report.xlsx"
@@ -227,7 +227,7 @@ def test_fail_on_exits_1_after_printing(cli, small_data: Path, fail_on: str, cod
     assert result.code == code, result.stderr
     assert result.stdout.startswith("## ")  # the report is printed either way
     if code:
-        assert "第 1 项(从未报送)" in result.stderr
+        assert "第 1 项（从未报送）" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -236,7 +236,7 @@ def test_fail_on_exits_1_after_printing(cli, small_data: Path, fail_on: str, cod
         (["--fail-on", "late"], "late"),
         (["--fail-on", ","], "--fail-on"),
         (["--fail-on", "滞后了"], "滞后了"),
-        (["--as-of", "2024-02-30"], "日期不存在:2024-02-30"),
+        (["--as-of", "2024-02-30"], "日期不存在：2024-02-30"),
         (["--as-of", "30/06/2024"], "YYYY-MM-DD"),
         (["--since", "2024-07-01", "--as-of", "2024-06-30"], "--since"),
         (["--format", "pdf"], "pdf"),
@@ -259,14 +259,14 @@ def test_fail_on_takes_the_chinese_words(cli, small_data: Path, fail_on: str) ->
     args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json"]
     result = cli(*args, "--fail-on", fail_on)
     assert result.code == 1, result.stderr
-    assert "第 1 项(从未报送)" in result.stderr
+    assert "第 1 项（从未报送）" in result.stderr
 
 
 def test_fail_on_refuses_the_word_that_means_two_things(cli, small_data: Path) -> None:
     args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30"]
     result = cli(*args, "--fail-on", "未报送")
     assert result.code == 2 and "[bad-status]" in result.stderr
-    assert "从未报送(unreported)" in result.stderr and "本月未报送(missing)" in result.stderr
+    assert "从未报送（unreported）" in result.stderr and "本月未报送（missing）" in result.stderr
 
 
 @pytest.mark.parametrize(

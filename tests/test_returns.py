@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,15 @@ def listed(data: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def header_row(sheet: Any) -> int:
+    return next(int(row[0].row) for row in sheet.iter_rows(max_col=1) if row[0].value == "序号")
+
+
+def line_of(lines: list[str], target: str) -> int:
+    """The line (from 1) of a target's row in a CSV return."""
+    return next(i for i, line in enumerate(lines, 1) if f",{target}," in line)
+
+
 def row_of(sheet: Any, target: str) -> int:
     """The row of a target in a template."""
     for (cell,) in sheet.iter_rows(min_col=3, max_col=3, min_row=2):
@@ -55,9 +65,10 @@ def test_template_xlsx_has_the_header_locks_and_checks(small_data: Path, tmp_pat
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     assert sheet.title == SHEET and len(book.worksheets) == 1
-    header = [cell.value for cell in sheet[1]]
-    assert header[:12] == HEADERS  # row 1: no title row above the header
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    top = header_row(sheet)
+    header = [cell.value for cell in sheet[top]]
+    assert header[:12] == HEADERS  # under the form's title, fields and 填表说明
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=top + 1)]
     # Item 3's targets that 区城管局 reports, in plan order: the co-led item's 低保 milestone is
     # 区民政局's (by); item 1 is 区人社局's, item 2 has no task.
     assert [(r[0], r[2]) for r in rows] == [(3, "rate"), (3, "subsidy"), (3, "power")]
@@ -66,7 +77,8 @@ def test_template_xlsx_has_the_header_locks_and_checks(small_data: Path, tmp_pat
     value = row_of(sheet, "rate")
     other = template(small_data, tmp_path / "mzj.xlsx", "区民政局")
     milestone = openpyxl.load_workbook(other).worksheets[0]
-    assert [(r[0].value, r[2].value) for r in milestone.iter_rows(min_row=2)] == [(3, "dibao")]
+    below = milestone.iter_rows(min_row=header_row(milestone) + 1)
+    assert [(r[0].value, r[2].value) for r in below] == [(3, "dibao")]
     stage = row_of(milestone, "dibao")
     assert sheet[f"H{value}"].protection.locked is False  # the figure is filled in
     assert sheet[f"C{value}"].protection.locked is not False  # the target id is not
@@ -79,7 +91,7 @@ def test_template_xlsx_has_the_header_locks_and_checks(small_data: Path, tmp_pat
     checks = {str(dv.sqref): dv for dv in milestone.data_validations.dataValidation}
     stages = [dv for ref, dv in checks.items() if f"I{stage}" in ref.split()]
     assert stages and stages[0].type == "list" and "推进中" in (stages[0].formula1 or "")
-    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.print_title_rows == f"${top}:${top}"
     assert sheet.column_dimensions["B"].width and sheet.column_dimensions["B"].width > 10
 
 
@@ -90,7 +102,10 @@ def test_template_csv_has_the_same_header_and_last_figures(
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].split(",")[:12] == HEADERS
+    assert lines[0] == "区人社局2024年6月民生实事进展情况报送表"
+    assert "填报人：," in lines and "联系电话：," in lines
+    header = next(line for line in lines if line.startswith("序号,"))
+    assert header.split(",")[:12] == HEADERS
     jobs = next(line.split(",") for line in lines if ",jobs," in line)
     assert jobs[5] and jobs[6] == "2024-06-30"  # the figure counting at the period's end
 
@@ -217,7 +232,7 @@ def csv_return(data: Path, tmp_path: Path, fills: dict[str, dict[int, str]], enc
     lines = blank.read_text(encoding="utf-8-sig").splitlines()
     for index, line in enumerate(lines):
         cells = line.split(",")
-        for column, value in fills.get(cells[2], {}).items():
+        for column, value in fills.get(cells[2] if len(cells) > 2 else "", {}).items():
             cells[column] = value
         lines[index] = ",".join(cells)
     path = tmp_path / "filled.csv"
@@ -253,9 +268,11 @@ def test_a_return_for_another_unit_year_or_with_edited_fixed_cells_is_refused(
         folder = tmp_path / name
         folder.mkdir()
         path = csv_return(small_data, folder, fills, "utf-8")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        row = line_of(lines, "ratio" if name == "target" else "rate")
         done = import_(small_data, str(path))
         assert done.code == 1, name
-        assert f"{path}:第2行:{column}: {code}" in done.stderr, (name, done.stderr)
+        assert f"{path}:第{row}行:{column}: {code}" in done.stderr, (name, done.stderr)
     assert snapshot(small_data) == before
 
 
@@ -379,4 +396,132 @@ def test_target_by_its_name_or_an_unambiguous_part(small_data: Path) -> None:
     assert done.code == 0, done.stderr
     assert [e["target"] for e in listed(small_data)] == ["jobs"]
     ambiguous = add("类")  # 甲类 and 乙类
-    assert ambiguous.code == 1 and "不明确" in ambiguous.stderr and "甲类(a)" in ambiguous.stderr
+    assert ambiguous.code == 1 and "不明确" in ambiguous.stderr and "甲类（a）" in ambiguous.stderr
+
+
+# --- the form an office sends ------------------------------------------------------------------
+
+
+def form_fields(sheet: Any, top: int) -> dict[str, str]:
+    """The form's labels above the header and the letter of the cell each is filled in."""
+    found = {}
+    for row in sheet.iter_rows(max_row=top - 1):
+        cells = list(row)
+        for index, cell in enumerate(cells):
+            if isinstance(cell.value, str) and cell.value.endswith("："):
+                after = next(c for c in cells[index + 1 :] if not sheet.column_dimensions[
+                    c.column_letter].hidden)  # fmt: skip
+                found[cell.value.rstrip("：")] = after.coordinate
+    return found
+
+
+def test_the_xlsx_return_is_an_a4_form_with_title_fields_and_deadline(
+    real_data: Path, tmp_path: Path
+) -> None:
+    path = template(real_data, tmp_path / "cl.xlsx", "区残联", "--as-of", "2024-05-31")
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    top = header_row(sheet)
+    above = [c.value for row in sheet.iter_rows(max_row=top - 1) for c in row if c.value]
+    assert above[0] == "区残联2024年5月民生实事进展情况报送表"
+    assert "填报单位（盖章）：区残联" in above
+    said = " ".join(str(v) for v in above)
+    assert "填表说明：1. 请于2024年6月5日前报送" in said  # the plan's reporting.due_day
+    fields = form_fields(sheet, top)
+    assert set(fields) == {"填报人", "联系电话", "审核人", "报送日期"}
+    for ref in fields.values():
+        assert sheet[ref].protection.locked is False  # the unit writes them in
+    assert not sheet.merged_cells.ranges  # centred across, never merged: the import refuses those
+    # The table: thin borders all round, 宋体 at a legible size, 进展说明 wide and wrapping.
+    first = top + 1
+    for cell in sheet[first][:12]:
+        assert {cell.border.left.style, cell.border.right.style} == {"thin"}
+        assert {cell.border.top.style, cell.border.bottom.style} == {"thin"}
+        assert cell.font.name == "宋体" and cell.font.size >= 10.5
+    note = HEADERS.index("进展说明") + 1
+    letter = openpyxl.utils.get_column_letter(note)
+    assert sheet.column_dimensions[letter].width >= 40
+    assert sheet.cell(row=first, column=note).alignment.wrap_text
+    # The target ids and the stamp are kept for the import, out of sight.
+    hidden = {k for k, d in sheet.column_dimensions.items() if d.hidden}
+    assert "C" in hidden and sheet[f"C{top}"].value == "指标编号"
+    assert {"M", "N", "O", "P", "Q"} <= hidden
+    # The page: A4 landscape, the header on every page, numbered, the table in the print area.
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 == "9"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == f"${top}:${top}"
+    assert sheet.print_area == f"'进度报送表'!$A$1:$L${sheet.max_row}"
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+    shown = sum(
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+        for i in range(1, 13)
+        if i != 3
+    )
+    # One page wide only where that keeps the print at 80% or larger.
+    assert bool(sheet.page_setup.fitToWidth == 1) == (150 / shown >= 0.8)
+
+
+def test_who_filled_the_return_is_kept_with_its_entries_and_not_published(
+    small_data: Path, tmp_path: Path
+) -> None:
+    blank = template(small_data, tmp_path / "mzj.xlsx")
+    sheet = openpyxl.load_workbook(blank).worksheets[0]
+    fields = form_fields(sheet, header_row(sheet))
+    book = openpyxl.load_workbook(blank)
+    filled = book.worksheets[0]
+    filled[fields["填报人"]] = "李四"
+    filled[fields["联系电话"]] = 13800000000  # typed as a number, kept as the digits
+    filled[f"H{row_of(filled, 'rate')}"] = 95
+    book.save(tmp_path / "filled.xlsx")
+    done = import_(small_data, str(tmp_path / "filled.xlsx"), "--yes")
+    assert done.code == 0, done.stderr
+    (entry,) = listed(small_data)
+    assert (entry["reporter"], entry["phone"]) == ("李四", "13800000000")
+    shown = run_cli("progress", "list", "--data-dir", str(small_data))
+    assert "李四" in shown.stdout and "13800000000" in shown.stdout
+    report = run_cli("report", "--format", "json", "--data-dir", str(small_data))
+    assert report.code == 0, report.stderr
+    assert "李四" not in report.stdout and "13800000000" not in report.stdout
+    page = run_cli("report", "--format", "html", "--data-dir", str(small_data))
+    assert "李四" not in page.stdout and "13800000000" not in page.stdout
+
+
+def test_the_header_is_found_wherever_the_form_puts_it(small_data: Path, tmp_path: Path) -> None:
+    path = csv_return(small_data, tmp_path, {"rate": {7: "95"}}, "utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    moved = tmp_path / "moved.csv"
+    moved.write_text("\n".join(["附件2", "", *lines]) + "\n", encoding="utf-8")  # two more lines
+    done = import_(small_data, str(moved), "--yes")
+    assert done.code == 0, done.stderr
+    assert [e["target"] for e in listed(small_data)] == ["rate"]
+    # A header that is not the return's is named at the row it was looked for.
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join(lines).replace("序号,事项,指标编号", "序号,事项,编号"), "utf-8")
+    done = import_(small_data, str(broken))
+    assert done.code == 1 and "not-a-return" in done.stderr
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_form_on_a4_without_the_ids(real_data: Path, tmp_path: Path) -> None:
+    from conftest import UPDATE_GOLDEN
+    from test_docx import SCREENSHOTS, pdf_pages, to_pdf
+
+    path = template(real_data, tmp_path / "区残联5月.xlsx", "区残联", "--as-of", "2024-05-31")
+    pdf = to_pdf(path, tmp_path)
+    pages = pdf_pages(pdf)
+    if UPDATE_GOLDEN:
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", "-f", "1", "-l", "1",
+             str(pdf), str(SCREENSHOTS / "return-xlsx")],
+            check=True,
+        )  # fmt: skip
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True)
+    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts \(A4\)", info.stdout)  # landscape
+    first = pages[0]
+    assert "区残联2024年5月民生实事进展情况报送表" in first
+    assert "填报单位（盖章）：区残联" in first and "请于2024年6月5日前报送" in first
+    for page in pages:
+        assert "序号" in page and "进展说明" in page  # the header on every page
+    text = "".join(pages)
+    assert "实施困难残疾人康复工程" in text
+    # The ids and the stamp are hidden: not one on paper.
+    assert "rehab" not in text and "children-rehab" not in text and "计划校验码" not in text

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_PLAN, check_golden, run_cli
+from minsheng.core.typography import typeset
 from minsheng.plan.load import load_plan
 from minsheng.views import browse
 from test_list import CONTRACT_ITEM, CONTRACT_TARGET
@@ -46,12 +47,12 @@ def test_golden_csv(small_data: Path, tmp_path: Path) -> None:
 def test_targets_in_words(small_data: Path) -> None:
     shown = run_cli("show", "3", "--data-dir", str(small_data)).stdout
     assert "不少于95%" in shown
-    assert "不少于99.93%(基线99.90%)" in shown  # the values as written, 99.90 not 99.9
+    assert "不少于99.93%（基线99.90%）" in shown  # the values as written, 99.90 not 99.9
     for word in ("水平", "标准", "节点"):
         assert word in shown
     jobs = run_cli("show", "1", "--data-dir", str(small_data)).stdout
     assert "0.57万人左右" in jobs and "数量" in jobs
-    assert "合计:a + b" in jobs
+    assert "合计：a + b" in jobs
 
 
 def test_co_led_item_shows_both_canonical_units(small_data: Path) -> None:
@@ -118,7 +119,7 @@ def test_long_text_wraps_without_losing_a_character(real_data: Path) -> None:
     assert title not in result.stdout
     # The facts table has the label column empty on continuation lines: the wrapped
     # pieces, joined, are exactly the title.
-    assert title in "".join(result.stdout.split())
+    assert typeset(title) in "".join(result.stdout.split())
 
 
 def test_output_file_has_no_colour_and_stdout_stays_empty(small_data: Path, tmp_path: Path) -> None:
@@ -143,7 +144,7 @@ def test_real_plan_every_item_shows(real_data: Path) -> None:
     for item in loaded.plan.items:
         tables = browse.show_tables(loaded, item)
         text = browse.render_tables(tables, "markdown", color=False, width=None)
-        assert item.title.replace("*", "\\*") in text
+        assert typeset(item.title).replace("*", "\\*") in text
         for target in item.all_targets():
             assert target.id in text
 

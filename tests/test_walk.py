@@ -24,11 +24,11 @@ def test_a_unit_walks_its_targets_skips_with_enter_and_writes_once(small_data: P
         ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "95.6"),  # [1/3] a level, with its note
+            ("（回车跳过", "95.6"),  # [1/3] a level, with its note
             ("进展说明", "参保率稳定"),
-            ("(回车跳过", ""),  # [2/3] Enter skips
-            ("(回车跳过", "很高"),  # [3/3] not a number: asked again
-            ("(回车跳过", "99.91"),
+            ("（回车跳过", ""),  # [2/3] Enter skips
+            ("（回车跳过", "很高"),  # [3/3] not a number: asked again
+            ("（回车跳过", "99.91"),
             ("进展说明", ""),
             ("确认写入这 2 条", "y"),
         ],
@@ -41,7 +41,7 @@ def test_a_unit_walks_its_targets_skips_with_enter_and_writes_once(small_data: P
         ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("阶段(1", "2"),  # [1/1] a milestone: the stage by its number
+            ("阶段（1", "2"),  # [1/1] a milestone: the stage by its number
             ("完成百分比", "40"),
             ("进展说明", "方案已报区政府"),
             ("确认写入这 1 条", "y"),
@@ -62,10 +62,10 @@ def test_a_walk_cancelled_at_the_end_writes_nothing(small_data: Path) -> None:
         ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "95.6"),
+            ("（回车跳过", "95.6"),
             ("进展说明", ""),
-            ("(回车跳过", ""),
-            ("(回车跳过", ""),
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
             ("确认写入这 1 条", "n"),
         ],
     )
@@ -82,12 +82,12 @@ def test_a_figure_lower_than_one_recorded_is_asked_again_in_the_walk(small_data:
         ["progress", "add", "--unit", "区人社局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("(回车跳过", "0.2"),  # jobs: lower than May's 0.3 万人, a cumulative figure
-            ("(回车跳过", "0.35"),
+            ("（回车跳过", "0.2"),  # jobs: lower than May's 0.3 万人, a cumulative figure
+            ("（回车跳过", "0.35"),
             ("进展说明", ""),
-            ("(回车跳过", ""),  # training, and the two measures' targets
-            ("(回车跳过", ""),
-            ("(回车跳过", ""),
+            ("（回车跳过", ""),  # training, and the two measures' targets
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
             ("确认写入这 1 条", "y"),
         ],
     )
@@ -99,3 +99,25 @@ def test_a_figure_lower_than_one_recorded_is_asked_again_in_the_walk(small_data:
 def test_without_a_terminal_the_unit_alone_is_a_usage_error(small_data: Path) -> None:
     done = run_cli("progress", "add", "--unit", "区民政局", "--data-dir", str(small_data))
     assert done.code == 2 and "[missing-option]" in done.stderr
+
+
+def test_a_nul_typed_at_a_prompt_is_refused_there_and_the_next_prompts_keep_step(
+    small_data: Path,
+) -> None:
+    """Round 3: a NUL (Ctrl-@) cut the answer short (input() reads a C string), skipped the
+    target and left the rest of the line to the next prompt."""
+    code, shown = run_on_terminal(
+        ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
+        [
+            ("日期 [", "2024-06-30"),
+            ("（回车跳过", "9\x005.6"),  # [1/3]: refused at this prompt, asked again
+            ("（回车跳过", "95.6"),
+            ("进展说明", "参保率稳定"),  # the next prompt gets this answer, nothing left over
+            ("（回车跳过", ""),
+            ("（回车跳过", ""),
+            ("确认写入这 1 条", "y"),
+        ],
+    )
+    assert code == 0, shown
+    assert "空字符（NUL）" in shown, shown
+    assert recorded(small_data) == [(3, "rate", "2024-06-30", 95.6, None, "参保率稳定")]

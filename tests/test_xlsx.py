@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import ROOT, run_cli
 from minsheng.core.status import word
+from minsheng.core.typography import typeset
 from minsheng.render.sheets import HEADER_ROW, display_width
 from minsheng.render.xlsx import render_xlsx
 
@@ -84,6 +85,9 @@ def test_sheets_and_frozen_headers(example: tuple[dict[str, Any], Any]) -> None:
         assert book[name].freeze_panes == f"A{HEADER_ROW + 1}"
         assert book[name].auto_filter.ref == book[name].dimensions.replace("A1:", f"A{HEADER_ROW}:")
     assert book["数据"].freeze_panes == "A2"
+    # The English codes are for programs: printing the workbook leaves them out.
+    assert book["数据"].sheet_state == "hidden"
+    assert {book[name].sheet_state for name in SHEETS[:-1]} == {"visible"}
 
 
 def test_summary_sheet(example: tuple[dict[str, Any], Any]) -> None:
@@ -116,14 +120,16 @@ def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> No
             assert same_percent(record[title], item[f"{key}_pct"])
             if item[key] is not None:
                 assert record[title].number_format == "0.0%"
-        assert same_number(record["落后(百分点)"], item["gap"])
+        assert same_number(record["落后（百分点）"], item["gap"])
         latest = item["latest"]
         if latest is None:
             assert record["最新报送日期"].value is None
         else:
             assert record["最新报送日期"].value == dt.datetime.fromisoformat(latest["date"])
-            # 最新进展 as every format has it: one entry's figure, note and date each
-            assert record["最新进展"].value == item["latest_text"]
+            # 最新进展 as every format has it: one entry's figure, note and date each, as a
+            # person reads it
+            shown = item["latest_text"]
+            assert record["最新进展"].value == (typeset(shown) if shown else None)
 
 
 def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> None:
@@ -196,7 +202,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
         if isinstance(cell.value, str)
     }
     found = [text for text in texts if text.startswith(("=", "+", "-", "@", "\t"))]
-    assert "@SUM(A1) 城镇新增就业0.57万人左右;培训1865人次。" in found  # a title
+    assert "@SUM（A1）城镇新增就业0.57万人左右；培训1865人次。" in found  # a title
     assert "+cmd 支持毕业生求职创业。" in found
     assert "=1+1 培训" in found  # a target's name
     for text in found:
@@ -239,7 +245,7 @@ def test_xlsx_needs_an_output_file(tmp_path: Path) -> None:
     done = run_cli("report", "--data-dir", str(PUBLISH_DATA), "--format", "xlsx", cwd=tmp_path)
     assert done.code == 2
     assert done.stdout == ""
-    assert "xlsx-needs-output" in done.stderr
+    assert "needs-output" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -280,9 +286,9 @@ def test_views_have_a_title_and_the_as_of_date_above_the_header(
     _, book = example
     for name, title in [("事项", "各项完成情况"), ("单位", "牵头单位排名")]:
         sheet = book[name]
-        assert sheet["A1"].value == f"2024年民生实事完成情况:{title}"
+        assert sheet["A1"].value == f"2024年民生实事完成情况：{title}"
         assert sheet["A1"].font.bold
-        assert sheet["A2"].value == "数据截至 2024-06-30,序时进度 50.0%(按月计)"
+        assert sheet["A2"].value == "数据截至 2024-06-30，序时进度 50.0%（按月计）"
         assert sheet.cell(row=HEADER_ROW, column=1).value in {"序号", "名次"}
 
 

@@ -13,7 +13,7 @@ from conftest import SMALL_PLAN
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    budget.choose(str(config.getoption("markexpr", "") or ""))
+    budget.choose()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -300,11 +300,11 @@ def build_plan(pick: Pick) -> dict[str, Any]:
         "period": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
     }
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "document": document,
         "thresholds": {"behind": behind, "lagging": behind + pick.integer(1, 40)},
         "categories": [
-            {"no": no, "name": name, "count": count}
+            {"id": no, "name": name, "count": count}
             for no, (name, count) in enumerate(zip(categories, counts, strict=True), 1)
         ],
         "units": [
@@ -528,16 +528,17 @@ def hostile_files(
 
 # --- valid progress for the small plan (tests/data/valid/plan_small.yaml) -------------------
 
-# (item, target, kind, lead units as (name, id)) of the small plan.
+# (item, target, kind, the unit that reports it as (name, id)) of the small plan: item 3 is
+# co-led, its 低保 milestone 区民政局's (by), the rest its first lead unit's.
 SMALL_TARGETS = (
     (1, "jobs", "quantity", (("区人社局", "rsj"),)),
     (1, "training", "quantity", (("区人社局", "rsj"),)),
     (1, "a", "quantity", (("区人社局", "rsj"),)),
     (1, "b", "quantity", (("区人社局", "rsj"),)),
-    (3, "rate", "level", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "subsidy", "standard", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "power", "level", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "dibao", "milestone", (("区城管局", "cgj"), ("区民政局", "mzj"))),
+    (3, "rate", "level", (("区城管局", "cgj"),)),
+    (3, "subsidy", "standard", (("区城管局", "cgj"),)),
+    (3, "power", "level", (("区城管局", "cgj"),)),
+    (3, "dibao", "milestone", (("区民政局", "mzj"),)),
 )
 SOURCES = (None, "花残联〔2024〕12号", "https://example.org/a?b=1&c=2", "javascript:alert(1)")
 

@@ -235,3 +235,55 @@ def test_a_traditional_unit_name_on_the_command_line_is_refused_with_the_right_o
     assert_clear_refusal(done)
     assert "区人社局" in done.stderr
     assert files_only(snapshot(workspace)) == before
+
+
+# --- round 3: non-characters, which no XML document can hold ------------------------------------
+
+NONCHARACTER_PLACES = {
+    "title": ("title: 测试区人民政府办公室", 'title: "测试区\\uFFFE人民政府办公室'),
+    "number": ("number: 测政办〔2024〕1号", 'number: "测政办〔2024〕1号\\uFFFF"'),
+    "category": ("name: 促进就业", 'name: "促进\\uFDD0就业"'),
+    "target": ("name: 培训,", 'name: "培训\\U0001FFFE",'),
+}
+
+
+@pytest.mark.parametrize("place", sorted(NONCHARACTER_PLACES))
+def test_a_non_character_in_the_plan_is_refused_at_its_line(workspace: Path, place: str) -> None:
+    """Round 3: U+FFFE, U+FFFF (written as escapes) passed `validate`, then the workbook
+    report and the template crashed on them (XML cannot hold them)."""
+    old, new = NONCHARACTER_PLACES[place]
+    plan = workspace / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    if place == "title":
+        new += text.split(old, 1)[1].split("\n", 1)[0] + '"'
+        old += text.split(old, 1)[1].split("\n", 1)[0]
+    assert old in text
+    plan.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text.split(old, 1)[0].count("\n") + 1
+    done = run_main(["validate"])
+    assert done.code == 1
+    assert f"data/tasks_2024.yaml:{line}:" in done.text and ": bad-char: " in done.text, done.text
+    assert "非字符" in done.text
+    for args in (["report", "--format", "xlsx", "--output", "r.xlsx"],
+                 ["progress", "template", "--unit", "区人社局", "--output", "t.xlsx"]):  # fmt: skip
+        refused = run_main(args)
+        assert refused.code == 1 and "bad-char" in refused.stderr, refused.stderr
+        assert "[internal]" not in refused.stderr
+
+
+@pytest.mark.parametrize("fast", ["", "1"])
+def test_a_non_character_in_a_hand_edited_note_is_refused_like_a_typed_one(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, fast: str
+) -> None:
+    if fast:
+        monkeypatch.setenv("MINSHENG_NO_FAST_PARSE", "1")
+    from conftest import write_records
+
+    record = {"id": "a1b2c3d4e5", "date": "2024-06-30", "value": 10, "note": '"好\\uFFFE"'}
+    write_records(workspace, "2024-06/rsj.yaml", record)
+    done = run_main(["validate"])
+    assert done.code == 1
+    assert "data/progress/2024-06/rsj.yaml:" in done.text and "非字符" in done.text, done.text
+    typed = run_main(["progress", "add", "1", "--target", "training", "--value", "10",
+                      "--date", "2024-06-30", "--note", "好\ufffe", "--yes"])  # fmt: skip
+    assert typed.code == 1 and "非字符" in typed.stderr, typed.stderr

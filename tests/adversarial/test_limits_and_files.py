@@ -333,6 +333,40 @@ def test_output_never_writes_over_the_data(
     assert snapshot(root) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["progress", "template", "--unit", "区人社局", "--as-of", "2024-06-30", "-f", "csv"],
+        ["plan", "draft", "NOTICE"],
+        ["plan", "draft", "NOTICE", "--force"],
+        ["report", "--format", "csv"],
+    ],
+    ids=["template", "plan-draft", "plan-draft-force", "report"],
+)
+@pytest.mark.parametrize("cwd", ["repo", "elsewhere"])
+def test_no_output_lands_in_the_progress_folder(
+    recorded_data: Path, tmp_path: Path, args: list[str], cwd: str
+) -> None:
+    """Round 3: `plan draft --output data/progress/2024-06/rsj.yaml --force` replaced a month's
+    records, and new files were written under progress/ even without --force. Every command's
+    --output is refused there, run in the repository or from another folder."""
+    root = recorded_data.parent
+    notice = tmp_path / "notice.txt"
+    notice.write_text(Path("tests/fixtures/notices/list_2025.txt").read_text(encoding="utf-8"))
+    args = [str(notice) if arg == "NOTICE" else arg for arg in args]
+    where = root if cwd == "repo" else tmp_path
+    extra = [] if cwd == "repo" or args[0] == "plan" else ["--data-dir", str(recorded_data)]
+    before = snapshot(root)
+    for output in (
+        recorded_data / "progress" / "2024-06" / "rsj.yaml",
+        recorded_data / "progress" / "2024-06" / "new.yaml",
+        recorded_data / "progress" / "2099-01" / "x.csv",
+    ):
+        done = run_cli(*args, *extra, "--output", str(output), cwd=where)
+        assert done.code == 2 and "[output-is-data]" in done.stderr, (args, done.stderr)
+    assert snapshot(root) == before
+
+
 # --- 13. a new progress file never copies setuid or world-write bits ---------------------
 
 

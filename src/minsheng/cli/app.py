@@ -10,10 +10,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from minsheng.cli import browse, plan, progress, report, returns, validate
-from minsheng.cli.common import (
-    info,
-)
+from minsheng.cli import browse, plan, progress, report, returns, upgrade, validate
+from minsheng.cli.common import info
+from minsheng.cli.usage import usage_message
 from minsheng.core.issues import DataError, RefusedError, UsageError
 
 # The help of the options click and typer add themselves, in the clerk's language.
@@ -66,7 +65,15 @@ class _ChineseHelp:
         return option
 
     def get_help(self, ctx: Any) -> str:
-        return _help_in_chinese(super().get_help(ctx))  # type: ignore[misc]
+        from minsheng.core.typography import typeset
+
+        # Typeset before click wraps the lines, so that a pair of brackets is seen whole.
+        command: Any = self
+        command.help = typeset(command.help or "")
+        for param in command.get_params(ctx):
+            if getattr(param, "help", None):
+                param.help = typeset(param.help)
+        return typeset(_help_in_chinese(super().get_help(ctx)))  # type: ignore[misc]
 
 
 class _Group(_ChineseHelp, TyperGroup):
@@ -90,7 +97,9 @@ app = typer.Typer(
 )
 progress_app = typer.Typer(cls=_Group, help="登记和查看进度(月调度)。", no_args_is_help=True)
 app.add_typer(progress_app, name="progress")
-plan_app = typer.Typer(cls=_Group, help="计划文件:从通知原文起草。", no_args_is_help=True)
+plan_app = typer.Typer(
+    cls=_Group, help="计划文件:从通知原文起草,把旧版格式改写为当前格式。", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 
 
@@ -124,6 +133,7 @@ progress_app.command("import", cls=_Command)(returns.import_returns)
 app.command("report", cls=_Command)(report.report)
 app.command("validate", cls=_Command)(validate.validate)
 plan_app.command("draft", cls=_Command)(plan.draft)
+plan_app.command("upgrade", cls=_Command)(upgrade.upgrade)
 
 
 # Typer raises click's exceptions, from its own vendored copy of click in newer releases:
@@ -131,68 +141,6 @@ plan_app.command("draft", cls=_Command)(plan.draft)
 ClickException: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
 )
-
-
-# click's usage messages, in the clerk's language; anything unknown is shown as it is. A
-# rule that ends in a suggestion (Did you mean …?) says so: its other groups are the hint.
-_USAGE_WORDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
-    (re.compile(pattern), words, suggests)
-    for pattern, words, suggests in (
-        (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", "没有命令 {0}", True),
-        (
-            r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (\S+)\?)?",
-            "没有选项 {0}",
-            True,
-        ),
-        (r"Option '(.+?)' requires an argument\.", "选项 {0} 后面需要写一个值", False),
-        (r"Missing argument '(.+?)'\.", "缺少参数 {0}", False),
-        (r"Missing option '(.+?)'\.", "缺少选项 {0}", False),
-        (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数:{0}", False),
-        (
-            r"Invalid value for (.+?): (?:Value error, )?'(.*)' is not one of (.*)\.",
-            "{0} 的值 {1} 不对,可选:{2}",
-            False,
-        ),
-        (r"Invalid value for (.+?): Input should be a valid integer.*", "{0} 应为整数", False),
-    )
-)
-_INVALID = re.compile(r"Invalid value for (.+?): (.*)", re.S)
-# Why a value is refused (typer's checks of paths and types), after "Invalid value for X:".
-_PATH = r"(?i:file|directory|path) '(.*)'"
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.S), words)
-    for pattern, words in (
-        (rf"{_PATH} does not exist\.", "{0} 不存在"),
-        (rf"{_PATH} is a file\.", "{0} 是一个文件,这里应给出文件夹"),
-        (rf"{_PATH} is a directory\.", "{0} 是一个文件夹,这里应给出文件"),
-        (rf"{_PATH} is not readable\.", "{0} 无法读取(没有读取权限)"),
-        (rf"{_PATH} is not writable\.", "{0} 无法写入(没有写入权限)"),
-        (r"Value '(.*)' is not a valid (?:int|integer)\.", "{0} 不是整数"),
-        (r"Value '(.*)' is not a valid (\w+)\.", "{0} 不是有效的 {1}"),
-    )
-)
-
-
-def usage_message(english: str) -> str:
-    """click's usage error in Chinese (the option names stay as typed)."""
-    text = english.strip()
-    for pattern, words, suggests in _USAGE_WORDS:
-        match = pattern.fullmatch(text)
-        if match:
-            parts = [part or "" for part in match.groups()]
-            if suggests:
-                hint = next((p for p in parts[1:] if p), "")
-                return words.format(parts[0]) + (f"(是不是 {hint}?)" if hint else "")
-            return words.format(*parts)
-    invalid = _INVALID.fullmatch(text)
-    if invalid:
-        option, reason = invalid.groups()
-        for pattern, words in _REASONS:
-            found = pattern.fullmatch(reason)
-            if found:
-                return f"{option}:{words.format(*found.groups())}"
-        return f"{option} 的值不对:{reason}"
-    return english
 
 
 def main() -> None:
@@ -213,21 +161,24 @@ def failed(error: BaseException, debug: bool) -> int:
         info("已取消,没有写入任何内容。")
         return 1
     if isinstance(error, ClickException):
+        if type(error).__name__ == "NoArgsIsHelpError":  # a group given no command: its help
+            info(str(getattr(error, "message", "")).rstrip("\n"))
+            return int(error.exit_code)  # type: ignore[attr-defined]
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "minsheng"
-        message = usage_message(error.format_message())  # type: ignore[attr-defined]
-        info(f"错误 [usage]:{message}(用 {command} --help 查看用法)")
+        message = usage_message(error)
+        info(f"错误 [usage]：{message}(用 {command} --help 查看用法)")
         return int(error.exit_code)  # type: ignore[attr-defined]
     if isinstance(error, DataError):
         for issue in error.issues:
-            info(str(issue))
+            info(str(issue), prose=False)
         info(f"数据有 {len(error.issues)} 个问题,请先修正(minsheng validate 可列出全部)。")
         return 1
     if isinstance(error, UsageError):
-        info(f"错误 [{error.code}]:{error.message}")
+        info(f"错误 [{error.code}]：{error.message}")
         return 2
     if isinstance(error, RefusedError):
-        info(f"拒绝 [{error.code}]:{error.message}")
+        info(f"拒绝 [{error.code}]：{error.message}")
         return 1
     if isinstance(error, KeyboardInterrupt):
         info("已中断。")
@@ -242,11 +193,11 @@ def failed(error: BaseException, debug: bool) -> int:
         # person can act on it, so it is a message, never an internal error.
         if debug:
             raise error
-        info(f"错误 [io-error]:{os_problem(error)}")
+        info(f"错误 [io-error]：{os_problem(error)}")
         return 1
     if debug or not isinstance(error, Exception):
         raise error
-    info(f"内部错误 [internal]:{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
+    info(f"内部错误 [internal]：{type(error).__name__}: {error}(加 --debug 可查看详细信息)")
     return 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ import typer
 
 from minsheng.cli.common import info
 from minsheng.core.issues import Code, Issue, RefusedError, UsageError
+from minsheng.core.typography import typeset
 
 if TYPE_CHECKING:  # the models are heavy to import: `--help` must not pay for them
     from minsheng.core.datadir import DataDir
@@ -41,6 +43,25 @@ def entry_or_problem(**fields: object) -> ProgressEntry:
         raise Problem(field, Code.BAD_VALUE, problem["msg"]) from None
 
 
+def _prompt(label: str, default: str | None) -> str:
+    """One answer, as typed: the whole line read from standard input, as click prompts.
+
+    Not through input(): on a terminal it reads a C string, which ends at a NUL, so a NUL
+    typed (Ctrl-@) cut the answer short and left the rest of the line to the next prompt.
+    """
+    shown = f" [{default}]" if default else ""
+    while True:
+        typer.echo(typeset(f"{label}{shown}:") + " ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise typer.Abort()
+        answer = line.rstrip("\r\n")
+        if answer:
+            return answer
+        if default is not None:
+            return default
+
+
 class Asker:
     """Asks for what is missing on a terminal; elsewhere a missing value is a usage error."""
 
@@ -57,9 +78,12 @@ class Asker:
     def ask(self, label: str, parse: Callable[[str], T], default: str | None = None) -> T:
         """Ask until the answer parses; `parse` raises ValueError with the reason."""
         while True:
-            answer = typer.prompt(label, default=default, show_default=bool(default), err=True)
+            answer = _prompt(label, default)
+            if "\x00" in answer:
+                info("输入有误:含有空字符(NUL),请重新输入")
+                continue
             try:
-                return parse(str(answer).strip())
+                return parse(answer.strip())
             except ValueError as error:
                 info(f"输入有误:{error}")
 
@@ -84,8 +108,8 @@ class Asker:
 # become refusals (exit 1) or, on a terminal, a reason to ask again.
 
 
-def refused(code: str, field: str, reason: str) -> RefusedError:
-    return RefusedError(code, f"字段 {field}:{reason}")
+def refused(code: Code, field: str, reason: str) -> RefusedError:
+    return RefusedError(code, f"字段 {field}：{reason}")
 
 
 def refuse(problem: Problem | None) -> None:

@@ -144,7 +144,7 @@ def list_items(
     statuses, used = _statuses(folder, loaded, selection, no_cache, day)
     items = browse.select_items(loaded, selection, statuses)
     if not items:
-        info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
+        info(f"提示 [no-items]：没有符合条件的事项({selection.describe() or '全部'})。")
     if format is Format.JSON:
         write_output(browse.dump_json([browse.item_json(loaded, i) for i in items]), output, folder)
         return
@@ -217,7 +217,7 @@ def _list_json(
     )
     items = browse.select_items(loaded, selection, None)
     if not items:  # the hint goes to stderr each time: an empty answer is not kept
-        info(f"提示 [no-items]:没有符合条件的事项({selection.describe() or '全部'})。")
+        info(f"提示 [no-items]：没有符合条件的事项({selection.describe() or '全部'})。")
     return browse.dump_json([browse.item_json(loaded, i) for i in items]), bool(items)
 
 
@@ -240,10 +240,12 @@ def _as_of(text: str | None, status: str | None) -> dt.date | None:
     if text is None:
         return None
     from minsheng.cli.common import option_date
-    from minsheng.core.issues import UsageError
+    from minsheng.core.issues import Code, UsageError
 
     if status is None:
-        raise UsageError("as-of-without-status", "--as-of 只用于 --status:按哪一天的进度计算状态")
+        raise UsageError(
+            Code.AS_OF_WITHOUT_STATUS, "--as-of 只用于 --status:按哪一天的进度计算状态"
+        )
     return option_date(text, "--as-of")
 
 

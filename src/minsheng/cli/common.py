@@ -134,7 +134,26 @@ def open_data(
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         raise DataError(issues)
+    settle_progress(folder)
     return folder, loaded
+
+
+def settle_progress(folder: DataDir) -> None:
+    """Complete or undo what an interrupted write left, before anything is read, and say
+    which. Where that cannot be done (a folder that cannot be written to, a lock held past
+    the wait), it is left for the reading to report."""
+    from minsheng.core.issues import RefusedError
+    from minsheng.progress.store import settle
+
+    try:
+        said = settle(folder)
+    except RefusedError as error:
+        info(f"注意 [{error.code}]：{error.message}")
+        return
+    except OSError:
+        return
+    if said:
+        info(f"注意:{said}。")
 
 
 def write_output(
@@ -150,10 +169,10 @@ def write_output(
 
     Only a regular file (or a new one) is written: a device, a pipe or a symlink at the path
     is refused, not replaced by a file. An existing file keeps its permissions. The data is
-    never written over: not the plan, nor anything under the progress folder (its records are
-    only ever appended to). `folder` is the data in use; without it, the one `data_dir` (or
-    the usual search) finds, with `progress_dir`; `keep_data=False` only for a command
-    whose product is a plan file.
+    never written over (refuse_data_output): not the plan, nor anything under a progress
+    folder, whatever the command. `folder` is the data in use; without it, the one
+    `data_dir` (or the usual search) finds, with `progress_dir`; `keep_data=False` only for
+    a command whose product is a plan file (it may then replace a plan, never a record).
     """
     if output is None:
         if isinstance(content, bytes):
@@ -165,8 +184,7 @@ def write_output(
         return
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = _output_mode(output)
-    if keep_data:
-        _refuse_data(output, folder, data_dir, progress_dir)
+    refuse_data_output(output, folder, data_dir, progress_dir, plan_ok=not keep_data)
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)  # `--output site/index.html` makes site/
     handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
@@ -190,41 +208,64 @@ def _output_mode(output: Path) -> int:
     except FileNotFoundError:
         return 0o666 & ~_umask()
     except NotADirectoryError:
-        raise UsageError("output-not-a-file", f"--output {output}:路径中有一段不是文件夹") from None
+        raise UsageError(
+            Code.OUTPUT_NOT_A_FILE, f"--output {output}:路径中有一段不是文件夹"
+        ) from None
     if stat.S_ISDIR(status.st_mode):
-        raise UsageError("output-is-folder", f"--output 应是文件名,{output} 是一个文件夹")
+        raise UsageError(Code.OUTPUT_IS_FOLDER, f"--output 应是文件名,{output} 是一个文件夹")
     if stat.S_ISLNK(status.st_mode):
         message = f"--output {output} 是符号链接,出于安全不会跟随它写入;请直接写出文件的路径"
-        raise UsageError("output-not-a-file", message)
+        raise UsageError(Code.OUTPUT_NOT_A_FILE, message)
     if not stat.S_ISREG(status.st_mode):
         message = f"--output {output} 不是普通文件(可能是设备或管道),不会写入或替换它"
-        raise UsageError("output-not-a-file", message)
+        raise UsageError(Code.OUTPUT_NOT_A_FILE, message)
     return stat.S_IMODE(status.st_mode) & 0o777
 
 
-def _refuse_data(
-    output: Path, folder: DataDir | None, data_dir: Path | None, progress_dir: Path | None
+def refuse_data_output(
+    output: Path,
+    folder: DataDir | None = None,
+    data_dir: Path | None = None,
+    progress_dir: Path | None = None,
+    *,
+    plan_ok: bool = False,
 ) -> None:
-    """UsageError if `output` is a plan file or lies under the progress folder."""
+    """UsageError if `--output` would land in a progress folder (its records are only ever
+    appended to, by the store) or, unless `plan_ok`, on a plan file. The one guard of every
+    command's `--output`.
+
+    A progress folder is the data's in use (`folder`, else the one `data_dir` or the usual
+    search finds, with `progress_dir`), and also any folder named `progress` beside a plan
+    file on the way up from the output: a command run elsewhere (`plan draft`, which needs
+    no data folder) must not write into another data folder's records either.
+    """
     if folder is None:
         from minsheng.core.datadir import find_data_dir
 
         try:
             folder = find_data_dir(data_dir).with_progress(progress_dir)
         except UsageError:
-            return  # no data folder: nothing of it to write over
+            folder = None  # no data folder in use: the path itself is still looked at
     target = output.resolve()
-    plans = {folder.root.resolve() / f"tasks_{year}.yaml" for year in folder.years()}
-    if target in plans:
-        message = f"--output {output} 是计划文件,不能用输出覆盖它;请换一个文件名"
-        raise UsageError("output-is-data", message)
-    for progress in {folder.progress, folder.root / "progress"}:
-        if target.is_relative_to(progress.resolve()):
+    progress_folders = [up for up in target.parents if _holds_records(up)]
+    if folder is not None:
+        progress_folders += [folder.progress.resolve(), (folder.root / "progress").resolve()]
+        plans = {folder.root.resolve() / f"tasks_{year}.yaml" for year in folder.years()}
+        if target in plans and not plan_ok:
+            message = f"--output {output} 是计划文件,不能用输出覆盖它;请换一个文件名"
+            raise UsageError(Code.OUTPUT_IS_DATA, message)
+    for progress in progress_folders:
+        if target.is_relative_to(progress):
             message = (
                 f"--output {output} 在进度记录目录 {progress} 中,那里的记录只能追加,"
-                "不能用输出覆盖;请换一个位置"
+                "不能用输出覆盖或新增文件;请换一个位置"
             )
-            raise UsageError("output-is-data", message)
+            raise UsageError(Code.OUTPUT_IS_DATA, message)
+
+
+def _holds_records(folder: Path) -> bool:
+    """A folder named `progress` next to a plan file `tasks_<year>.yaml`: a data folder's."""
+    return folder.name == "progress" and any(folder.parent.glob("tasks_*.yaml"))
 
 
 def _umask() -> int:
@@ -247,9 +288,12 @@ def terminal_style(output: Path | None) -> tuple[bool, int | None]:
     return color, shutil.get_terminal_size((120, 40)).columns
 
 
-def info(message: str) -> None:
-    """A message for the person, on stderr (stdout carries only the product)."""
-    typer.echo(message, err=True)
+def info(message: str, *, prose: bool = True) -> None:
+    """A message for the person, on stderr (stdout carries only the product), in Chinese
+    typography; `prose=False` for a line whose places (file:line) are already set apart."""
+    from minsheng.core.typography import typeset
+
+    typer.echo(typeset(message) if prose else message, err=True)
 
 
 NoCacheOption = Annotated[
@@ -296,4 +340,4 @@ def made_at() -> dt.datetime:
             f"环境变量 {SOURCE_DATE_EPOCH} 应为自 1970-01-01 起的整数秒数(报告的生成时间),"
             f"实际是 {given!r}"
         )
-        raise UsageError("bad-source-date-epoch", message) from None
+        raise UsageError(Code.BAD_SOURCE_DATE, message) from None

@@ -22,7 +22,7 @@ from minsheng.cli.common import (
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import DataError, UsageError
+from minsheng.core.issues import Code, DataError, UsageError
 from minsheng.core.status import MISSING, MISSING_WORD, WORDS, ambiguity, choices
 from minsheng.core.status import parse as parse_status
 
@@ -85,11 +85,45 @@ def report(
     ] = None,
     issuer: Annotated[
         str | None,
-        typer.Option("--issuer", help="docx 通报的发文机关(落款);默认计划文件的发布机构。"),
+        typer.Option(
+            "--issuer",
+            help="docx 通报落款的发文机关署名;默认计划文件 bulletin.issuer(或 masthead),"
+            "都没有时用通知的发布机构。",
+        ),
     ] = None,
     number: Annotated[
         str | None,
-        typer.Option("--number", help="docx 通报的发文字号,如 花民生办〔2024〕6号;默认不写。"),
+        typer.Option(
+            "--number",
+            help="docx 通报的发文字号,如 花民生办〔2024〕6号;只写序号(如 6)时加上计划文件"
+            "bulletin.number_prefix 的机关代字和成文日期的年份;不写则留出待填的空白。",
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="docx 通报的成文日期(也是印发日期)YYYY-MM-DD;默认今天(北京时间)。"
+        ),
+    ] = None,
+    masthead: Annotated[
+        str | None,
+        typer.Option(
+            "--masthead", help="docx 通报版头的发文机关标志(红字);默认计划文件 bulletin.masthead。"
+        ),
+    ] = None,
+    copy_to: Annotated[
+        str | None,
+        typer.Option(
+            "--copy-to",
+            help="docx 通报版记的抄送机关,逗号或顿号分隔;默认计划文件 bulletin.copy_to。",
+        ),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            help="docx 通报的附注(联系人和电话),写在成文日期下一行;默认计划文件 bulletin.contact。",
+        ),
     ] = None,
     fail_on: Annotated[
         str | None,
@@ -113,7 +147,10 @@ def report(
 
     例:minsheng report --as-of 2024-06-30 --format markdown --fail-on lagging,unreported
 
-    例:minsheng report --as-of 2024-06-30 --format docx --output 通报.docx --issuer 花山区民生办
+    例:minsheng report --as-of 2024-06-30 --format docx --output 通报.docx --number 6
+
+    docx 通报的版头、落款和版记取自计划文件的 bulletin 一节(办公室自己的设置),
+    --masthead、--issuer、--number、--copy-to、--contact 可以临时改写。
     """
     from minsheng.cli.common import made_at
     from minsheng.core.cache import user_cache
@@ -124,24 +161,25 @@ def report(
     from minsheng.report.formats import render
 
     as_of_date = option_date(as_of, "--as-of")
+    written = option_date(date, "--date")
     since_date = option_date(since, "--since")
     when = made_at()
     gate = parse_statuses(fail_on) if fail_on is not None else set()
     if format in BINARY and output is None:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
         raise UsageError(
-            f"{format.value}-needs-output",
+            Code.NEEDS_OUTPUT,
             f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,"
             f"如 --output {BINARY[format]}",
         )
-    given = [
-        name
-        for name, value in (("--title", title), ("--issuer", issuer), ("--number", number))
-        if value is not None
-    ]
+    options = (
+        ("--title", title), ("--issuer", issuer), ("--number", number), ("--date", date),
+        ("--masthead", masthead), ("--copy-to", copy_to), ("--contact", contact),
+    )  # fmt: skip
+    given = [name for name, value in options if value is not None]
     if given and format is not ReportFormat.DOCX:
         raise UsageError(
-            "masthead-needs-docx", f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
+            Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
         )
 
     folder, loaded = open_data(data_dir, year, progress_dir)
@@ -153,7 +191,7 @@ def report(
             info(f"今天已过计划期(止于 {period.end}),按计划期末 {period.end} 统计。")
     warn_outside(as_of_date, period)
     if since_date is not None and since_date > as_of_date:
-        raise UsageError("bad-since", f"--since {since_date} 晚于统计截止日期 {as_of_date}")
+        raise UsageError(Code.BAD_SINCE, f"--since {since_date} 晚于统计截止日期 {as_of_date}")
 
     ledger = open_ledger(folder, loaded, user_cache(no_cache))
     if ledger.issues:
@@ -168,11 +206,25 @@ def report(
     result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns, made_at=when)
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
-    masthead = Masthead(title=title, issuer=issuer, number=number) if given else None
+    settings = Masthead(
+        title=title,
+        issuer=issuer,
+        number=number,
+        date=written,
+        mark=masthead,
+        copy_to=tuple(split_list(copy_to)) if copy_to is not None else (),
+        contact=contact,
+    )
+    if number is not None and number.strip().isdigit() and not plan.bulletin.number_prefix:
+        raise UsageError(
+            Code.NO_NUMBER_PREFIX,
+            f"--number {number} 只写了序号,但计划文件的 bulletin 没有机关代字(number_prefix);"
+            "请写完整的发文字号,如 --number 花民生办〔2024〕6号",
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StrippedCharacters)
         content = render(
-            result, format.value, by_value, color=color, width=width, masthead=masthead
+            result, format.value, by_value, color=color, width=width, masthead=settings
         )
     for warning in caught:
         info(str(warning.message))
@@ -193,12 +245,12 @@ def say_sources(folder: DataDir, plan: Path) -> None:
     info(f"依据计划 {folder.display(plan)},进度目录 {folder.display(progress)}。")
     if folder.shipped:
         info(
-            "提示 [shipped-plan]:当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
+            "提示 [shipped-plan]：当前目录及上级目录中没有数据目录(data/tasks_<年份>.yaml),"
             "使用的是随软件附带的计划;请在数据仓库中运行,或用 --data-dir 指定数据目录。"
         )
     if not progress.is_dir():
         info(
-            f"提示 [no-progress]:进度目录 {folder.display(progress)} 不存在,"
+            f"提示 [no-progress]：进度目录 {folder.display(progress)} 不存在,"
             "所有事项按从未报送统计;可用 --progress-dir 指定进度目录。"
         )
 
@@ -208,16 +260,21 @@ def warn_outside(as_of: dt.date, period: Period) -> None:
     a bulletin dated there is more often a typo than a wish: say so."""
     if not period.start <= as_of <= period.end:
         info(
-            f"提示 [as-of-outside-period]:统计截止日期 {as_of} 不在计划期 {period.start} 至 "
+            f"提示 [as-of-outside-period]：统计截止日期 {as_of} 不在计划期 {period.start} 至 "
             f"{period.end} 内,序时进度按 {'0' if as_of < period.start else '100%'} 计。"
         )
+
+
+def split_list(text: str) -> list[str]:
+    """`区委办公室,区政协办公室` (or with ,、;) as its names."""
+    return [part.strip() for part in re.split(r"[,,、;;]", text) if part.strip()]
 
 
 def parse_statuses(text: str) -> set[str]:
     """`lagging,unreported` (or 严重滞后,从未报送) as status codes, `missing` (本月未报送)
     too; anything else is a usage error."""
     # Typed in Chinese, the list is as often written with ,or 、 as with a comma.
-    names = [part.strip() for part in re.split(r"[,,、]", text) if part.strip()]
+    names = [part.strip() for part in re.split(r"[,\uff0c、]", text) if part.strip()]
     found: dict[str, str | None] = {}
     for name in names:
         status = parse_status(name)
@@ -229,7 +286,7 @@ def parse_statuses(text: str) -> set[str]:
         shown = "、".join(unknown) or "(空)"
         hint = "".join(f";{ambiguity(name)}" for name in unknown if ambiguity(name))
         message = f"--fail-on 的状态 {shown} 无效{hint};可选:{choices(missing=True)}"
-        raise UsageError("bad-status", message)
+        raise UsageError(Code.BAD_STATUS, message)
     return {status for status in found.values() if status is not None}
 
 

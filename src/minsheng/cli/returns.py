@@ -26,10 +26,14 @@ from minsheng.cli.common import (
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import Code, UsageError
+from minsheng.core.issues import Code, RefusedError, UsageError
 
 if TYPE_CHECKING:
     from minsheng.progress.return_import import Outcome, Sheet
+
+
+# Refusals about the place, not the data: never a reason to plan the import again.
+_NOT_THE_DATA = {Code.WRITE_FAILED, Code.LOCKED, Code.INTERRUPTED, Code.TOO_LARGE}
 
 
 class FileFormat(StrEnum):
@@ -69,9 +73,11 @@ def template(
     """生成一个单位的进度报送表:该单位牵头的每个有任务事项的每个指标一行,填好后用
     minsheng progress import 导入。
 
-    xlsx 中只有“本期累计完成、阶段、完成百分比、进展说明、依据”几列可以填写,其余单元格锁定;
+    xlsx 是一份可以打印、盖章发出的表:标题、填报单位(盖章)、填报人、联系电话、审核人、
+    报送日期和填表说明(含截止日),下面是 A4 横向、带边框的表格。只有“本期累计完成、阶段、
+    完成百分比、进展说明、依据”几列和表格上方的几个空格可以填写,其余单元格锁定;
     “本期累计完成”只能填数字(单位见输入提示),定性节点的“阶段”从下拉列表选择。
-    表头在第 1 行,列的含义见 docs/progress.md。
+    列的含义见 docs/progress.md。
 
     \b
     例:minsheng progress template --unit 区残联 --as-of 2024-06-30 --output 区残联6月.xlsx
@@ -97,7 +103,7 @@ def template(
     entries, _ = read_progress(folder, loaded, cache=user_cache(no_cache))
     rows = return_rows(loaded, reporter, entries, day)
     if not rows:
-        raise UsageError("no-targets", f"{reporter.name} 没有牵头的有任务事项,不需要报送")
+        raise UsageError(Code.NO_TARGETS, f"{reporter.name} 没有牵头的有任务事项,不需要报送")
     stamp = stamp_for(loaded, reporter, day)
     content = template_xlsx(rows, stamp) if chosen is FileFormat.XLSX else template_csv(rows, stamp)
     write_output(content, output, folder)
@@ -112,7 +118,7 @@ def _format_of(output: Path | None) -> FileFormat:
     if output.suffix.lower() == ".csv":
         return FileFormat.CSV
     message = f"--output 的扩展名应为 .xlsx 或 .csv(或用 --format 指定),实际是 {output.name}"
-    raise UsageError("bad-format", message)
+    raise UsageError(Code.BAD_FORMAT, message)
 
 
 def import_returns(
@@ -148,7 +154,7 @@ def import_returns(
     """
     from minsheng.core.cache import user_cache
     from minsheng.progress import store
-    from minsheng.progress.return_files import read_return
+    from minsheng.progress.return_files import read_returns
     from minsheng.progress.return_import import plan_import
 
     folder, loaded = open_data(data_dir, year)
@@ -157,7 +163,7 @@ def import_returns(
     if not dry_run:
         store.progress_folder(folder)  # a read-only place is refused before any reading
     cache = user_cache(no_cache)
-    sheets = [read_return(path, str(path)) for path in files]
+    sheets = read_returns(files)
     outcome = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large,
                           received=received_on)  # fmt: skip
     for notice in outcome.notices:
@@ -189,7 +195,25 @@ def import_returns(
     if not yes and sys.stdin.isatty() and not typer.confirm(question, default=True, err=True):
         info("已取消,没有写入任何内容。")
         raise typer.Exit(1)
-    written = store.append_all(folder, loaded, [read.entry for read in outcome.added], cache=cache)
+    try:
+        written = store.append_all(
+            folder, loaded, [read.entry for read in outcome.added], cache=cache
+        )
+    except RefusedError as error:
+        if error.code in _NOT_THE_DATA:
+            raise
+        # Refused under the lock, yet planned without a problem: the data changed meanwhile
+        # (a colleague imported the same return). Planned again, it says what it now is.
+        again = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large)
+        if again.problems:
+            _show_problems(again, format)
+            raise typer.Exit(1) from None
+        if again.added:
+            raise  # new rows still refused: the refusal says why
+        said = f"跳过空行 {again.skipped_blank} 行;{len(again.unchanged)} 行与已登记的记录相同"
+        info(f"没有新的进度需要登记({said},刚由另一次导入登记,不重复登记)。")
+        _json(again, format)
+        return
     files_written = sorted({folder.display(w.path) for w in written})
     info(f"已登记 {len(written)} 条进度({said}),写入 {'、'.join(files_written)}。")
     _json(outcome, format)
@@ -212,7 +236,7 @@ def _saved_hints(sheets: list[Sheet]) -> None:
 
 def _show_problems(outcome: Outcome, format: ImportFormat) -> None:
     for problem in outcome.problems:
-        info(f"{problem.where()}: {problem.code}: {problem.message}")
+        info(str(problem), prose=False)
     info(f"报送表有 {len(outcome.problems)} 个问题,没有登记任何进度;请修改后重新导入。")
     _json(outcome, format)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from enum import StrEnum
 from typing import Annotated
@@ -15,9 +16,10 @@ from minsheng.cli.common import (
     ProgressDirOption,
     YearOption,
     info,
+    settle_progress,
     write_output,
 )
-from minsheng.core.issues import Issue
+from minsheng.core.issues import Issue, UsageError
 
 
 class ValidateFormat(StrEnum):
@@ -44,8 +46,11 @@ def validate(
     例:minsheng validate --format github
     """
     from minsheng.core.cache import user_cache
+    from minsheng.core.datadir import find_data_dir
     from minsheng.progress.validate import validate_all
 
+    with contextlib.suppress(UsageError):  # no data folder: validate_all says so
+        settle_progress(find_data_dir(data_dir).with_progress(progress_dir))
     issues, summary = validate_all(data_dir, year, progress_dir, user_cache(no_cache))
     write_output(
         render_issues(issues, format), output, data_dir=data_dir, progress_dir=progress_dir

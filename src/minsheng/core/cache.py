@@ -59,7 +59,7 @@ _MARKER_TEXT = (
 )
 
 Issue = tuple[int, int, str, str, str]  # line, column, code, message, path
-RECORD_FIELDS = 16  # the fields of an entry in plain values (progress.fastparse.Record)
+RECORD_FIELDS = 18  # the fields of an entry in plain values (progress.fastparse.Record)
 
 
 @dataclass(frozen=True)

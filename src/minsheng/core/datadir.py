@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from minsheng.core.issues import UsageError
+from minsheng.core.issues import Code, UsageError
 
 ENV_VAR = "MINSHENG_DATA_DIR"
 _PLAN_NAME = re.compile(r"tasks_(\d{4})\.yaml")
@@ -32,7 +32,7 @@ class DataDir:
         if folder is None:
             return self
         if not folder.is_dir():
-            raise UsageError("no-progress-dir", f"进度目录不存在:{folder}")
+            raise UsageError(Code.NO_PROGRESS_DIR, f"进度目录不存在:{folder}")
         return dataclasses.replace(self, progress_dir=folder)
 
     def years(self) -> list[int]:
@@ -46,12 +46,12 @@ class DataDir:
     def plan_path(self, year: int | None = None) -> Path:
         years = self.years()
         if not years:
-            raise UsageError("no-plan", f"{self.root} 中没有计划文件 tasks_<年份>.yaml")
+            raise UsageError(Code.NO_PLAN, f"{self.root} 中没有计划文件 tasks_<年份>.yaml")
         if year is None:
             year = years[-1]
         if year not in years:
             shown = "、".join(str(y) for y in years)
-            raise UsageError("no-plan", f"没有 {year} 年的计划文件,现有年份:{shown}")
+            raise UsageError(Code.NO_PLAN, f"没有 {year} 年的计划文件,现有年份:{shown}")
         return self.root / f"tasks_{year}.yaml"
 
     def display(self, path: Path) -> str:
@@ -81,7 +81,7 @@ def find_data_dir(explicit: Path | None = None, cwd: Path | None = None) -> Data
         explicit = Path(os.environ[ENV_VAR])
     if explicit is not None:
         if not explicit.is_dir():
-            raise UsageError("no-data-dir", f"数据目录不存在:{explicit}")
+            raise UsageError(Code.NO_DATA_DIR, f"数据目录不存在:{explicit}")
         return DataDir(explicit)
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):

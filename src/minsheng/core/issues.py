@@ -23,6 +23,7 @@ class Code(StrEnum):
     EMPTY = "empty-file"
     MULTI_DOC = "multiple-documents"
     NOT_MAPPING = "not-a-mapping"
+    OLD_FORMAT = "old-format"
     # the schema
     UNKNOWN_FIELD = "unknown-field"
     MISSING_FIELD = "missing-field"
@@ -69,11 +70,60 @@ class Code(StrEnum):
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
+    INTERRUPTED = "interrupted-write"
     READ_ONLY_DATA = "read-only-data"
     NOT_A_FOLDER = "not-a-folder"
     NOT_A_FILE = "not-a-file"
     VALUE_AND_STAGE = "value-and-stage"
     MISSING_OPTION = "missing-option"
+    # usage errors: what a command was given (exit 2)
+    USAGE = "usage"  # the command line itself: an unknown option, a missing argument
+    UNKNOWN_STATUS = "unknown-status"
+    AMBIGUOUS_UNIT = "ambiguous-unit"
+    AS_OF_WITHOUT_STATUS = "as-of-without-status"
+    BAD_SINCE = "bad-since"
+    BAD_STATUS = "bad-status"
+    BAD_FORMAT = "bad-format"
+    NEEDS_OUTPUT = "needs-output"
+    MASTHEAD_NEEDS_DOCX = "masthead-needs-docx"
+    NO_NUMBER_PREFIX = "no-number-prefix"
+    NO_TARGETS = "no-targets"
+    NO_DATA_DIR = "no-data-dir"
+    NO_PROGRESS_DIR = "no-progress-dir"
+    OUTPUT_NOT_A_FILE = "output-not-a-file"
+    OUTPUT_IS_FOLDER = "output-is-folder"
+    OUTPUT_IS_DATA = "output-is-data"
+    OUTPUT_EXISTS = "output-exists"
+    BAD_SOURCE_DATE = "bad-source-date-epoch"  # $SOURCE_DATE_EPOCH, the report's making time
+    # a notice that cannot be drafted from
+    EMPTY_NOTICE = "empty-notice"
+    NOTICE_TOO_LARGE = "notice-too-large"
+    PDF_NOTICE = "pdf-notice"
+    BINARY_NOTICE = "binary-notice"
+    NOTICE_ENCODING = "notice-encoding"
+    NOTICE_FORMAT = "notice-format"
+    NO_ITEMS = "no-items"
+    TOO_MANY_ITEMS = "too-many-items"
+    TOO_MANY_CATEGORIES = "too-many-categories"
+    TOO_MANY_UNITS = "too-many-units"
+    TOO_MANY_MEASURES = "too-many-measures"
+    TOO_MANY_TARGETS = "too-many-targets"
+    # a monthly return's file that cannot be read as one
+    UNREADABLE = "unreadable"
+    XLS_FORMAT = "xls-format"
+    NOT_XLSX = "not-xlsx"
+    CSV_SYNTAX = "csv-syntax"
+    EXTRA_SHEET = "extra-sheet"
+    HIDDEN_ROW = "hidden-row"
+    MERGED_CELLS = "merged-cells"
+    HIDDEN_COLUMN = "hidden-column"
+    DAMAGED_XLSX = "damaged-xlsx"
+    SAME_FILE = "same-file"
+    NOT_A_RETURN = "not-a-return"
+    MIXED_RETURN = "mixed-return"
+    DUPLICATE_ROW = "duplicate-row"
+    OTHER_PLAN = "other-plan"
+    FIXED_CELL_CHANGED = "fixed-cell-changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +139,10 @@ class Issue:
 
     def __str__(self) -> str:
         where = f" [{self.path}]" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}{where}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        said = typeset(self.message)
+        return f"{self.file}:{self.line}:{self.column}: {self.code}: {said}{where}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -113,7 +166,7 @@ class DataError(Exception):
 class UsageError(Exception):
     """A command was given something it cannot use (exit 2): unknown unit, bad option."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -122,7 +175,7 @@ class UsageError(Exception):
 class RefusedError(Exception):
     """A write was refused by a rule of the data (exit 1); nothing was written."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -39,7 +39,26 @@ _NAN = frozenset({".nan", ".NaN", ".NAN"})
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 # C0 and C1 controls (tab and newline are layout), and the bidirectional controls that can
 # make a text read differently from what it is (Trojan Source).
-_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The 66 non-characters (U+FDD0–U+FDEF and the last two of every plane): no XML document can
+# hold U+FFFE or U+FFFF, and none of them is text; a double-quoted "\uFFFE" makes one.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
+)
+_BAD_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    f"\ud800-\udfff{NONCHARACTERS}]"
+)
+
+
+def bad_char_message(char: str) -> str:
+    """Why a character may not be in a text: a control character, or one that is no text."""
+    if re.fullmatch(f"[\\ud800-\\udfff{NONCHARACTERS}]", char):
+        return (
+            f"文字中含有非字符 U+{ord(char):04X}(不是文字,任何 XML 文档都不能含有它,"
+            "报表和报送表将无法生成),请删去"
+        )
+    return f"文字中含有不允许的控制字符 U+{ord(char):04X}"
+
 
 try:
     _Parser: type = yaml.CSafeLoader
@@ -259,7 +278,7 @@ class _Builder:
             text = event.value
             bad = _BAD_CHARS.search(text)
             if bad:
-                message = f"文字中含有不允许的控制字符 U+{ord(bad.group()):04X}"
+                message = bad_char_message(bad.group())
                 where = format_loc(self._scalar_loc(stack, text))
                 doc.issues.append(Issue(self.file, *position, Code.BAD_CHAR, message, where))
             plain = bool(event.implicit[0]) and tag is None  # untagged and unquoted

@@ -27,6 +27,7 @@ from minsheng.plan.models import (
     Unit,
     reporter_of,
 )
+from minsheng.plan.upgrade import old_format
 
 
 @dataclass
@@ -52,10 +53,10 @@ class LoadedPlan:
         for item in self.plan.items:
             if item.id == number:
                 return item
-        raise UsageError("unknown-item", f"没有第 {number} 项(共 {len(self.plan.items)} 项)")
+        raise UsageError(Code.UNKNOWN_ITEM, f"没有第 {number} 项(共 {len(self.plan.items)} 项)")
 
     def category(self, number: int) -> Category:
-        return next(c for c in self.plan.categories if c.no == number)
+        return next(c for c in self.plan.categories if c.id == number)
 
     def unit_named(self, name: str) -> Unit | None:
         """The unit with this canonical name or alias, if any."""
@@ -76,21 +77,21 @@ class LoadedPlan:
         names = sorted(self._unit_names)
         if partial:
             shown = "、".join(unit.name for unit in partial.values())
-            raise UsageError("ambiguous-unit", f"单位 {query!r} 不明确,可能是:{shown}")
+            raise UsageError(Code.AMBIGUOUS_UNIT, f"单位 {query!r} 不明确,可能是:{shown}")
         close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
         hint = f",最接近的是:{'、'.join(close)}" if close else ""
-        raise UsageError("unknown-unit", f"没有名为 {query!r} 的牵头单位{hint}")
+        raise UsageError(Code.UNKNOWN_UNIT, f"没有名为 {query!r} 的牵头单位{hint}")
 
     def find_category(self, query: str) -> Category:
         """A category by number (3) or name (困难群体救助) or alias (文体服务)."""
         query = query.strip()
         for category in self.plan.categories:
-            if query in {str(category.no), category.name, *category.aliases}:
+            if query in {str(category.id), category.name, *category.aliases}:
                 return category
         names = [c.name for c in self.plan.categories]
         close = difflib.get_close_matches(query, names, n=3, cutoff=0.3)
         hint = f",最接近的是:{'、'.join(close)}" if close else ""
-        raise UsageError("unknown-category", f"没有类别 {query!r}(可用 1–10 或类别名){hint}")
+        raise UsageError(Code.UNKNOWN_CATEGORY, f"没有类别 {query!r}(可用 1–10 或类别名){hint}")
 
     def items_of(self, unit: Unit) -> list[Item]:
         names = {unit.name, *unit.aliases}
@@ -114,6 +115,9 @@ def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, l
     doc = load_single(text, name)
     if doc.broken:
         return None, doc.issues
+    outdated = old_format(doc)
+    if outdated:  # one message that says how to bring the file up, not one per category
+        return None, doc.issues + outdated
     plan, schema_issues = validate(Plan, doc)
     issues = doc.issues + schema_issues
     if plan is None:  # the checks across records need a whole plan: fix these first
@@ -153,19 +157,19 @@ def check_item_ids(plan: Plan, doc: Document) -> list[Issue]:
 def check_categories(plan: Plan, doc: Document) -> list[Issue]:
     """Each item's category exists, and each category holds the items it declares."""
     found = []
-    numbers = Counter(c.no for c in plan.categories)
+    numbers = Counter(c.id for c in plan.categories)
     for index, category in enumerate(plan.categories):
-        if numbers[category.no] > 1:
-            message = f"类别编号 {category.no} 重复"
-            found.append(doc.issue(("categories", index, "no"), Code.DUPLICATE_ID, message))
+        if numbers[category.id] > 1:
+            message = f"类别编号 {category.id} 重复"
+            found.append(doc.issue(("categories", index, "id"), Code.DUPLICATE_ID, message))
     held = Counter(item.category for item in plan.items)
     for index, item in enumerate(plan.items):
         if item.category not in numbers:
             message = f"类别 {item.category} 不存在"
             found.append(doc.issue(("items", index, "category"), Code.UNKNOWN_CATEGORY, message))
     for index, category in enumerate(plan.categories):
-        if held[category.no] != category.count:
-            message = f"类别“{category.name}”声明 {category.count} 项,实际有 {held[category.no]} 项"
+        if held[category.id] != category.count:
+            message = f"类别“{category.name}”声明 {category.count} 项,实际有 {held[category.id]} 项"
             found.append(doc.issue(("categories", index, "count"), Code.CATEGORY_COUNT, message))
     return found
 

@@ -171,7 +171,7 @@ def reporter_of(item: Item, target: Target, units: list[str]) -> str:
 class Category(Strict):
     """A heading of the notice, with the number of items it declares."""
 
-    no: int = Field(ge=1)
+    id: int = Field(ge=1)
     name: Text
     count: int = Field(ge=0)
     aliases: list[Text] = []
@@ -286,6 +286,18 @@ class Reporting(Strict):
         return dt.date(year, number, self.due_day)
 
 
+class Bulletin(Strict):
+    """The office's own settings for the bulletins it sends (通报, GB/T 9704-2012): who heads
+    and signs them, how their 文号 begin, who gets a copy. The office's, not the notice's."""
+
+    masthead: Text | None = None  # 发文机关标志, red at the head of the first page
+    issuer: Text | None = None  # 发文机关署名 of the 落款; default: the masthead
+    number_prefix: Text | None = None  # 机关代字 of the 发文字号: 花政办 → 花政办〔2024〕6号
+    copy_to: list[Text] = []  # 抄送机关, in the 版记
+    printer: Text | None = None  # 印发机关, in the 版记; default: the issuer
+    contact: Text | None = None  # 附注 under the date: 联系人 and 电话
+
+
 class Document(Strict):
     """The notice itself."""
 
@@ -301,13 +313,15 @@ class Document(Strict):
 class Plan(Strict):
     """The whole plan file."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     document: Document
     # A plan written before `schedule` existed counted by days: it keeps that meaning.
     schedule: Schedule = Schedule(basis=Basis.DAY)
     thresholds: Thresholds = Thresholds()
     # Without it there is no deadline to be on time for: the report has no 报送情况.
     reporting: Reporting | None = None
+    # Without it the bulletin is headed and signed with the notice's issuer.
+    bulletin: Bulletin = Bulletin()
     categories: list[Category]
     units: list[Unit]
     items: list[Item]

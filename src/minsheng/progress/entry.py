@@ -91,6 +91,8 @@ class ProgressEntry(Strict):
     unit: Text  # the reporting lead unit, canonical name
     note: str | None = None
     source: str | None = None
+    reporter: Text | None = None  # 填报人 of the return the entry came in
+    phone: Text | None = None  # 联系电话 of that 填报人
     corrects: Annotated[str, Field(pattern=r"^[0-9a-z]{6,32}$")] | None = None
     # The day the office received the return (报送表收到日期), when it was recorded later:
     # lateness is judged by it (report.cycle), not by when the office got round to importing.
@@ -143,6 +145,8 @@ class Entry(NamedTuple):
     note: str | None
     source: str | None
     corrects: str | None
+    reporter: str | None
+    phone: str | None
     origin: Origin
     line: int  # of its `---`
     marks: tuple[Any, ...]  # its keys in order, one a line after `---`; or (key, line, column)s

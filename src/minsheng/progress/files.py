@@ -22,7 +22,7 @@ from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     Period,
 )
-from minsheng.progress import fastparse
+from minsheng.progress import commit, fastparse
 from minsheng.progress.entry import Entry, Origin, ProgressEntry, Stage
 from minsheng.progress.rules import Problem
 
@@ -68,6 +68,9 @@ def progress_files(
         return [], [Issue(display(root), 1, 1, Code.SYMLINK, message)]
     if not root.is_dir():
         return [], []
+    stuck = commit.interrupted(root, display(root / commit.JOURNAL))
+    if stuck is not None:
+        issues.append(stuck)
     for month in sorted(root.iterdir()):
         if month.name.startswith("."):
             continue
@@ -183,8 +186,9 @@ def _record(
     return (
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
-        entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), number, line,
-        marks, None if entry.received is None else entry.received.isoformat(),
+        entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
+        entry.recorded_at.isoformat(), number, line, marks,
+        None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 
@@ -237,14 +241,15 @@ def entries_of(
     word = shared.words.setdefault
     entries = []
     for (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-         recorded_at, number, line, marks, received) in records:  # fmt: skip
+         reporter, phone, recorded_at, number, line, marks, received) in records:  # fmt: skip
         entries.append(
             make((
                 shared.date(date), shared.stamp(recorded_at), first_order + number, entry_id,
                 item, word(target, target), None if value is None else Decimal(value),
                 None if stage is None else _STAGES[stage],
                 None if percent is None else Decimal(percent), word(unit, unit), note, source,
-                corrects, origin, line, marks, None if received is None else shared.date(received),
+                corrects, reporter, phone, origin, line, marks,
+                None if received is None else shared.date(received),
             ))
         )  # fmt: skip
     return entries
@@ -256,8 +261,9 @@ def record_of(entry: Entry) -> fastparse.Record:
     return (
         entry.id, entry.item, entry.target, entry.date.isoformat(), _text(entry.value),
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
-        entry.note, entry.source, entry.corrects, entry.recorded_at.isoformat(), entry.order,
-        entry.line, entry.marks, None if entry.received is None else entry.received.isoformat(),
+        entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
+        entry.recorded_at.isoformat(), entry.order, entry.line, entry.marks,
+        None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 

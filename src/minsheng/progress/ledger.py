@@ -62,7 +62,7 @@ from minsheng.progress.files import (
 )
 from minsheng.progress.sources import source_path, source_problem
 
-_ORDER = 12  # where a record (progress.record_of) holds the entry's order
+_ORDER = 14  # where a record (progress.record_of) holds the entry's order
 
 KEEP = 8  # ledgers kept in the cache folder, the newest (one per data folder, working folder
 # and content)

@@ -32,7 +32,9 @@ from minsheng.progress.returns import (
     HEADERS,
     NOTE,
     PERCENT,
+    PHONE,
     PLAN,
+    REPORTER,
     SOURCE,
     SOURCE_PREFIX,
     STAGE,
@@ -77,7 +79,7 @@ class ReturnProblem:
     sheet: str | None
     row: int | None
     column: str | None
-    code: str
+    code: Code
     message: str
 
     def where(self) -> str:
@@ -91,7 +93,9 @@ class ReturnProblem:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.code}: {self.message}"
+        from minsheng.core.typography import typeset  # the place as it is, the words typeset
+
+        return f"{self.where()}: {self.code}: {typeset(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
@@ -108,10 +112,12 @@ class Sheet:
     digest: str  # of the file's bytes
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    header_row: int = 1  # where the header was found: a form has its title and fields above
+    fields: dict[str, tuple[int, object]] = field(default_factory=dict)  # 填报人 …: (row, value)
     problems: list[ReturnProblem] = field(default_factory=list)
     saved_at: dt.datetime | None = None  # when the workbook says it was last saved, if it does
 
-    def problem(self, row: int | None, column: str | None, code: str, message: str) -> None:
+    def problem(self, row: int | None, column: str | None, code: Code, message: str) -> None:
         self.problems.append(ReturnProblem(self.file, self.sheet, row, column, code, message))
 
 
@@ -196,11 +202,12 @@ def header_problems(sheet: Sheet) -> bool:
     if first != list(HEADERS):
         at = next((i for i, t in enumerate(HEADERS) if i >= len(first) or first[i] != t), 0)
         message = (
-            f"第1行应是报送表的表头({'、'.join(HEADERS)});第 {at + 1} 列应为 {HEADERS[at]!r},"
+            f"第{sheet.header_row}行应是报送表的表头({'、'.join(HEADERS)});"
+            f"第 {at + 1} 列应为 {HEADERS[at]!r},"
             f"实际是 {first[at] if at < len(first) else '(空)'!r}。请用 minsheng progress "
             "template 生成的报送表填报,不要插入或删除行列"
         )
-        sheet.problem(1, None, "not-a-return", message)
+        sheet.problem(sheet.header_row, None, Code.NOT_A_RETURN, message)
         return True
     missing = [title for title in STAMP if title not in header]
     if missing:
@@ -208,9 +215,23 @@ def header_problems(sheet: Sheet) -> bool:
             f"缺少列 {'、'.join(missing)}:这不是 minsheng progress template 生成的报送表,"
             "无法确定填报单位和统计截止日"
         )
-        sheet.problem(1, None, "not-a-return", message)
+        sheet.problem(sheet.header_row, None, Code.NOT_A_RETURN, message)
         return True
     return False
+
+
+def who_filled(sheet: Sheet, problem: Report) -> dict[str, str | None]:
+    """填报人 and 联系电话 from the form's fields, by the rules of a note: kept with every
+    entry the return brings (shown by `progress list`, never in the report)."""
+    found: dict[str, str | None] = {}
+    for key, label in (("reporter", REPORTER), ("phone", PHONE)):
+        row, value = sheet.fields.get(label, (None, None))
+        try:
+            found[key] = parse_text(key, cell_text(value, number=False))
+        except Problem as error:
+            problem(row, label, error.code, error.message)
+            found[key] = None
+    return found
 
 
 def cell_text(value: object, *, number: bool) -> str:
@@ -285,8 +306,10 @@ def read_sheet(
     seen: dict[tuple[int, str], int] = {}
     rows_of: dict[str, dict[tuple[int, str], ReturnRow]] = {}
 
-    def problem(row: int | None, column: str | None, code: str, message: str) -> None:
+    def problem(row: int | None, column: str | None, code: Code, message: str) -> None:
         outcome.problems.append(ReturnProblem(sheet.file, sheet.sheet, row, column, code, message))
+
+    said = who_filled(sheet, problem)
 
     for number, cells in sheet.rows:
         if is_blank(cells):
@@ -316,7 +339,7 @@ def read_sheet(
                     message = (
                         f"与前面的行({stamp[column]!r})不同:一份报送表只能属于一个单位、一个统计期"
                     )
-                    problem(number, column, "mixed-return", message)
+                    problem(number, column, Code.MIXED_RETURN, message)
         if unit is None or date is None:
             continue
         rows = rows_of.get(unit.id)
@@ -328,12 +351,12 @@ def read_sheet(
             continue
         if key in seen:
             message = f"与第 {seen[key]} 行是同一指标({key[0]} 项 {key[1]}),一个指标只填一行"
-            problem(number, "指标编号", "duplicate-row", message)
+            problem(number, "指标编号", Code.DUPLICATE_ROW, message)
             continue
         seen[key] = number
         target = rows[key].target
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
-                       new_id(), now(), allow_large, received)  # fmt: skip
+                       new_id(), now(), allow_large, said, received)  # fmt: skip
         if entry is not None:
             carried = entry.value is None and entry.stage is None
             found.append(
@@ -359,7 +382,9 @@ def _stamp(
             f"这份报送表是按 {cells[YEAR] or '?'} 年的计划({cells[PLAN] or '?'})生成的,"
             f"当前计划是 {document.year} 年的 {document.number};请用当前计划重新生成报送表"
         )
-        problem(number, PLAN if cells[YEAR] == str(document.year) else YEAR, "other-plan", message)
+        problem(
+            number, PLAN if cells[YEAR] == str(document.year) else YEAR, Code.OTHER_PLAN, message
+        )
         fine = False
     elif cells[DIGEST] != plan.digest.hex()[:16]:
         outcome.notices.append(
@@ -408,11 +433,11 @@ def _fixed_key(
             f"{unit.name} 的报送表中没有第 {texts['序号'] or '?'} 项的指标 {texts['指标编号']!r}:"
             "序号和指标编号不能改动(请用 minsheng progress template 重新生成报送表)"
         )
-        problem(number, column, "fixed-cell-changed", message)
+        problem(number, column, Code.FIXED_CELL_CHANGED, message)
         return None
     if texts["指标"] != rows[key].target.name:
         message = f"指标名称被改动了:应为 {rows[key].target.name!r},实际是 {texts['指标']!r}"
-        problem(number, "指标", "fixed-cell-changed", message)
+        problem(number, "指标", Code.FIXED_CELL_CHANGED, message)
         return None
     return key
 
@@ -439,6 +464,7 @@ def _entry(
     new_id: str,
     recorded_at: dt.datetime,
     allow_large: bool = False,
+    said: dict[str, str | None] | None = None,
     received: dt.date | None = None,
 ) -> ProgressEntry | None:
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
@@ -480,6 +506,7 @@ def _entry(
                 "unit": unit.name,
                 "note": note,
                 "source": source or f"{SOURCE_PREFIX} {digest}",
+                **(said or {}),
                 "received": received,
                 "recorded_at": recorded_at,
             }

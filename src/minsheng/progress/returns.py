@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal
 from minsheng.plan.describe import requirement_words, short_title
 from minsheng.plan.load import LoadedPlan
@@ -26,9 +27,13 @@ UNIT, AS_OF, PLAN, YEAR, DIGEST = "填报单位", "截止日期", "计划文号"
 STAMP = (UNIT, AS_OF, PLAN, YEAR, DIGEST)
 COLUMNS = HEADERS + STAMP
 SOURCE_PREFIX = "报送表"  # an entry's source when the unit gave none: 报送表 <file hash>
+# The form's fields above the table, a label and the cell after it: who filled the return in
+# and how to reach them are kept with the entries it brings (REPORTER, PHONE).
+REPORTER, PHONE, REVIEWER, SENT = "填报人", "联系电话", "审核人", "报送日期"
+FORM_FIELDS = (REPORTER, PHONE, REVIEWER, SENT)
 
 # problem(row, column, code, message): how the readers below report, never raising.
-Report = Callable[[int | None, str | None, str, str], None]
+Report = Callable[[int | None, str | None, Code, str], None]
 
 # Which column a rule's field is read from.
 FIELD_COLUMNS = {"value": VALUE, "stage": STAGE, "percent": PERCENT, "note": NOTE,
@@ -80,9 +85,9 @@ def asked_words(target: Target) -> str:
     a total with listed parts is their sum."""
     words = requirement_words(target)
     if target.kind is Kind.STANDARD:
-        return f"执行标准:{words}(填本期执行的标准)"
+        return f"执行标准：{words}（填本期执行的标准）"
     if target.sum_of:
-        return f"{words}(各分项之和)"
+        return f"{words}（各分项之和）"
     return words
 
 
@@ -113,19 +118,41 @@ def standing(item: Item, target: Target, now: Mapping[tuple[int, str], AnyEntry]
 
 @dataclass(frozen=True)
 class Stamp:
-    """What a return was made for: the unit, the period's end, and the plan."""
+    """What a return was made for: the unit, the period's end, and the plan; and the day it
+    is due, where the plan runs the monthly cycle."""
 
     unit: str
     as_of: dt.date
     plan: str  # 文号
     year: int
     digest: str  # of the plan file's text
+    due: dt.date | None = None
 
     def cells(self) -> dict[str, object]:
         return {UNIT: self.unit, AS_OF: self.as_of.isoformat(), PLAN: self.plan,
                 YEAR: self.year, DIGEST: self.digest}  # fmt: skip
 
+    def title(self) -> str:
+        """区残联2024年5月民生实事进展情况报送表."""
+        return f"{self.unit}{self.as_of.year}年{self.as_of.month}月民生实事进展情况报送表"
+
+    def instructions(self) -> list[str]:
+        """The form's 填表说明, the deadline first."""
+        as_of = f"{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日"
+        found = []
+        if self.due is not None:
+            due = f"{self.due.year}年{self.due.month}月{self.due.day}日"
+            found.append(f"请于{due}前报送本表（加盖单位公章）和电子版。")
+        found += [
+            f"只填浅黄色的格子：数量指标在“本期累计完成”填截至{as_of}的累计数，只填数字，"
+            "单位见“目标”；定性节点在“阶段”中选择，可填“完成百分比”。",
+            "“进展说明”写本期主要进展，“依据”写文号、网址等；不报的指标留空。",
+            "请填写填报人、联系电话、审核人和报送日期；不要插入、删除或移动行列。",
+        ]
+        return [f"{number}. {text}" for number, text in enumerate(found, 1)]
+
 
 def stamp_for(plan: LoadedPlan, unit: Unit, as_of: dt.date) -> Stamp:
-    document = plan.plan.document
-    return Stamp(unit.name, as_of, document.number, document.year, plan.digest.hex()[:16])
+    document, reporting = plan.plan.document, plan.plan.reporting
+    due = reporting.due(as_of.replace(day=1)) if reporting is not None else None
+    return Stamp(unit.name, as_of, document.number, document.year, plan.digest.hex()[:16], due)

@@ -16,6 +16,7 @@ from minsheng.core.measure import (
     parse_amount,
     split_unit,
 )
+from minsheng.core.yamlio import NONCHARACTERS, bad_char_message
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
@@ -398,8 +399,9 @@ def parse_date(text: str) -> dt.date:
 # The most characters a note or a source may have. A note says in a sentence or two where the
 # work stands (the longest in a year of the district's bulletins is under 200 characters), a
 # source names a document, a web address or a file; the bulletin shows both in a table cell.
-TEXT_LIMITS = {"note": 500, "source": 300}
-_TEXT_NAMES = {"note": "进展说明(note)", "source": "依据(source)"}
+TEXT_LIMITS = {"note": 500, "source": 300, "reporter": 50, "phone": 50}
+_TEXT_NAMES = {"note": "进展说明(note)", "source": "依据(source)", "reporter": "填报人(reporter)",
+               "phone": "联系电话(phone)"}  # fmt: skip
 
 
 def length_problem(field: str, text: str) -> Problem | None:
@@ -407,11 +409,10 @@ def length_problem(field: str, text: str) -> Problem | None:
     limit = TEXT_LIMITS.get(field)
     if limit is None or len(text) <= limit:
         return None
-    advice = (
-        "请精简;详细材料可放进仓库,用 source 写明它的路径"
-        if field == "note"
-        else "请只写文号、网址或仓库内文件的路径"
-    )
+    advice = {
+        "note": "请精简;详细材料可放进仓库,用 source 写明它的路径",
+        "source": "请只写文号、网址或仓库内文件的路径",
+    }.get(field, "请只写姓名和电话")
     message = f"{_TEXT_NAMES[field]}最多 {limit} 个字,这里有 {len(text)} 个字;{advice}"
     return Problem(field, Code.TOO_LONG, message)
 
@@ -432,13 +433,19 @@ def parse_text(field: str, text: str) -> str | None:
     return text or None
 
 
+NONCHARACTER = re.compile(f"[\\ud800-\\udfff{NONCHARACTERS}]")
+
+
 def invisible_problem(field: str, text: str) -> Problem | None:
     """A note or a source holds no invisible format character (U+200B, U+FEFF, the tag
-    characters, the bidirectional controls): the text would read as something it is not.
-    Typed or in a file, the same rule."""
-    if text.isprintable():  # the common case, at C speed
+    characters, the bidirectional controls): the text would read as something it is not; nor
+    a non-character (U+FFFE), which no XML document (a workbook, a page) can hold. Typed or
+    in a file, the same rule."""
+    if text.isprintable():  # the common case, at C speed (a non-character is not printable)
         return None
     for char in text:
+        if NONCHARACTER.fullmatch(char):
+            return Problem(field, Code.BAD_CHAR, bad_char_message(char))
         if unicodedata.category(char) == "Cf":
             message = (
                 f"不能含不可见的格式字符(发现 U+{ord(char):04X},如零宽空格、字节顺序标记、"

@@ -1,8 +1,9 @@
 """The progress store (进度写入): atomic, locked appends to data/progress/<YYYY-MM>/<unit-id>.yaml.
 
-A write takes the lock `data/progress/.lock`, re-reads the data and re-checks the rules
-under it, writes the whole new file to a temporary file beside it and renames it into
-place: a reader (or a killed writer) only ever sees the old file or the new one.
+A write takes the lock `data/progress/.lock`, settles what an interrupted write left,
+re-reads the data and re-checks the rules under it, and commits every file it changes all
+or none (progress.commit): a reader only ever sees a file old or new, and a write of several
+files, failed or killed at any step, ends with all of them written or none.
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
 import secrets
-import stat
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
 
 from minsheng.core.cache import Cache
@@ -28,16 +26,16 @@ from minsheng.core.schema import validate
 from minsheng.core.yamlio import MAX_BYTES, MAX_NODES, load_documents, resolve_plain
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Unit
+from minsheng.progress import commit
 from minsheng.progress.checks import Context, problems_adding_all
 from minsheng.progress.entry import ProgressEntry, Where
 from minsheng.progress.fastparse import KEYS
-from minsheng.progress.files import ProgressFile, parse_file, read_files
+from minsheng.progress.files import ProgressFile, parse_file, read_bytes_nofollow, read_files
 
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 60.0  # seconds to wait for another clerk's write before giving up
 LOCK_POLL = 0.01  # a write takes milliseconds: waiting 50 ms a try would dominate
 _LAST = 1 << 62  # the entry being added comes after every entry read, in file order
-_STALE_TEMP = re.compile(r"\.[a-z][a-z0-9-]*\.yaml\.[A-Za-z0-9_]+\.tmp")
 _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
 
 
@@ -124,6 +122,7 @@ class Pending:
     entries located where they will be."""
 
     path: Path
+    old: bytes | None  # the file as read (None: there is none yet)
     new: bytes
     entries: list[ProgressEntry]
 
@@ -229,6 +228,9 @@ def _prepare_all(
         if read.path in wanted:
             _require_whole(read)
             olds[read.path] = read.raw or b""
+    for path in wanted - olds.keys():  # not among the plan's months: its dates are refused
+        with contextlib.suppress(FileNotFoundError):
+            olds[path] = read_bytes_nofollow(path)
     news: dict[Path, bytes] = {}
     located: list[ProgressEntry] = []
     at: dict[tuple[str, int], int] = {}  # where each new record starts: its index
@@ -257,7 +259,7 @@ def _prepare_all(
         for issue in problems_adding_all(located, existing, context)
     ]
     pendings = [
-        Pending(path, new, [e for e in located if e.where.path == path])
+        Pending(path, olds.get(path), new, [e for e in located if e.where.path == path])
         for path, new in news.items()
     ]
     return pendings, found
@@ -311,7 +313,7 @@ def _require_readable(new: bytes, display: str) -> None:
 
 
 def _refusal(issues: list[Issue]) -> RefusedError:
-    message = ";".join(f"字段 {issue.path}:{issue.message}" for issue in issues)
+    message = ";".join(f"字段 {issue.path}：{issue.message}" for issue in issues)
     return RefusedError(issues[0].code, message)
 
 
@@ -384,30 +386,27 @@ def append_all(
     """Append all of `entries` under one lock, as one step: every rule is checked for all of
     them (and between them) first, and if any is broken nothing is written (RefusedError).
 
-    Each file changed is written whole to a temporary file first; only when every one is on
-    disk are they renamed into place, one rename a file.
+    Every file changed is committed all or none (progress.commit), across units and months:
+    a RefusedError says exactly what was written (nothing, but for a failure at a rename that
+    could not be undone, whose files it names).
     """
-    from filelock import FileLock, Timeout
-
     progress = progress_folder(folder)
     try:
         with contextlib.suppress(FileExistsError):  # another first writer made it first
             progress.mkdir()
-            _fsync_folder(folder.root)
-        lock_path = progress / LOCK_NAME
-        _no_symlink(lock_path, folder.display(lock_path))
-        lock = FileLock(str(lock_path), timeout=timeout)
-        with lock.acquire(poll_interval=LOCK_POLL):
+            commit.fsync_folder(folder.root)
+        with _locked(folder, progress, timeout):
+            _settle_locked(folder, progress)
             stamp = now()
             stamped = [entry.model_copy(update={"recorded_at": stamp}) for entry in entries]
             day = today or dt.date.today()
             pendings, found = _prepare_all(folder, plan, stamped, day, cache)
             if found:
                 raise _refusal([issue for _, issue in found])
-            _write_all(pendings, progress)
-    except Timeout:
-        message = "另一位同事正在登记,等待超时;请稍后再试(没有写入任何内容)"
-        raise RefusedError(Code.LOCKED, message) from None
+            changes = [commit.Change(p.path, p.old, p.new) for p in pendings]
+            commit.commit(progress, changes)
+    except commit.PartlyWritten as error:
+        raise RefusedError(Code.WRITE_FAILED, _partly(folder, error, pendings)) from None
     except OSError as error:
         where = error.filename or folder.display(progress)
         message = f"无法写入 {where}:{os_reason(error)}(没有写入任何内容)"
@@ -419,90 +418,54 @@ def append_all(
     return [Written(e, by_entry[e.id], e.where.line) for e in located]
 
 
-def _write_all(pendings: list[Pending], progress: Path) -> None:
-    """Every file to a temporary file beside it, synced; then each renamed into place."""
-    created: list[Path] = []
-    temps: list[tuple[str, Path]] = []
+def _partly(folder: DataDir, error: commit.PartlyWritten, pendings: list[Pending]) -> str:
+    """What a failure half-way through the renames left, file by file, exactly."""
+    count = {p.path: len(p.entries) for p in pendings}
+    written = "、".join(f"{folder.display(p)}({count[p]} 条)" for p in error.written)
+    pending = "、".join(folder.display(p) for p in error.pending)
+    where = error.filename or pending
+    return (
+        f"写入中途失败:无法写入 {where}:{os_reason(error.cause)}。已写入 {written};"
+        f"未写入 {pending}。这次写入记录在 {folder.display(folder.progress)}/{commit.JOURNAL},"
+        "下次运行任何 minsheng 命令(如 minsheng validate)时会补完或撤销它,并说明结果"
+    )
+
+
+@contextlib.contextmanager
+def _locked(folder: DataDir, progress: Path, timeout: float) -> Iterator[None]:
+    """The store's lock on the progress folder; RefusedError after `timeout` seconds."""
+    from filelock import FileLock, Timeout
+
+    lock_path = progress / LOCK_NAME
+    _no_symlink(lock_path, folder.display(lock_path))
+    lock = FileLock(str(lock_path), timeout=timeout)
     try:
-        for pending in pendings:
-            month = pending.path.parent
-            if not month.exists():
-                month.mkdir()
-                created.append(month)
-            _clear_stale_temps(month)
-            temps.append((_stage(pending), pending.path))
-    except BaseException:
-        for temp, _ in temps:
-            Path(temp).unlink(missing_ok=True)
-        raise
-    done = 0
+        lock.acquire(poll_interval=LOCK_POLL)
+    except Timeout:
+        message = "另一位同事正在登记,等待超时;请稍后再试(没有写入任何内容)"
+        raise RefusedError(Code.LOCKED, message) from None
     try:
-        for temp, path in temps:
-            os.replace(temp, path)
-            done += 1
-    except BaseException:
-        # A rename refused: the files not yet in place keep their old content. (Several files
-        # change only when one import spans units or months; importing again adds only what
-        # is missing, since what landed is recognised as already recorded.)
-        for temp, _ in temps[done:]:
-            Path(temp).unlink(missing_ok=True)
-        raise
-    # The entries are in place and their bytes are on disk. A folder that then cannot be
-    # synced must not make the clerk believe nothing was written, and add them a second time.
-    with contextlib.suppress(OSError):
-        for month in dict.fromkeys(path.parent for _, path in temps):
-            _fsync_folder(month)
-        if created:
-            _fsync_folder(progress)
-
-
-def _stage(pending: Pending) -> str:
-    """The file's new content in a temporary file beside it, synced to disk: its name."""
-    month = pending.path.parent
-    mode = _file_mode(pending.path)
-    handle, temp = tempfile.mkstemp(prefix=f".{pending.path.name}.", suffix=".tmp", dir=month)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pending.new)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600
-            os.fsync(stream.fileno())
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def _clear_stale_temps(month: Path) -> None:
-    """A writer killed before its rename leaves its temporary file; under the lock it is ours."""
-    for path in month.iterdir():
-        if _STALE_TEMP.fullmatch(path.name):
-            path.unlink(missing_ok=True)
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions of the file written: its own read and write bits if it exists; else
-    those of another progress file in the same month folder, without write for others; else
-    the default a new file gets (0666 less the umask). Never an execute, setuid, setgid or
-    sticky bit: a stray 04777 file must not make every new month file 04777."""
-    candidates = chain([path], sorted(path.parent.glob("*.yaml")))
-    for number, candidate in enumerate(candidates):
-        try:
-            status = os.lstat(candidate)
-        except FileNotFoundError:
-            continue
-        if stat.S_ISREG(status.st_mode):
-            bits = stat.S_IMODE(status.st_mode) & 0o666
-            return bits if number == 0 else bits & ~0o002
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename or a new entry in this folder survive a crash."""
-    handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(handle)
+        yield
     finally:
-        os.close(handle)
+        lock.release()
+
+
+def _settle_locked(folder: DataDir, progress: Path) -> str | None:
+    """commit.settle, its refusal in the store's words (nothing written by this command)."""
+    try:
+        return commit.settle(progress, folder.display(progress))
+    except commit.Unsettled as error:
+        raise RefusedError(Code.INTERRUPTED, error.message + "(本次没有写入任何内容)") from None
+
+
+def settle(folder: DataDir, *, timeout: float = LOCK_TIMEOUT) -> str | None:
+    """Complete or undo what an interrupted write left in the progress folder, under the
+    lock, and say which (None: nothing was left). Every command runs it before reading; a
+    folder that cannot be written to (or locked) is left as it is, for the reading to say."""
+    if folder.shipped:
+        return None
+    progress = folder.progress
+    if not commit.unsettled(progress):
+        return None
+    with _locked(folder, progress, timeout):
+        return _settle_locked(folder, progress)

@@ -1,10 +1,13 @@
 """The bulletin as a document (通报, Word/WPS): the report's JSON laid out as a 公文.
 
-The layout follows GB/T 9704-2012 where a generated file can: A4 with the standard margins,
-the title in 小标宋 二号, the body in 仿宋_GB2312 三号 at 22 lines a page, 一级标题 in 黑体,
-二级标题 in 楷体, page numbers `— 1 —` at the foot (odd pages right, even pages left). Font
-names are set on every run, East Asian attribute included, because WPS and Word pick the
-Chinese font from that attribute and would otherwise fall back to the template's.
+The layout follows GB/T 9704-2012 where a generated file can: A4 with the standard margins;
+the 版头 (发文机关标志 in red 小标宋, the 发文字号, the red separator line); the title in 小标宋
+二号, the 主送机关, the body in 仿宋_GB2312 三号 at 22 lines a page, 一级标题 in 黑体, 二级标题
+in 楷体; the 落款 (发文机关署名 and 成文日期, room above them for the seal) kept on the page of
+the text before it; the 附注 (contact); the 版记 (抄送, 印发机关 and 印发日期) at the foot of the
+last page; page numbers `— 1 —` (odd pages right, even pages left). Font names are set on
+every run, East Asian attribute included, because WPS and Word pick the Chinese font from
+that attribute and would otherwise fall back to the template's.
 
 The input is the plain dict of `report --format json`, like the page and the workbook; an
 `escalations` list is shown where the JSON has one.
@@ -35,6 +38,9 @@ from minsheng.render.gongwen import (
     body,
     defaults,
     heading,
+    imprint,
+    keep_with_next,
+    letterhead,
     page_setup,
     paragraph,
     points_length,
@@ -54,7 +60,7 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 CORE_LIMIT = 255  # characters a core property (title, author) may hold
 
 PLACEHOLDER = (
-    "【待填写】下步工作:请在此写明下一阶段的工作要求(如对滞后事项的督办措施、报送要求),"
+    "【待填写】下步工作：请在此写明下一阶段的工作要求（如对滞后事项的督办措施、报送要求），"
     "发文前删除本段提示。"
 )
 
@@ -65,13 +71,27 @@ class StrippedCharacters(UserWarning):
 
 @dataclass(frozen=True)
 class Masthead:
-    """Who issues the bulletin, under what title and 文号, on what date."""
+    """Who issues the bulletin, under what title and 文号, on what date, and who gets a copy:
+    the plan's `bulletin` settings with the command line's over them (report.formats)."""
 
     title: str | None = None  # default: 关于{year}年民生实事推进情况的通报
-    issuer: str | None = None  # default: the plan's 发布机构
-    number: str | None = None  # the bulletin's own 文号; none by default
-    date: dt.date | None = None  # 成文日期; default today
+    issuer: str | None = None  # 落款的发文机关署名; default: the mark
+    number: str | None = None  # 发文字号 in full; without it a highlighted blank to fill
+    date: dt.date | None = None  # 成文日期 (and 印发日期); default today in China
     recipients: str = "各牵头单位"  # 主送机关
+    mark: str | None = None  # 发文机关标志; default: the issuer
+    prefix: str | None = None  # 机关代字 of the 发文字号 left to fill in
+    copy_to: tuple[str, ...] = ()  # 抄送机关
+    printer: str | None = None  # 印发机关; default: the issuer
+    contact: str | None = None  # 附注: 联系人 and 电话
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def today_in_china() -> dt.date:
+    """The 成文日期 an office in China writes today, wherever the program runs."""
+    return dt.datetime.now(CHINA).date()
 
 
 # --- text from the data -----------------------------------------------------------------
@@ -99,7 +119,7 @@ class Scrubber:
         if self.removed:
             places = "、".join(f"{where}({n} 个)" for where, n in self.removed.items())
             warnings.warn(
-                f"提示 [docx-stripped-characters]:Word 文件不能容纳的控制字符已去掉:{places}",
+                f"提示 [docx-stripped-characters]：Word 文件不能容纳的控制字符已去掉:{places}",
                 StrippedCharacters,
                 stacklevel=3,
             )
@@ -369,18 +389,26 @@ def write_tables(doc: Document, report: dict[str, Any], items: list[Named], numb
     )
 
 
-def signature(doc: Document, issuer: str, day: dt.date) -> None:
+def signature(doc: Document, last: Paragraph, issuer: str, day: dt.date) -> None:
     """署名 and 成文日期: the date four characters in from the right, the office centred
-    over it (GB/T 9704-2012 7.3.5.1)."""
+    over it (GB/T 9704-2012 7.3.5.1); two blank lines above them hold the seal, which
+    presses down on both. The last paragraph of the text goes to the same page."""
     date = chinese_date(day)
-    blank(doc)
-    blank(doc)
+    space = [blank(doc), blank(doc)]
     inset = 4 * BODY_SIZE
     over = (text_width(date) - text_width(issuer)) / 2
-    paragraph(doc, [(issuer, BODY_FONT)], indent=0, align="right")
-    doc.paragraphs[-1].paragraph_format.right_indent = points_length(inset + max(over, 0))
-    paragraph(doc, [(date, BODY_FONT)], indent=0, align="right")
-    doc.paragraphs[-1].paragraph_format.right_indent = points_length(inset)
+    office = paragraph(doc, [(issuer, BODY_FONT)], indent=0, align="right")
+    office.paragraph_format.right_indent = points_length(inset + max(over, 0))
+    dated = paragraph(doc, [(date, BODY_FONT)], indent=0, align="right")
+    dated.paragraph_format.right_indent = points_length(inset)
+    keep_with_next(last, *space, office)
+
+
+def number_line(masthead: Masthead, day: dt.date, clean: Scrubber) -> tuple[str, bool]:
+    """The 发文字号, and whether it is a blank left to fill (no --number was given)."""
+    if masthead.number:
+        return clean(masthead.number, "文号"), False
+    return f"{clean(masthead.prefix, '机关代字')}〔{day.year}〕　号", True
 
 
 NUMERALS = "一二三四五六七八九十"
@@ -397,14 +425,18 @@ def render_docx(report: dict[str, Any], masthead: Masthead | None = None) -> byt
     defaults(doc)
     page_setup(doc)
 
-    if masthead.number:
-        paragraph(doc, [(clean(masthead.number, "文号"), BODY_FONT)], indent=0, align="center")
-        blank(doc)
+    day = masthead.date or today_in_china()
+    issuer = clean(masthead.issuer, "发文机关") or clean(masthead.mark, "发文机关标志")
+    mark = clean(masthead.mark, "发文机关标志") or issuer
+    number, to_fill = number_line(masthead, day, clean)
+    numbered, _ = letterhead(doc, mark, number)
+    if to_fill:
+        mark_placeholder(numbered)
     year = plan.get("year")
     title = clean(masthead.title, "标题") or f"关于{year or ''}年民生实事推进情况的通报"
     paragraph(doc, [(title, TITLE_FONT)], size=TITLE_SIZE, indent=0, align="center", pitch=36)
     blank(doc)
-    paragraph(doc, [(f"{clean(masthead.recipients, '主送机关')}:", BODY_FONT)], indent=0)
+    paragraph(doc, [(f"{clean(masthead.recipients, '主送机关')}：", BODY_FONT)], indent=0)
     body(doc, opening(report, clean))
 
     items = named_items(report, clean)
@@ -423,8 +455,13 @@ def render_docx(report: dict[str, Any], masthead: Masthead | None = None) -> byt
     placeholder = body(doc, PLACEHOLDER)
     mark_placeholder(placeholder)
 
-    issuer = clean(masthead.issuer, "发文机关")
-    signature(doc, issuer, masthead.date or dt.date.today())
+    signature(doc, placeholder, issuer, day)
+    if masthead.contact:
+        # 附注: under the date, two characters in, in parentheses (GB/T 9704-2012 7.3.6).
+        paragraph(doc, [(f"（{clean(masthead.contact, '附注')}）", BODY_FONT)], align="left")
+    copies = [clean(office, "抄送机关") for office in masthead.copy_to]
+    printer = clean(masthead.printer, "印发机关") or issuer
+    imprint(doc, [c for c in copies if c], printer, chinese_date(day))
 
     # The file's properties hold at most 255 characters each; the document holds the whole.
     doc.core_properties.title = title[:CORE_LIMIT]

@@ -1,12 +1,16 @@
 """The 公文 page (GB/T 9704-2012) in python-docx: A4 and its margins, the fonts set on every
 run (East Asian attribute included), paragraphs at a fixed line pitch, headings, the page
-number `— 1 —`, and bordered tables. What goes on the page is docx.py's."""
+number `— 1 —`, bordered tables whose rows never split, the 版头 (red 发文机关标志 and
+separator line) and the 版记 at the foot of the last page. What goes on the page is
+docx.py's."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from minsheng.core.typography import typeset
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -19,6 +23,7 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
 FOLIO_FONT = "宋体"  # the page number: 4号半角宋体
+RED = "FF0000"  # the 版头's 发文机关标志 and separator line
 
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 TITLE_SIZE = 22
@@ -26,6 +31,10 @@ BODY_SIZE = 16
 FOLIO_SIZE = 14
 CAPTION_SIZE = 14
 TABLE_SIZE = 10.5  # 五号: nine columns of the unit ranking fit the 156 mm line
+IMPRINT_SIZE = 14  # 版记: 4号仿宋
+MARK_SIZE = 42  # 发文机关标志: 初号, smaller where a long name would not fit the line
+LINE_MM = 156  # 版心 width
+IMPRINT_MM = 150  # the 版记's lines (see imprint)
 CELL_MARGIN_MM = 1
 
 # 版心 156 × 225 mm with 22 lines: a line every 225 mm / 22 ≈ 28.95 pt.
@@ -76,7 +85,7 @@ def paragraph(
         layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         layout.line_spacing = Pt(pitch)
     for text, font in parts:
-        set_font(para.add_run(text), font, size)
+        set_font(para.add_run(typeset(text)), font, size)
     return para
 
 
@@ -85,8 +94,10 @@ def body(doc: Document, text: str) -> Paragraph:
 
 
 def heading(doc: Document, text: str) -> Paragraph:
-    """一级标题: 一、总体进展 in 黑体."""
-    return paragraph(doc, [(text, HEADING_FONT)])
+    """一级标题: 一、总体进展 in 黑体, never the last line of a page."""
+    found = paragraph(doc, [(text, HEADING_FONT)])
+    found.paragraph_format.keep_with_next = True
+    return found
 
 
 def run_in(doc: Document, head: str, text: str) -> Paragraph:
@@ -96,6 +107,148 @@ def run_in(doc: Document, head: str, text: str) -> Paragraph:
 
 def blank(doc: Document) -> Paragraph:
     return paragraph(doc, [("", BODY_FONT)], indent=0)
+
+
+def keep_with_next(*paragraphs: Paragraph) -> None:
+    """On the page of the paragraph after: the 落款 never stands alone on a page."""
+    for para in paragraphs:
+        para.paragraph_format.keep_with_next = True
+        para.paragraph_format.keep_together = True
+
+
+# --- the 版头 and the 版记 ----------------------------------------------------------------
+
+
+def letterhead(doc: Document, mark: str, number: str) -> list[Paragraph]:
+    """版头: the 发文机关标志 in red 小标宋, centred; two lines under it the 发文字号, centred;
+    4 mm under that a red line as wide as the 版心; two lines more, then the title.
+    Returns the 发文字号's paragraph (for a placeholder's highlight) and the mark's."""
+    size = min(MARK_SIZE, LINE_MM / 25.4 * 72 / max(text_width(mark) / BODY_SIZE, 1))
+    sign = paragraph(doc, [(mark, TITLE_FONT)], size=size, indent=0, align="center", pitch=None)
+    for run in sign.runs:
+        run.font.color.rgb = _rgb(RED)
+    blank(doc)
+    numbered = paragraph(doc, [(number, BODY_FONT)], indent=0, align="center")
+    border(numbered, "bottom", RED, eighths=12, space_pt=11)  # 4 mm ≈ 11 pt
+    blank(doc)
+    blank(doc)
+    return [numbered, sign]
+
+
+def border(para: Paragraph, side: str, color: str, *, eighths: int, space_pt: int = 1) -> None:
+    """A line along one side of a paragraph, `eighths` of a point thick."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = para._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        in_place(ppr, borders)
+    line = OxmlElement(f"w:{side}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(eighths))
+    line.set(qn("w:space"), str(space_pt))
+    line.set(qn("w:color"), color)
+    borders.append(line)
+
+
+def _rgb(color: str) -> Any:
+    from docx.shared import RGBColor
+
+    return RGBColor.from_string(color)
+
+
+# 版记 lines: the first and the last thick (0.35 mm), those between thin (0.25 mm).
+THICK, THIN = 8, 6  # eighths of a point: 1 pt ≈ 0.35 mm, 0.75 pt ≈ 0.26 mm
+
+
+def imprint(doc: Document, copy_to: Sequence[str], printer: str, printed: str) -> None:
+    """版记 at the foot of the last page (GB/T 9704-2012 7.4): 抄送 one character in from
+    either side, then 印发机关 one character in from the left and 印发日期 one from the
+    right, between the lines the standard draws, the last on the 版心's lower edge. A table
+    floated to the bottom of the 版心 holds it, so the text above never pushes it off the
+    foot (Word, WPS and LibreOffice float it there)."""
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT, WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    def element(tag: str, **attributes: str) -> Any:
+        made = OxmlElement(f"w:{tag}")
+        for name, value in attributes.items():
+            made.set(qn(f"w:{name}"), value)
+        return made
+
+    # LibreOffice 7 floats a table only when it leaves some 6 mm of the line free (wider, it
+    # sets it in the text, wherever the text ends): the lines are 150 mm, 3 mm short of the
+    # 版心 at either side, and at the foot of the page in every program.
+    width = round(IMPRINT_MM / 25.4 * 1440)
+    grid = doc.add_table(rows=2 if copy_to else 1, cols=1)
+    grid.autofit = False
+    properties = grid._tbl.tblPr
+    at_the_foot = element(
+        "tblpPr", vertAnchor="margin", horzAnchor="margin", tblpXSpec="center",
+        tblpYSpec="bottom", leftFromText="0", rightFromText="0", topFromText="0",
+        bottomFromText="0",
+    )  # fmt: skip
+    properties.insert(0, at_the_foot)
+    properties.find(qn("w:tblW")).attrib.update({qn("w:type"): "dxa", qn("w:w"): str(width)})
+    properties.append(element("tblLayout", type="fixed"))
+    lines = element("tblBorders")
+    for side, size in (("top", THICK), ("left", 0), ("bottom", THICK), ("right", 0),
+                       ("insideH", THIN), ("insideV", 0)):  # fmt: skip
+        if size:
+            lines.append(element(side, val="single", sz=str(size), space="0", color="000000"))
+        else:
+            lines.append(element(side, val="nil"))
+    properties.append(lines)
+    margins = element("tblCellMar")
+    for side in ("left", "right"):
+        margins.append(element(side, w="0", type="dxa"))
+    properties.append(margins)
+    grid._tbl.tblGrid.find(qn("w:gridCol")).set(qn("w:w"), str(width))
+    inset = Pt(IMPRINT_SIZE)  # one character
+    texts = [f"抄送：{'，'.join(copy_to)}。"] if copy_to else []
+    texts.append(f"{printer}\t{printed}印发")
+    for row, text in zip(grid.rows, texts, strict=True):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cell = row.cells[0]
+        cell.width = Pt(width / 20)
+        para = cell.paragraphs[0]
+        para.alignment = WD_PARAGRAPH_ALIGNMENT.LEFT
+        layout = para.paragraph_format
+        layout.space_before = layout.space_after = Pt(0)
+        layout.line_spacing = Pt(LINE_PITCH)
+        layout.left_indent = layout.right_indent = inset
+        set_font(para.add_run(typeset(text)), BODY_FONT, IMPRINT_SIZE)
+    if copy_to:
+        # A second line of 抄送 starts under the first name, after the colon.
+        layout = grid.rows[0].cells[0].paragraphs[0].paragraph_format
+        layout.left_indent = Pt(4 * IMPRINT_SIZE)
+        layout.first_line_indent = Pt(-3 * IMPRINT_SIZE)
+    issued = grid.rows[-1].cells[0].paragraphs[0]
+    issued.paragraph_format.tab_stops.add_tab_stop(
+        Pt(width / 20 - IMPRINT_SIZE), WD_TAB_ALIGNMENT.RIGHT
+    )
+    # A document ends in a paragraph; this one is tiny, so it never spills onto a new page.
+    paragraph(doc, [("", BODY_FONT)], size=1, indent=0, pitch=1)
+
+
+def in_place(properties: Any, borders: Any) -> None:
+    """A paragraph's borders where the schema orders them among its properties: Word refuses
+    a file whose order is wrong, and LibreOffice ignores what it finds out of place."""
+    properties.insert_element_before(borders, *AFTER_BORDERS)
+
+
+# What may follow w:pBdr in w:pPr (ECMA-376 17.3.1.26).
+AFTER_BORDERS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -207,6 +360,8 @@ def table(
         column.width = Mm(width)
     for number, values in enumerate([header, *rows]):
         row = grid.rows[number]
+        # A row is read as a line: never half on one page and half on the next.
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         if number == 0:
             # Repeat the header row at the top of each page the table runs onto.
             marker = OxmlElement("w:tblHeader")
@@ -226,7 +381,7 @@ def table(
                 else WD_PARAGRAPH_ALIGNMENT.LEFT
             )
             font = HEADING_FONT if number == 0 else BODY_FONT
-            set_font(para.add_run(text), font, TABLE_SIZE)
+            set_font(para.add_run(typeset(text)), font, TABLE_SIZE)
     # The paragraph after a table keeps it from running into the next heading.
     blank(doc)
 

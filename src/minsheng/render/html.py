@@ -327,7 +327,14 @@ def style_hash(css: str) -> str:
 
 
 def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
-    """The page for `report` (the JSON document); `plan_title` overrides the heading."""
+    """The page for `report` (the JSON document), its text in Chinese typography;
+    `plan_title` overrides the heading."""
+    from minsheng.core.typography import typeset_html
+
+    return typeset_html(_page(report, plan_title))
+
+
+def _page(report: dict[str, Any], plan_title: str | None) -> str:
     import jinja2
     from markupsafe import Markup
 

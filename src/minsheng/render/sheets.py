@@ -90,15 +90,26 @@ def words(values: Sequence[Any], sep: str = "、") -> str:
 # --- the cells --------------------------------------------------------------------------
 
 
-def put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str = GENERAL) -> None:
-    """One cell; a text cell is always stored as text, never read as a formula."""
+def put(
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    value: Any,
+    number_format: str = GENERAL,
+    *,
+    as_typed: bool = False,
+) -> None:
+    """One cell; a text cell is always stored as text, never read as a formula, and in
+    Chinese typography unless `as_typed` (a sheet for programs)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from minsheng.core.typography import typeset
 
     cell = sheet.cell(row=row, column=column)
     if value == "":
         value = None  # an empty cell, not an empty string
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value if as_typed else typeset(value))
         cell.value = text
         cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
         if text.startswith(FORMULA_START):
@@ -160,12 +171,15 @@ def write_view(
     rows: list[dict[str, Any]],
     header_row: int = HEADER_ROW,
     status: Callable[[dict[str, Any]], Any] | None = None,
+    *,
+    as_typed: bool = False,
     empty: str | None = None,
 ) -> None:
     """A header row (frozen, filterable, repeated on each printed page), then one row per
     record, every cell boxed; columns fit their text and long text wraps. `status` reads a
-    record's status code where the view has a 状态 column to colour; `empty` is what the
-    sheet says under its header when it has no record (无)."""
+    record's status code where the view has a 状态 column to colour; `as_typed` keeps the
+    data's text as typed (a sheet for programs); `empty` is what the sheet says under its
+    header when it has no record (无)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -186,7 +200,7 @@ def write_view(
         fill = status_fill(status(record)) if status is not None else None
         for index, column in enumerate(columns, start=1):
             value = column.get(record)
-            put(sheet, number, index, value, column.format)
+            put(sheet, number, index, value, column.format, as_typed=as_typed)
             cell = sheet.cell(row=number, column=index)
             cell.border = box
             cell.alignment = top

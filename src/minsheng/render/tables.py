@@ -57,6 +57,26 @@ class Table:
         return not self.rows and self.empty is not None
 
 
+def typeset_table(table: Table) -> Table:
+    """The table as a person reads it: its titles and text cells in Chinese typography
+    (core.typography); numbers, dates and ids are untouched by it anyway."""
+    from dataclasses import replace
+
+    from minsheng.core.typography import typeset
+
+    def cell(value: Value | Cell) -> Value | Cell:
+        if isinstance(value, Cell):
+            return replace(value, value=cell(value.value))  # type: ignore[arg-type]
+        return typeset(value) if isinstance(value, str) else value
+
+    return Table(
+        [replace(column, title=typeset(column.title)) for column in table.columns],
+        [[cell(value) for value in row] for row in table.rows],
+        typeset(table.title),
+        table.empty,
+    )
+
+
 def _text(value: Value | Cell) -> str:
     if isinstance(value, Cell):
         return _text(value.value)
@@ -92,7 +112,7 @@ def md_escape(text: str) -> str:
 
 def to_markdown(tables: list[Table]) -> str:
     parts = []
-    for table in tables:
+    for table in map(typeset_table, tables):
         lines = []
         if table.title:
             lines.append(f"### {md_escape(table.title)}\n")
@@ -126,10 +146,13 @@ def csv_cell(value: Value | Cell) -> str:
 
 
 def to_csv(table: Table) -> str:
-    """UTF-8 with BOM so Excel reads the Chinese; one header row, then the rows."""
+    """UTF-8 with BOM so Excel reads the Chinese; one header row, then the rows. The header is
+    ours and typeset; the cells are data, as typed (a CSV is read back by programs)."""
+    from minsheng.core.typography import typeset
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(c.title) for c in table.columns])
+    writer.writerow([csv_cell(typeset(c.title)) for c in table.columns])
     for row in table.rows:
         writer.writerow([csv_cell(v) for v in row])
     return "\ufeff" + buffer.getvalue()
@@ -150,6 +173,7 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    tables = [typeset_table(table) for table in tables]
     if width is None:
         width = shutil.get_terminal_size((120, 40)).columns if color else 120
     layouts = [_layout(table, width) for table in tables]

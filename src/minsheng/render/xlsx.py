@@ -4,7 +4,7 @@ Numbers stay numbers (percentages are fractions with a percent format), dates ar
 and text from the data is always text: a note that starts with `=` is never a formula.
 Each sheet is set up for an office printer: landscape A4, one page wide, the header row on
 every page, a title and the as-of date above the table; the English codes are on a sheet of
-their own (数据) for machines.
+their own (数据) for machines, hidden, so that printing the workbook leaves it out.
 """
 
 from __future__ import annotations
@@ -235,7 +235,11 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
         status = (lambda i: i.get("status")) if name == "事项" else None
         write_view(sheet, columns, rows, status=status)
     add_cycle_sheets(book, report)  # 报送, 趋势, 连续滞后, 变化
-    write_view(book.create_sheet("数据"), DATA_COLUMNS, items, header_row=1)
+    data = book.create_sheet("数据")
+    write_view(data, DATA_COLUMNS, items, header_row=1, as_typed=True)
+    # For programs, which read it all the same; a hidden sheet is one Excel, WPS and
+    # LibreOffice never print (nor export to PDF) with the workbook.
+    data.sheet_state = "hidden"
     book.properties.creator = "minsheng"
     book.properties.title = f"民生实事完成情况(截至 {report.get('as_of', '')})"
     buffer = io.BytesIO()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.measure import format_decimal
 from minsheng.core.percent import percent_text as percent
@@ -20,9 +20,6 @@ from minsheng.progress.entry import AnyEntry, tells_progress
 from minsheng.render.tables import NONE, Cell, Column, Table
 from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
-
-if TYPE_CHECKING:
-    pass
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
@@ -111,7 +108,7 @@ def basis_words(report: Report) -> str:
 
 
 def category_name(report: Report, number: int) -> str:
-    return next(c.name for c in report.plan.categories if c.no == number)
+    return next(c.name for c in report.plan.categories if c.id == number)
 
 
 def active(snapshot: Snapshot) -> list[ItemResult]:
@@ -223,7 +220,7 @@ def category_table(report: Report) -> Table:
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         counts = [group.counts[s] for s in Status]
         table.rows.append(
-            [category.no, group.name, len(group.items), progress_cell(group.completion), *counts]
+            [category.id, group.name, len(group.items), progress_cell(group.completion), *counts]
         )
     return table
 

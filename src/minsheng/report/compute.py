@@ -399,7 +399,7 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
                 by_unit[name].append(unit_part(plan, result, name))
     units = sorted((group(name, held) for name, held in by_unit.items() if held), key=_rank_key)
     categories = [
-        group(category.name, [r for r in items if r.item.category == category.no])
+        group(category.name, [r for r in items if r.item.category == category.id])
         for category in plan.categories
     ]
     expected = expected_at(plan.document.period, [], as_of, basis=plan.schedule.basis)

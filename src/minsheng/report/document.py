@@ -4,7 +4,7 @@ Word bulletin are made from."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.measure import json_number
 from minsheng.core.percent import json_percent as pct
@@ -16,9 +16,6 @@ from minsheng.progress.entry import AnyEntry
 from minsheng.report import monthly
 from minsheng.report.bulletin import category_name, latest_text, shown_entry
 from minsheng.report.compute import ItemResult, Report, TargetResult, ranks
-
-if TYPE_CHECKING:
-    pass
 
 # --- JSON: the contract in DESIGN.md ------------------------------------------------------
 
@@ -128,7 +125,7 @@ def document(report: Report) -> dict[str, Any]:
     ]
     categories = [
         {
-            "no": category.no,
+            "no": category.id,
             "name": group.name,
             "items": [r.item.id for r in group.items],
             "completion": fraction(group.completion),

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from minsheng.core.typography import typeset
 from minsheng.render.tables import md_escape, to_csv, to_markdown, to_terminal
 from minsheng.report.bulletin import heading, summary_sentence, tables_by
 from minsheng.report.compute import Report
@@ -49,7 +50,8 @@ def render_markdown(
     width: int | None,
     masthead: Masthead | None = None,
 ) -> str:
-    lines = f"## {md_escape(heading(report))}\n\n{md_escape(summary_sentence(report))}\n\n"
+    said = typeset(summary_sentence(report))
+    lines = f"## {md_escape(typeset(heading(report)))}\n\n{md_escape(said)}\n\n"
     return lines + to_markdown(tables_by(report, by))
 
 
@@ -61,7 +63,7 @@ def render_table(
     width: int | None,
     masthead: Masthead | None = None,
 ) -> str:
-    lines = f"{heading(report)}\n{summary_sentence(report)}\n\n"
+    lines = f"{typeset(heading(report))}\n{typeset(summary_sentence(report))}\n\n"
     return lines + to_terminal(tables_by(report, by), color=color, width=width)
 
 
@@ -99,13 +101,43 @@ def render_docx_document(
     width: int | None,
     masthead: Masthead | None = None,
 ) -> bytes:
-    from minsheng.render.docx import Masthead, render_docx  # python-docx: only when asked
+    from minsheng.render.docx import render_docx  # python-docx: only when asked
 
-    masthead = masthead or Masthead()
-    # The bulletin goes out under the plan's issuing office unless the office says otherwise.
-    if not masthead.issuer:
-        masthead = replace(masthead, issuer=report.plan.document.issuer)
-    return render_docx(document(report), masthead)
+    return render_docx(document(report), masthead_for(report, masthead))
+
+
+def masthead_for(report: Report, given: Masthead | None) -> Masthead:
+    """The bulletin's 版头, 落款 and 版记: what the command line gave, else the plan's
+    `bulletin` settings (the office's own), else the notice's issuing office. A 发文字号
+    given as its sequence number alone (`--number 6`) takes the settings' 机关代字 and the
+    year of the 成文日期: 花政办〔2024〕6号."""
+    from minsheng.render.docx import Masthead, today_in_china
+
+    given = given or Masthead()
+    settings = report.plan.bulletin
+    issuer = (
+        given.issuer
+        or settings.issuer
+        or given.mark
+        or settings.masthead
+        or report.plan.document.issuer
+    )
+    day = given.date or today_in_china()
+    number = given.number
+    prefix = settings.number_prefix
+    if number and number.isdigit():
+        number = f"{prefix or ''}〔{day.year}〕{int(number)}号"
+    return replace(
+        given,
+        issuer=issuer,
+        mark=given.mark or settings.masthead or issuer,
+        number=number,
+        date=day,
+        prefix=given.prefix or prefix,
+        copy_to=given.copy_to or tuple(settings.copy_to),
+        printer=given.printer or settings.printer or issuer,
+        contact=given.contact or settings.contact,
+    )
 
 
 class Renderer(Protocol):

@@ -70,7 +70,7 @@ def returns_table(report: Report) -> Table:
             *([Column("pending", "待报送事项")] if pending else []),
             Column("rate", "按时报送率", "right"),
         ],
-        title=f"本月报送情况({month:%Y-%m},{due} 前报送)",
+        title=f"本月报送情况({month:%Y-%m}，{due} 前报送)",
     )
     for unit in cycle.reporting:
         period = unit.current

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
@@ -21,9 +21,6 @@ from minsheng.report.bulletin import (
 )
 from minsheng.report.compute import Report, ranks
 from minsheng.report.cycle import RETURN_WORDS
-
-if TYPE_CHECKING:
-    pass
 
 # --- CSV: one tidy table, numbers as numbers ----------------------------------------------
 
@@ -144,5 +141,5 @@ def _category_rows(report: Report) -> Table:
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         completion = None if group.completion is None else points(group.completion)
         counts = [group.counts[s] for s in Status]
-        table.rows.append([category.no, group.name, len(group.items), completion, *counts])
+        table.rows.append([category.id, group.name, len(group.items), completion, *counts])
     return table

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.core.issues import UsageError
+from minsheng.core.issues import Code, UsageError
 from minsheng.core.measure import json_number
 from minsheng.core.status import (
     CODES,
@@ -69,7 +69,7 @@ def parse_status(query: str) -> str:
         return found.value
     shown = f"{choices(missing=True)}、{ACTIVE}({ACTIVE_WORD})"
     hint = f"{ambiguity(query)};" if ambiguity(query) else ""
-    raise UsageError("unknown-status", f"没有状态 {query!r},{hint}可用:{shown}")
+    raise UsageError(Code.UNKNOWN_STATUS, f"没有状态 {query!r},{hint}可用:{shown}")
 
 
 def missing_now(
@@ -107,7 +107,7 @@ class Selection:
         if self.unit is not None:
             parts.append(f"牵头单位 {self.unit.name}")
         if self.category is not None:
-            parts.append(f"类别 {self.category.no} {self.category.name}")
+            parts.append(f"类别 {self.category.id} {self.category.name}")
         if self.status is not None:
             parts.append(f"状态 {status_word(self.status)}")
         if self.active:
@@ -145,7 +145,7 @@ def select_items(
     for item in loaded.plan.items:
         if selection.unit is not None and selection.unit.name not in loaded.canonical_units(item):
             continue
-        if selection.category is not None and item.category != selection.category.no:
+        if selection.category is not None and item.category != selection.category.id:
             continue
         if selection.active and item.no_task:
             continue
@@ -241,7 +241,7 @@ def show_tables(loaded: LoadedPlan, item: Item) -> list[Table]:
     category = loaded.category(item.category)
     facts: list[list[Any]] = [
         ["序号", item.id],
-        ["类别", f"{category.no} {category.name}"],
+        ["类别", f"{category.id} {category.name}"],
         ["事项", item.title],
     ]
     if item.attachment_title:
@@ -364,7 +364,7 @@ def complete_categories(loaded: LoadedPlan, incomplete: str) -> list[tuple[str, 
     """Category numbers (with the name as help) for digits; names and aliases otherwise."""
     if incomplete.isdigit() or not incomplete:
         return [
-            (str(c.no), c.name) for c in loaded.plan.categories if str(c.no).startswith(incomplete)
+            (str(c.id), c.name) for c in loaded.plan.categories if str(c.id).startswith(incomplete)
         ]
     return [
         (name, "")

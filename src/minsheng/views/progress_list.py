@@ -86,6 +86,8 @@ def entry_json(
         "unit": entry.unit,
         "note": entry.note,
         "source": entry.source,
+        "reporter": entry.reporter,
+        "phone": entry.phone,
         "corrects": entry.corrects,
         "received": entry.received.isoformat() if entry.received else None,
         "recorded_at": entry.recorded_at.isoformat(),
@@ -116,6 +118,7 @@ def entries_table(
         Column("target", "目标", wrap=compact),
         Column("progress", "进度", align="right", whole=True),
         Column("unit", "填报单位"),
+        Column("reporter", "填报人", wrap=True),
         Column("note", "说明", wrap=True),
         Column("source", "依据", wrap=True),
         Column("state", "状态", whole=True),
@@ -138,6 +141,7 @@ def entries_table(
                 name if compact else f"{name}({entry.target})",
                 progress_text(entry, target),
                 entry.unit,
+                " ".join(said for said in (entry.reporter, entry.phone) if said),
                 entry.note,
                 entry.source,
                 state,
@@ -152,7 +156,7 @@ def entries_table(
         index
         for index, column in enumerate(columns)
         if not compact
-        or column.key not in {"source", "corrects", "received"}
+        or column.key not in {"reporter", "source", "corrects", "received"}
         or any(r[index] for r in rows)
     ]
     return Table(
@@ -199,6 +203,7 @@ def summary(item: Item, target: Target, entry: AnyEntry, file: str) -> str:
         ("日期", entry.date.isoformat()),
         ("进度", progress_text(entry, target)),
         ("填报单位", entry.unit),
+        ("填报人", " ".join(said for said in (entry.reporter, entry.phone) if said)),
         ("说明", entry.note or ""),
         ("依据", entry.source or ""),
         ("更正", entry.corrects or ""),

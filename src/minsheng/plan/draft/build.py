@@ -1,5 +1,5 @@
-"""Assembling a draft (起草): the structure, the attachment matched to the items, guessed
-targets, the unit registry, and every problem of numbering and completeness found."""
+"""Assembling a draft (起草): the text restored, the structure, the attachment matched to the
+items, guessed targets, the unit registry, and every problem of numbering and completeness."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import difflib
 import re
 from collections import Counter
 
-from minsheng.plan.draft import clean, structure, targets
+from minsheng.core.issues import Code
+from minsheng.plan.draft import clean, limits, mend, structure, targets
+from minsheng.plan.draft.clean import NoticeError
 from minsheng.plan.draft.model import (
     Draft,
     DraftCategory,
@@ -22,38 +24,90 @@ def draft_notice(
     raw: bytes, name: str, attachment: tuple[bytes, str] | None = None, year: int | None = None
 ) -> Draft:
     """A draft plan from a notice file's bytes (and a separate attachment's); NoticeError
-    when the text cannot be read or holds no numbered items."""
+    when the text cannot be read, holds no numbered items, or is beyond a bound."""
     text, encoding = clean.decode(raw, name)
-    lines, dropped, table = clean.clean(text)
+    lines, table = clean.clean(text, name)
+    body = mend.mend(lines, table.get("文号"))
     extra = None
+    removed, joined, split = list(body.removed), body.joined, body.split
     if attachment is not None:
         extra_text, _ = clean.decode(*attachment)
-        extra, extra_dropped, _ = clean.clean(extra_text)
-        dropped += extra_dropped
-    found = structure.parse(lines, extra)
+        extra_lines, _ = clean.clean(extra_text, attachment[1])
+        mended = mend.mend(extra_lines, table.get("文号"))
+        extra = mended.lines
+        removed += mended.removed
+        joined += mended.joined
+        split += mended.split
+    found = structure.parse(body.lines, extra)
     if not found.items:
-        raise clean.NoticeError(
-            "no-items",
+        raise NoticeError(
+            Code.NO_ITEMS,
             f"{name} 中没有找到编号的事项(如“1.”“(1)”“一、”开头的行);请确认这是民生实事通知的文字",
         )
+    _within_bounds(found, name)
     draft = Draft(encoding=encoding, numbering=found.numbering)
+    draft.removed, draft.joined, draft.split = removed, joined, split
     draft.document = structure.document_of(found, table)
     if year is not None:
         draft.document.year = year
     draft.categories = found.categories
     draft.items = found.items
     draft.skipped = sorted(found.skipped)
-    if dropped:
-        shown = "、".join(text for _, text in dropped[:5])
-        more = f"等 {len(dropped)} 处" if len(dropped) > 5 else ""
-        draft.problems.append(Problem(0, "dropped", f"删去了页码、页眉页脚:{shown}{more}"))
+    _document(draft)
     _categories(draft, found.attachment_categories)
     _attachment(draft, found.sections)
     _numbering(draft)
+    budget = _Budget(name)
     for item in draft.items:
-        _targets(draft, item)
+        _targets(draft, item, budget)
     draft.units = _units(draft.items)
     return draft
+
+
+def _within_bounds(found: structure.Structure, name: str) -> None:
+    """NoticeError past a bound of limits.py: no list of livelihood projects is that large."""
+    unlike = "不像一份民生实事通知;请确认文件选对了"
+    for what, count, limit, code in (
+        ("编号的事项", len(found.items), limits.MAX_ITEMS, Code.TOO_MANY_ITEMS),
+        ("附件中编号的事项", len(found.sections), limits.MAX_ITEMS, Code.TOO_MANY_ITEMS),
+        ("类别标题", len(found.categories), limits.MAX_CATEGORIES, Code.TOO_MANY_CATEGORIES),
+        (
+            "推进措施",
+            sum(len(item.measures) for item in (*found.items, *found.sections)),
+            limits.MAX_MEASURES,
+            Code.TOO_MANY_MEASURES,
+        ),
+    ):
+        if count > limit:
+            raise NoticeError(code, f"{name} 中有 {count} 个{what},超过 {limit} 个的上限,{unlike}")
+    names: set[str] = set()
+    for item in (*found.items, *found.sections):
+        if len(item.units) > limits.MAX_UNITS_PER_ITEM:
+            raise NoticeError(
+                Code.TOO_MANY_UNITS,
+                f"{name} 第 {item.line} 行的第 {item.number} 项写了 {len(item.units)} 个牵头单位,"
+                f"超过 {limits.MAX_UNITS_PER_ITEM} 个的上限,{unlike}",
+            )
+        names.update(item.units)
+    if len(names) > limits.MAX_UNITS:
+        raise NoticeError(
+            Code.TOO_MANY_UNITS,
+            f"{name} 中有 {len(names)} 个不同的牵头单位,超过 {limits.MAX_UNITS} 个的上限,{unlike}",
+        )
+
+
+def _document(draft: Draft) -> None:
+    doc = draft.document
+    for label, value in (
+        ("标题", doc.title),
+        ("文号", doc.number),
+        ("发布机构", doc.issuer),
+        ("成文日期", doc.date),
+        ("年份", doc.year),
+    ):
+        if value is None:
+            message = f"原文中没有找到{label},计划文件里填了待填写的值"
+            draft.problems.append(Problem(0, "no-document-field", message))
 
 
 def _categories(draft: Draft, attachment_names: dict[int, str]) -> None:
@@ -84,6 +138,11 @@ def _categories(draft: Draft, attachment_names: dict[int, str]) -> None:
         draft.problems.append(Problem(0, "no-category", message))
 
 
+# Titles are compared only so far: enough to tell one item from another, and the comparison
+# takes time in the square of what it compares.
+_COMPARED = 300
+
+
 def _attachment(draft: Draft, sections: list[DraftItem]) -> None:
     by_number = {item.number: item for item in draft.items}
     for section in sections:
@@ -93,7 +152,9 @@ def _attachment(draft: Draft, sections: list[DraftItem]) -> None:
             draft.problems.append(Problem(section.line, "attachment-unmatched", message))
             continue
         if section.title != item.title:
-            similar = difflib.SequenceMatcher(None, section.title, item.title).ratio()
+            similar = difflib.SequenceMatcher(
+                None, section.title[:_COMPARED], item.title[:_COMPARED]
+            ).ratio()
             if similar < 0.6:
                 message = (
                     f"附件第 {section.number} 项的标题与正文第 {item.number} 项相差很大,请核对编号"
@@ -107,14 +168,17 @@ def _attachment(draft: Draft, sections: list[DraftItem]) -> None:
             draft.problems.append(Problem(section.line, "measures-twice", message))
         item.measures.extend(section.measures)
         item.problems.extend(section.problems)
+        item.notes.extend(note for note in section.notes if note not in item.notes)
 
 
 def _numbering(draft: Draft) -> None:
     numbers = [item.number for item in draft.items]
+    lines: dict[int, list[str]] = {}
+    for item in draft.items:
+        lines.setdefault(item.number, []).append(str(item.line))
     for number, times in Counter(numbers).items():
         if times > 1:
-            lines = "、".join(str(i.line) for i in draft.items if i.number == number)
-            message = f"事项编号 {number} 出现了 {times} 次(第 {lines} 行)"
+            message = f"事项编号 {number} 出现了 {times} 次(第 {'、'.join(lines[number])} 行)"
             draft.problems.append(Problem(0, "duplicate-number", message))
     missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
     if missing:
@@ -139,11 +203,38 @@ def _numbering(draft: Draft) -> None:
             draft.problems.append(Problem(item.line, "no-measures", message))
 
 
-def _targets(draft: Draft, item: DraftItem) -> None:
-    guessed = targets.guess(item.title)
+class _Budget:
+    """The targets (figures, milestones, numbers left unplaced) the notice may still yield."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.left = limits.MAX_TARGETS
+
+    def spend(self, count: int) -> None:
+        """Take `count` from what is left; NoticeError once past the bound."""
+        self.left -= count
+        if self.left < 0:
+            raise NoticeError(
+                Code.TOO_MANY_TARGETS,
+                f"{self.name} 中的数字和定性指标超过 {limits.MAX_TARGETS} 个的上限,"
+                "不像一份民生实事通知;请确认文件选对了",
+            )
+
+    @property
+    def reading(self) -> int:
+        """How many figures a text may be read for: one past what is left tells."""
+        return self.left + 1
+
+
+def _targets(draft: Draft, item: DraftItem, budget: _Budget) -> None:
+    """The item's and its measures' targets."""
+    guessed = targets.guess(item.title, budget.reading)
+    budget.spend(len(guessed.targets) + len(guessed.unclassified))
     found = list(guessed.targets)
     if not item.no_task:
-        found.extend(targets.milestones(item.title))
+        steps = targets.milestones(item.title, budget.reading)
+        budget.spend(len(steps))
+        found.extend(steps)
         if not found:
             whole = item.title.rstrip("。")
             found.append(DraftTarget(name=whole, kind="milestone", source=whole))
@@ -151,7 +242,8 @@ def _targets(draft: Draft, item: DraftItem) -> None:
     item.targets = found
     own = {(t.value, t.unit) for t in found if t.value}
     for measure in item.measures:
-        measured = targets.guess(measure.text)
+        measured = targets.guess(measure.text, budget.reading)
+        budget.spend(len(measured.targets) + len(measured.unclassified))
         for target in measured.targets:
             if (target.value, target.unit) in own:
                 measure.notes.append(f"“{target.value}{target.unit}”重复事项指标,未另设措施指标")
@@ -167,10 +259,11 @@ def _units(items: list[DraftItem]) -> list[DraftUnit]:
     same place in the same item is an alias (区城市管理局 for 区城管局)."""
     registry: dict[str, DraftUnit] = {}
     aliases: dict[str, str] = {}
+    taken: set[str] = set()
     for item in items:
         for name in item.units:
             if name not in registry:
-                registry[name] = DraftUnit(_unit_id(name, registry), name)
+                registry[name] = DraftUnit(_unit_id(name, taken), name)
         if len(item.attachment_units) == len(item.units):
             for ours, theirs in zip(item.units, item.attachment_units, strict=True):
                 if ours != theirs and theirs not in registry:
@@ -184,19 +277,20 @@ def _units(items: list[DraftItem]) -> list[DraftUnit]:
     return list(registry.values())
 
 
-def _unit_id(name: str, registry: dict[str, DraftUnit]) -> str:
-    """Pinyin initials without the level prefix: 区民政局 → mzj, 市人社局 → rsj."""
+def _unit_id(name: str, taken: set[str]) -> str:
+    """Pinyin initials without the level prefix: 区民政局 → mzj, 市人社局 → rsj; `taken`
+    holds the ids given so far, and gets this one."""
     from pypinyin import Style, lazy_pinyin
 
-    short = re.sub(r"^[区市县省]", "", name) if len(name) > 2 else name
-    letters = "".join(lazy_pinyin(short, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    short = name[1:] if len(name) > 2 and name[0] in "区市县省" else name
+    letters = "".join(lazy_pinyin(short[:40], style=Style.FIRST_LETTER, errors="ignore")).lower()
     letters = re.sub(r"[^a-z0-9]", "", letters)[:36] or "unit"
     if not letters[0].isalpha():
         letters = "u" + letters
-    taken = {unit.id for unit in registry.values()}
     candidate, suffix = letters, 2
     while candidate in taken:
         candidate, suffix = f"{letters}-{suffix}", suffix + 1
+    taken.add(candidate)
     return candidate
 
 

@@ -1,22 +1,27 @@
-"""Reading a notice's text as people get it: the encoding, a .docx, and the debris of web
-pages and PDF extraction (header tables, page numbers, running footers, broken spacing)."""
+"""Reading a notice's text as people get it: the encoding, a .docx, full-width marks, broken
+spacing, and the index table a web page puts above the notice."""
 
 from __future__ import annotations
 
 import io
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-# A notice with its attachment is some 50 KB; anything past this is the wrong file, and
-# reading it would only make the person wait for a draft of nothing.
-MAX_BYTES = 2 * 1024 * 1024
+from minsheng.core.issues import Code
+from minsheng.plan.draft.limits import (
+    MAX_DOCX_BYTES,
+    MAX_DOCX_PART,
+    MAX_DOCX_TOTAL,
+    MAX_LINES,
+    MAX_TEXT_BYTES,
+)
 
 
 class NoticeError(Exception):
-    """The notice cannot be read at all (empty, binary, too large, unknown encoding)."""
+    """The notice cannot be drafted at all (empty, binary, too large, unknown encoding, no
+    items, beyond a bound)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -30,6 +35,21 @@ class Line:
     text: str
 
 
+def too_large(name: str, size: int, limit: int, what: str = "") -> NoticeError:
+    """The refusal of a file over a bound, with its size and the bound."""
+    return NoticeError(
+        Code.NOTICE_TOO_LARGE,
+        f"{name}{what} 有 {_size(size)},超过 {_size(limit)} 的上限,不像一份通知"
+        "(通知连附件一般不到 100 KB);请确认文件选对了",
+    )
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.0f} MB"
+    return f"{max(1, count // 1024)} KB"
+
+
 def decode(raw: bytes, name: str) -> tuple[str, str]:
     """The text of a notice file and the encoding it was read in; NoticeError if none fits.
 
@@ -38,20 +58,20 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     save text in the Windows code page.
     """
     if not raw.strip():
-        raise NoticeError("empty-notice", f"{name} 是空文件,没有通知的文字")
-    if len(raw) > MAX_BYTES:
-        # the caller may read no more than MAX_BYTES + 1: the size is "over the limit"
-        limit = MAX_BYTES // 1024 // 1024
-        raise NoticeError(
-            "notice-too-large",
-            f"{name} 超过 {limit} MB,不像一份通知(通知连附件一般不到 1 MB);请确认文件选对了",
-        )
+        raise NoticeError(Code.EMPTY_NOTICE, f"{name} 是空文件,没有通知的文字")
     if raw.startswith(b"%PDF"):
         raise NoticeError(
-            "pdf-notice", f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
+            Code.PDF_NOTICE, f"{name} 是 PDF 文件:请先把文字复制或导出为文本(如 pdftotext)再起草"
         )
     if raw.startswith(b"PK\x03\x04"):
-        return _docx_text(raw, name), "docx"
+        if len(raw) > MAX_DOCX_BYTES:
+            raise too_large(name, len(raw), MAX_DOCX_BYTES)
+        text = _docx_text(raw, name)
+        if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+            raise too_large(name, len(text.encode("utf-8")), MAX_TEXT_BYTES, " 的文字")
+        return text, "docx"
+    if len(raw) > MAX_TEXT_BYTES:
+        raise too_large(name, len(raw), MAX_TEXT_BYTES)
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(bom):
             return _strict(raw[2:], encoding, name), encoding.replace("-le", "").replace("-be", "")
@@ -63,7 +83,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         encoding = "utf-16-le" if odd > even else "utf-16-be"
         return _strict(raw, encoding, name), "utf-16"
     if b"\x00" in raw:
-        raise NoticeError("binary-notice", f"{name} 不是文本文件(含有零字节);请给出通知的文字")
+        raise NoticeError(Code.BINARY_NOTICE, f"{name} 不是文本文件(含有零字节);请给出通知的文字")
     try:
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -71,7 +91,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
             text, encoding = raw.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise NoticeError(
-                "notice-encoding",
+                Code.NOTICE_ENCODING,
                 f"{name} 不是 UTF-8、UTF-16 或 GBK 编码的文本;请另存为 UTF-8 文本后再试",
             ) from None
     _refuse_binary(text, name)
@@ -83,7 +103,7 @@ def _strict(raw: bytes, encoding: str, name: str) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         raise NoticeError(
-            "notice-encoding", f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
+            Code.NOTICE_ENCODING, f"{name} 看起来是 UTF-16 文本,但有无法解码的字节;请另存为 UTF-8"
         ) from None
     _refuse_binary(text, name)
     return text
@@ -96,94 +116,89 @@ def _refuse_binary(text: str, name: str) -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 200):
         raise NoticeError(
-            "binary-notice", f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
+            Code.BINARY_NOTICE, f"{name} 不是文本文件(含有 {controls} 个控制字符);请给出通知的文字"
         )
 
 
 def _docx_text(raw: bytes, name: str) -> str:
-    """The paragraphs of a Word file, one a line, with the cells of its tables."""
+    """The paragraphs of a Word file, one a line, with the cells of its tables. The parts'
+    unpacked sizes are looked at before the file is opened: a zip may claim gigabytes."""
+    import zipfile
+
+    unreadable = NoticeError(
+        Code.NOTICE_FORMAT, f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            sizes = [member.file_size for member in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise unreadable from None
+    if max(sizes, default=0) > MAX_DOCX_PART:
+        raise too_large(name, max(sizes), MAX_DOCX_PART, " 中的一个部分解压后")
+    if sum(sizes) > MAX_DOCX_TOTAL:
+        raise too_large(name, sum(sizes), MAX_DOCX_TOTAL, " 解压后")
     try:
         import docx
 
         document = docx.Document(io.BytesIO(raw))
+        lines = [paragraph.text for paragraph in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append("| " + " | ".join(cell.text for cell in row.cells) + " |")
     except Exception:
-        raise NoticeError(
-            "notice-format", f"{name} 是压缩文件,但不是能读取的 Word(.docx)文档"
-        ) from None
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("| " + " | ".join(cell.text for cell in row.cells) + " |")
+        raise unreadable from None
     return "\n".join(lines)
 
 
 # Full-width ASCII (,():;%1) to half-width, as the 2024 plan file writes the notice.
 _WIDTH: dict[int, int | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x200B: None, 0xFEFF: None})
+_WIDTH.update({0x3000: 0x20, 0xA0: 0x20})
+# Characters no plan file can hold, and invisible ones (zero-width, bidi controls, tags, the
+# soft hyphen): debris of copying that a reader of the notice never saw. Tab, line feed,
+# carriage return and form feed stay (they are spacing and line breaks).
+_INVISIBLE = [
+    *range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xAD, 0x61C, 0x180E,
+    *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+    *range(0x2066, 0x2070), *range(0xFDD0, 0xFDF0), *range(0xFFF9, 0xFFFC), 0xFEFF,
+    *(plane + end for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)),
+    0xE0001, *range(0xE0020, 0xE0080),
+]  # fmt: skip
+_WIDTH.update(dict.fromkeys(_INVISIBLE))
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’、。《》〔〕…·"
-# A space beside a Chinese character or a closing mark is extraction debris (68 万人, 区 民政局)
-_LOOSE_SPACE = re.compile(
-    rf"(?<=[{_CJK}0-9%(),.;:])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9%(),.;:])"
-)
-_PAGE_NUMBER = re.compile(
-    r"[-—–\s]*\d{1,3}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+"
-)
-# A page number glued after the end of a sentence or an item (…(牵头单位:区民政局)12)
-_GLUED_PAGE = re.compile(r"(?<=[。)])\s*[-—–]?\s*\d{1,3}\s*[-—–]?$")
-_DOC_NUMBER = re.compile(r"\S{1,12}〔\d{4}〕\d+号")
+# A space beside a Chinese character or a closing mark is extraction debris (68 万人, 区 民政局).
+# Runs of spaces are one space by then, so each alternative looks at one character.
+_LOOSE_SPACE = re.compile(rf"(?<=[{_CJK}0-9%(),.;:]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[0-9%(),.;:])")
 
 
-def clean(text: str) -> tuple[list[Line], list[tuple[int, str]], dict[str, str]]:
-    """The notice's lines, cleaned; the lines dropped (page numbers, footers, the index
-    table); and the index table's fields (文号, 发布机构, …) by their names without spaces."""
+def clean(text: str, name: str) -> tuple[list[Line], dict[str, str]]:
+    """The notice's non-empty lines, cleaned; and the fields of a web page's index table
+    (文号, 发布机构, …) by their names without spaces. A form feed (a PDF's page break)
+    ends a line too, but counts as none: the numbers are those an editor shows.
+    NoticeError past MAX_LINES lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_WIDTH)
     table: dict[str, str] = {}
     lines: list[Line] = []
-    dropped: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
+    pieces = (
+        (number, piece)
+        for number, whole in enumerate(text.split("\n"), start=1)
+        for piece in whole.split("\f")
+    )
+    for number, raw in pieces:
+        line = " ".join(raw.split())
         if not line:
             continue
         if line.startswith("|") and line.endswith("|"):
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             for key, value in zip(cells[::2], cells[1::2], strict=False):
-                key = re.sub(r"\s+", "", key).rstrip(":")
+                key = key.replace(" ", "").rstrip(":")
                 if key and value and key not in table:
                     table[key] = value
             continue
-        if _PAGE_NUMBER.fullmatch(line):
-            dropped.append((number, line))
-            continue
-        glued = _GLUED_PAGE.search(line)
-        if glued:
-            dropped.append((number, glued.group().strip()))
-            line = line[: glued.start()]
         lines.append(Line(number, _LOOSE_SPACE.sub("", line)))
-    return _drop_running_lines(lines, dropped), dropped, table
-
-
-def _drop_running_lines(lines: list[Line], dropped: list[tuple[int, str]]) -> list[Line]:
-    """Running headers and footers: a document number alone on a line past the document's
-    head (its first lines), or a short line repeated on three pages or more that is not part
-    of the structure."""
-    counts = Counter(line.text for line in lines)
-    kept: list[Line] = []
-    for position, line in enumerate(lines):
-        footer = _DOC_NUMBER.fullmatch(line.text) and position >= _HEAD_LINES
-        repeated = (
-            counts[line.text] >= 3
-            and len(line.text) <= 30
-            and not re.search(
-                r"[。;:,)]$|^推进措施|^附件|^\(?\d|^\(?[一二三四五六七八九十]", line.text
+        if len(lines) > MAX_LINES:
+            raise NoticeError(
+                Code.NOTICE_TOO_LARGE,
+                f"{name} 有 {MAX_LINES} 行以上的文字,超过上限,不像一份通知"
+                "(通知连附件一般不到 3000 行);请确认文件选对了",
             )
-        )
-        if footer or repeated:
-            dropped.append((line.no, line.text))
-            continue
-        kept.append(line)
-    return kept
-
-
-# The title, the document number and the salutation come first: a number alone on a line
-# there is the document's own, anywhere later it is a page's footer.
-_HEAD_LINES = 6
+    return lines, table

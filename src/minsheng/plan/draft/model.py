@@ -99,3 +99,12 @@ class Draft:
     unclassified: list[tuple[int, str]] = field(default_factory=list)  # (item, number+context)
     encoding: str = "utf-8"
     numbering: str = ""  # how the items were numbered: "1.", "(1)", "一、"
+    removed: list[tuple[int, str]] = field(default_factory=list)  # page furniture taken out
+    joined: int = 0  # line breaks inside a sentence taken out (text extracted from a PDF)
+    split: int = 0  # lines glued together split again at an item's end
+
+    @property
+    def doubtful(self) -> bool:
+        """A person must settle something before the draft can be trusted: a problem, or a
+        number the drafter could not place (what `--strict` fails on)."""
+        return bool(self.problems or self.unclassified)

@@ -1,58 +1,24 @@
-"""The notice's structure (结构): title and 文号, category headings, numbered items with their
-lead units or 无任务, and the 推进措施 under each item, in the body or in the attachment."""
+"""The notice's structure (结构), read from evidence rather than from one numbering style:
+the items are the numbered lines that name their lead units (牵头单位:…) or 无任务, or own a
+推进措施 block, or sit under a heading with a count; a category heading is a line with a count
+of items (3项), or a short title without units numbered otherwise than the items; measures
+are the lines under 推进措施. Also the title and 文号, and what is left over.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from minsheng.plan.draft import marks
 from minsheng.plan.draft.clean import Line
+from minsheng.plan.draft.marks import Mark
 from minsheng.plan.draft.model import DraftCategory, DraftDocument, DraftItem, DraftMeasure
 
-CN = "一二三四五六七八九十"
-_CN_NUM = f"[{CN}]{{1,3}}"
-
-
-def cn_number(text: str) -> int:
-    """一 → 1, 十 → 10, 二十一 → 21, 五十 → 50."""
-    tens, ten, ones = text.rpartition("十")
-    if not ten:
-        return CN.index(ones) + 1
-    high = CN.index(tens) + 1 if tens else 1
-    return high * 10 + (CN.index(ones) + 1 if ones else 0)
-
-
-# How a line can open a numbered item: style, pattern. "1." and "1、" are one style, so are
-# "(1)" and "1)"; full-width marks were folded to these by the cleaning.
-_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("(1)", re.compile(r"\((\d{1,3})\)\s*(.*)")),
-    ("(1)", re.compile(r"(\d{1,3})\)\s*(.*)")),
-    ("1.", re.compile(r"(\d{1,3})[.、](?!\d)\s*(.*)")),
-    ("(一)", re.compile(rf"\(({_CN_NUM})\)\s*(.*)")),
-    ("一、", re.compile(rf"({_CN_NUM})、\s*(.*)")),
-)
-_CATEGORY = re.compile(rf"({_CN_NUM})、([^,。;:()0-9]{{2,20}}?)(?:\((\d+)项\))?")
-_COUNT_LINE = re.compile(r"\((\d+)项\)")
-_MEASURES = re.compile(r"推进措施\s*:?\s*(.*)")
-_ATTACHMENT = re.compile(r"附\s*件\s*\d*")
-_UNIT_WORDS = r"(?:牵头单位|牵头部门|责任单位)\s*:"
-_TAIL = re.compile(rf"\({_UNIT_WORDS}\s*([^()]*)\)$")
-_NO_TASK = re.compile(r"\((?:我区|本区|我市|本市|我县|本县)?无任务\)$")
-_OPEN_TAIL = re.compile(rf"\({_UNIT_WORDS}\s*([^()]*)$")
-_SENTENCE_END = ("。", "!", "?")
-_DATE_LINE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_DOC_NUMBER = re.compile(r"\S{1,12}?〔\d{4}〕\d+号")
-
-
-def marker(text: str) -> tuple[str, int, str] | None:
-    """The numbering that opens a line: (style, number, the rest), or None."""
-    for style, pattern in _MARKERS:
-        match = pattern.fullmatch(text)
-        if match:
-            raw = match.group(1)
-            number = int(raw) if raw.isdigit() else cn_number(raw)
-            return style, number, match.group(2)
-    return None
+# A heading's name: short, and no sentence (no figures, no punctuation but 、)
+_HEADING_NAME = re.compile(r"[^,。;:()0-9!?]{2,20}")
+_TITLE_ENDS = ("通知", "意见", "清单", "方案", "办法", "计划")
 
 
 @dataclass
@@ -70,60 +36,142 @@ class Structure:
     numbering: str = ""
 
 
-class _Pass:
-    """One walk over the lines of a body or an attachment."""
+@dataclass
+class _Evidence:
+    """What the lines of a body or an attachment say about how its items are numbered."""
 
-    def __init__(self, found: Structure, lines: list[Line], attachment: bool) -> None:
+    style: str | None  # the items' numbering
+    closed: set[int]  # numbered lines whose text ends with the units' tail or 无任务
+    tails: bool  # the items of that style name their units: a line without is no item
+
+
+def _evidence(lines: list[Line]) -> _Evidence:
+    """Votes for each numbering style: a numbered line whose text ends with a tail, and a
+    推进措施 block under a numbered line. Lines inside a 推进措施 block (numbered otherwise
+    than the line above the block) are measures and do not vote."""
+    votes: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    closed: set[int] = set()
+    block: int | None = None  # the numbered line whose text the current line continues
+    block_style: str | None = None
+    counted_block = False  # the block is a measure's: it does not vote
+    owner: str | None = None  # the style of the last numbered line outside measures
+    measures_of: str | None = None  # inside a 推进措施 block under a line of this style
+    after_count: str | None = None  # the style first seen just after a heading's count
+    previous_counted = False
+    for index, line in enumerate(lines):
+        text = line.text
+        if marks.measures_rest(text) is not None:
+            if owner is not None:
+                votes[owner] += 1
+                measures_of = owner
+            block = None
+            continue
+        tail = marks.closes_item(text)
+        if not tail and marks.has_count(text) is not None:
+            measures_of, block, previous_counted = None, None, True
+            continue
+        mark = marks.marker(text)
+        if mark is not None:
+            inside = measures_of is not None and mark.style != measures_of
+            if not inside:
+                measures_of, owner = None, mark.style
+                seen[mark.style] += 1
+                first.setdefault(mark.style, index)
+                if previous_counted and after_count is None:
+                    after_count = mark.style
+            block, block_style, counted_block = index, mark.style, not inside
+        previous_counted = False
+        if tail and block is not None and block_style is not None:
+            closed.add(block)
+            if counted_block:
+                votes[block_style] += 1
+            block = None
+    if votes:
+        style = max(votes, key=lambda s: (votes[s], -first.get(s, 0)))
+    elif after_count is not None:
+        style = after_count
+    elif seen:
+        style = max(seen, key=lambda s: (seen[s], -first[s]))
+    else:
+        style = None
+    return _Evidence(style, closed, bool(votes.get(style or "")))
+
+
+class _Text:
+    """A text that grows line by line, joined once at the end (adding to a str each time
+    would copy it each time), with its last stretch at hand to see how it ends."""
+
+    def __init__(self, first: str) -> None:
+        self.parts = [first]
+        self.end = first[-marks.TAIL_WINDOW :]
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.end = (self.end + text)[-marks.TAIL_WINDOW :]
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
+class _Walk:
+    """One walk over the lines of a body or an attachment, its items' numbering known."""
+
+    def __init__(
+        self, found: Structure, lines: list[Line], evidence: _Evidence, attachment: bool
+    ) -> None:
         self.found = found
         self.lines = lines
+        self.evidence = evidence
+        self.style = evidence.style
         self.attachment = attachment
-        self.style: str | None = None
         self.item: DraftItem | None = None
+        self.title: _Text | None = None
+        self.measure: _Text | None = None
+        self.texts: list[tuple[DraftItem | DraftMeasure, _Text]] = []
         self.mode = "none"  # title | measures | closed
+        self.measure_style: str | None = None  # how the current block numbers its measures
+        self.heading_style: str | None = None  # how headings without a count are numbered
+        self.under_count = False  # the current heading declares a count
+        self.last_number = 0
         self.seen_structure = False
 
     @property
     def target(self) -> list[DraftItem]:
         return self.found.sections if self.attachment else self.found.items
 
-    def run(self, start: int = 0) -> int:
-        """Walk from `start`; return where the attachment begins (len(lines) if nowhere)."""
-        index = start
+    def run(self) -> None:
+        index = 0
         while index < len(self.lines):
-            line = self.lines[index]
-            if not self.attachment and _ATTACHMENT.fullmatch(line.text):
-                return index + 1
-            index = self.step(index, line)
-        return len(self.lines)
+            index = self.step(index)
+        for holder, text in self.texts:
+            holder.text = text.value()
+            if isinstance(holder, DraftItem):
+                holder.tail_closed = marks.closes_item(text.end)
 
-    def step(self, index: int, line: Line) -> int:
+    def step(self, index: int) -> int:
+        line = self.lines[index]
         text = line.text
-        measures = _MEASURES.fullmatch(text)
-        if measures and self.item is not None:
+        rest = marks.measures_rest(text)
+        if rest is not None and self.item is not None:
             self.item.has_measures_block = True
-            self.mode = "measures"
-            if measures.group(1):
-                self.measure_line(Line(line.no, measures.group(1)))
+            self.mode, self.measure, self.measure_style = "measures", None, None
+            if rest:
+                self.measure_line(Line(line.no, rest))
             return index + 1
-        category = self.category_at(index)
-        if category is not None:
-            return category
-        mark = marker(text)
-        if mark is not None and self.opens_item(mark[0]):
-            self.style = self.style or mark[0]
-            self.item = DraftItem(number=mark[1], line=line.no, text=mark[2])
-            self.item.category = self.current_category()
-            self.target.append(self.item)
-            self.mode = "title"
-            self.seen_structure = True
-            self.close_tail(self.item)
+        heading = self.heading_at(index)
+        if heading is not None:
+            return heading
+        mark = marks.marker(text)
+        if mark is not None and self.opens_item(index, mark):
+            self.open_item(line, mark)
             return index + 1
-        if self.mode == "title" and self.item is not None:
-            if not self.item.tail_closed and (
-                not self.item.text.endswith(_SENTENCE_END) or text.startswith("(")
+        if self.mode == "title" and self.title is not None:
+            if not marks.closes_item(self.title.end) and (
+                not self.title.end.endswith(marks.SENTENCE_END) or text.startswith("(")
             ):
-                self.item.text += text
-                self.close_tail(self.item)
+                self.title.add(text)
                 return index + 1
             self.mode = "closed"
         if self.mode == "measures":
@@ -132,6 +180,29 @@ class _Pass:
             self.mode = "closed"
         self.leftover(line)
         return index + 1
+
+    def opens_item(self, index: int, mark: Mark) -> bool:
+        if mark.style != self.style:
+            return False
+        if index in self.evidence.closed:
+            return True
+        if self.mode == "measures" and self.measure_style == self.style:
+            return False  # the measures are numbered as the items are: only a tail tells
+        if self.under_count or not self.evidence.tails:
+            return True
+        # an item whose units are missing still continues the numbering; a numbered
+        # paragraph after the list (三、保障措施 (一)…) starts it again
+        return mark.number == self.last_number + 1
+
+    def open_item(self, line: Line, mark: Mark) -> None:
+        self.item = DraftItem(number=mark.number, line=line.no)
+        self.item.category = self.current_category()
+        self.title = _Text(mark.rest)
+        self.texts.append((self.item, self.title))
+        self.target.append(self.item)
+        self.mode, self.measure = "title", None
+        self.last_number = mark.number
+        self.seen_structure = True
 
     def leftover(self, line: Line) -> None:
         if not self.seen_structure and not self.attachment:
@@ -142,98 +213,134 @@ class _Pass:
         else:
             self.found.skipped.append((line.no, line.text))
 
-    def opens_item(self, style: str) -> bool:
-        if self.mode == "measures" and style in {"1.", "(1)"} and style != self.style:
-            return False  # a numbered measure under an item numbered otherwise
-        if self.style is None:
-            return self.mode != "measures"
-        return style == self.style
-
     def measure_line(self, line: Line) -> bool:
         """Add a line to the current item's measures; False if it is not one."""
         assert self.item is not None
-        mark = marker(line.text)
+        mark = marks.marker(line.text)
         measures = self.item.measures
-        if mark is not None and mark[0] in {"1.", "(1)"} and mark[0] != self.style:
-            measures.append(DraftMeasure(text=mark[2], line=line.no, numbered=True))
+        if mark is not None:
+            self.new_measure(line.no, mark.rest, numbered=True)
+            self.measure_style = self.measure_style or mark.style
             return True
-        if not measures:
-            measures.append(DraftMeasure(text=line.text, line=line.no))
+        if not measures or self.measure is None:
+            self.new_measure(line.no, line.text, numbered=False)
             return True
-        last = measures[-1]
-        if last.numbered and last.text.endswith(_SENTENCE_END):
+        if measures[-1].numbered and self.measure.end.endswith(marks.SENTENCE_END):
             return False  # a new paragraph after numbered measures: the closing text
-        last.text += line.text
+        self.measure.add(line.text)
         return True
 
-    def category_at(self, index: int) -> int | None:
+    def new_measure(self, no: int, text: str, numbered: bool) -> None:
+        assert self.item is not None
+        measure = DraftMeasure(text=text, line=no, numbered=numbered)
+        self.item.measures.append(measure)
+        self.measure = _Text(text)
+        self.texts.append((measure, self.measure))
+
+    def heading_at(self, index: int) -> int | None:
         """If a category heading starts at `index`, record it and return the next index."""
-        line = self.lines[index]
-        match = _CATEGORY.fullmatch(line.text)
-        if not match:
+        text = self.lines[index].text
+        if marks.closes_item(text):
             return None
+        mark = marks.marker(text)
+        name = mark.rest if mark is not None else text
+        count = marks.has_count(name)
+        consumed = 1
         following = self.lines[index + 1].text if index + 1 < len(self.lines) else ""
-        count_line = _COUNT_LINE.fullmatch(following)
-        next_mark = marker(following)
-        if not (
-            match.group(3)
-            or count_line
-            or (next_mark and next_mark[0] != "一、")
-            or (self.style is not None and self.style != "一、")
-        ):
-            return None  # a list numbered 一、 without categories: this is an item
-        number = cn_number(match.group(1))
-        count = match.group(3) or (count_line.group(1) if count_line else None)
-        name = match.group(2)
+        if count is not None:
+            name = marks.strip_count(name)
+        elif count_line := marks.COUNT_LINE.fullmatch(following):
+            count, consumed = int(count_line.group(1)), 2
+        name = name.strip()
+        if not _HEADING_NAME.fullmatch(name):
+            return None
+        if count is None and not self.uncounted_heading(mark, following):
+            return None
+        if mark is not None and count is None:
+            self.heading_style = mark.style
+        number = mark.number if mark is not None else self.category_count() + 1
         if self.attachment:
             self.found.attachment_categories[number] = name
         else:
-            self.found.categories.append(
-                DraftCategory(number, name, int(count) if count else None, line.no)
-            )
-        self.item = None
-        self.mode = "none"
+            line = self.lines[index].no
+            self.found.categories.append(DraftCategory(number, name, count, line))
+        self.item, self.title, self.mode = None, None, "none"
+        self.under_count = count is not None
         self.seen_structure = True
-        return index + (2 if count_line else 1)
+        return index + consumed
+
+    def uncounted_heading(self, mark: Mark | None, following: str) -> bool:
+        """A short title without a count is a heading when it is numbered otherwise than the
+        items (and than the measures it might be among), and an item follows it."""
+        if mark is None or mark.style == self.style:
+            return False
+        if self.heading_style is not None and mark.style != self.heading_style:
+            return False
+        if self.mode == "measures" and mark.style != self.heading_style:
+            return False  # among measures, only a numbering already seen on headings
+        after = marks.marker(following)
+        return after is not None and after.style == self.style
+
+    def category_count(self) -> int:
+        if self.attachment:
+            return len(self.found.attachment_categories)
+        return len(self.found.categories)
 
     def current_category(self) -> int:
         return self.found.categories[-1].no if self.found.categories else 0
 
-    @staticmethod
-    def close_tail(item: DraftItem) -> None:
-        item.tail_closed = bool(_TAIL.search(item.text) or _NO_TASK.search(item.text))
-
 
 def parse(lines: list[Line], attachment: list[Line] | None = None) -> Structure:
-    """The structure of a notice; `attachment` is a separate attachment's lines, if any."""
+    """The structure of a notice; `attachment` is a separate attachment's lines, if any. The
+    body ends at a line `附件`; what follows is the attachment. A notice whose body holds no
+    items but whose attachment does (通知 + 附件: the list) is read from its attachment."""
     found = Structure(DraftDocument())
-    body = _Pass(found, lines, attachment=False)
-    start = body.run()
-    found.numbering = body.style or ""
-    if start < len(lines):
-        _Pass(found, lines, attachment=True).run(start)
-    if attachment:
-        _Pass(found, attachment, attachment=True).run()
+    start = next((i for i, line in enumerate(lines) if marks.is_attachment(line.text)), None)
+    body, rest = (lines, []) if start is None else (lines[:start], lines[start + 1 :])
+    evidence = _evidence(body)
+    _Walk(found, body, evidence, attachment=False).run()
+    found.numbering = evidence.style or ""
+    parts = [part for part in (rest, attachment or []) if part]
+    if not found.items and parts:
+        # 通知 + 附件: the list is the attachment; the body introduces and signs it
+        found = Structure(DraftDocument(), head=list(body), closing=list(body))
+        found.skipped = [(line.no, line.text) for line in body]
+        evidence = _evidence(parts[0])
+        walk = _Walk(found, parts[0], evidence, attachment=False)
+        walk.seen_structure = True
+        walk.run()
+        found.numbering = evidence.style or ""
+        parts = parts[1:]
+    for part in parts:
+        _Walk(found, part, _evidence(part), attachment=True).run()
     for item in (*found.items, *found.sections):
         split_tail(item)
     return found
 
 
 def split_tail(item: DraftItem) -> None:
-    """Title, units and 无任务 from the item's text; an unclosed unit parenthesis is marked."""
+    """Title, units and 无任务 from the item's text; an unclosed unit parenthesis is marked.
+    Other units named in the tail after `;` (配合单位:…) are kept in a note."""
     text = item.text
-    if match := _TAIL.search(text):
-        item.units = [unit.strip() for unit in re.split(r"[、,]", match.group(1)) if unit.strip()]
+    if match := marks.TAIL.search(text):
+        lead, _, others = match.group(1).partition(";")
+        item.units = _units(lead)
         item.title = text[: match.start()]
-    elif match := _NO_TASK.search(text):
+        if others.strip():
+            item.notes.append(f"原文括号中还写了“{others.strip()}”,未作为牵头单位")
+    elif match := marks.NO_TASK.search(text):
         item.no_task = True
         item.title = text[: match.start()]
-    elif match := _OPEN_TAIL.search(text):
-        item.units = [unit.strip() for unit in re.split(r"[、,]", match.group(1)) if unit.strip()]
+    elif match := marks.OPEN_TAIL.search(text):
+        item.units = _units(match.group(1).partition(";")[0])
         item.title = text[: match.start()]
         item.problems.append("牵头单位的括号没有闭合:单位名称取到这一项结束为止,请核对")
     else:
         item.title = text
+
+
+def _units(text: str) -> list[str]:
+    return [unit.strip() for unit in re.split(r"[、,]", text) if unit.strip()]
 
 
 def document_of(found: Structure, table: dict[str, str]) -> DraftDocument:
@@ -242,10 +349,10 @@ def document_of(found: Structure, table: dict[str, str]) -> DraftDocument:
     head = [line.text for line in found.head]
     doc = DraftDocument()
     doc.title = table.get("名称") or next(
-        (t for t in head if re.search(r"关于.+(?:通知|意见|清单|方案)$", t)), None
+        (t for t in head if len(t) <= 100 and t.endswith(_TITLE_ENDS) and "。" not in t), None
     )
     doc.number = table.get("文号") or next(
-        (m.group() for t in head if (m := _DOC_NUMBER.search(t))), None
+        (m.group() for t in head if (m := marks.DOC_NUMBER.search(t))), None
     )
     doc.index_no = table.get("索引号")
     doc.issuer = table.get("发布机构")
@@ -254,10 +361,10 @@ def document_of(found: Structure, table: dict[str, str]) -> DraftDocument:
         doc.date = date
     closing = [line.text for line in found.closing]
     for position, text in enumerate(closing):
-        if match := _DATE_LINE.fullmatch(text):
+        if match := marks.DATE_LINE.fullmatch(text):
             year, month, day = (int(part) for part in match.groups())
             doc.date = doc.date or f"{year:04d}-{month:02d}-{day:02d}"
-            if position and not doc.issuer:
+            if position and not doc.issuer and len(closing[position - 1]) <= 40:
                 doc.issuer = closing[position - 1]
     for source in (doc.title or "", doc.number or "", doc.date or ""):
         if match := re.search(r"(20\d\d)", source):

@@ -68,15 +68,36 @@ def _target_check(target: DraftTarget) -> str:
     return f"{CHECK} 据“{target.source}”猜测的名称、类型、比较方式{baseline}"
 
 
+# How many of a long list the header and the summary show; the JSON holds them all
+SHOWN = 30
+
+
+def mending(draft: Draft) -> list[str]:
+    """What the restoring of the text did (page furniture taken out, broken lines joined),
+    a line each, the furniture listed under its line; none for a text that needed nothing."""
+    said: list[str] = []
+    if draft.removed:
+        said.append(f"删去了页码、页眉页脚 {len(draft.removed)} 处:")
+        said += [f"  第 {line} 行:{_short(text)}" for line, text in draft.removed[:SHOWN]]
+        if len(draft.removed) > SHOWN:
+            said.append(f"  …另有 {len(draft.removed) - SHOWN} 处,见 --format json 的输出")
+    if draft.joined:
+        said.append(f"接起了断在句子、数字或单位名称中间的行 {draft.joined} 处")
+    if draft.split:
+        said.append(f"在事项或句子结束处分开了粘在一起的行 {draft.split} 处")
+    return said
+
+
 def to_yaml(draft: Draft) -> str:
     """The plan file, with a `# 待核对:` comment on each guess."""
     doc = draft.document
     year = doc.year or 2000
-    out: list[str] = [
-        _HEADER.format(title=doc.title or f"{year}年民生实事"),
-        "schema_version: 1",
-        "",
-    ]
+    out: list[str] = [_HEADER.format(title=_comment(doc.title or f"{year}年民生实事"))]
+    said = mending(draft)
+    if said:
+        out[0] += "#\n# 起草前修复了原文的文字(PDF 导出的文字常有这些毛病),请对照原文核对:\n"
+        out[0] += "".join(f"#   {_comment(sentence)}\n" for sentence in said)
+    out += ["schema_version: 2", ""]
     out.append("document:")
     for key, value, missing in (
         ("title", doc.title, f"{year}年民生实事"),
@@ -108,7 +129,7 @@ def to_yaml(draft: Draft) -> str:
         if category.aliases:
             out.append(f"  # 附件的类别标题写作“{'、'.join(category.aliases)}”,作为别名")
         out.append(
-            f"  - {{no: {category.no}, name: {scalar(category.name, True)}, count: {count}"
+            f"  - {{id: {category.no}, name: {scalar(category.name, True)}, count: {count}"
             f"{aliases if category.aliases else ''}}}"
         )
     out += ["", "# 牵头单位,按在通知中首次出现的顺序", f"{CHECK} id 由单位名称的拼音首字母生成"]
@@ -219,6 +240,9 @@ def to_json(draft: Draft) -> str:
             {"line": p.line, "code": p.code, "message": p.message} for p in draft.problems
         ],
         "skipped": [{"line": line, "text": text} for line, text in draft.skipped],
+        "removed": [{"line": line, "text": text} for line, text in draft.removed],
+        "joined": draft.joined,
+        "split": draft.split,
         "unclassified": [{"item": item, "text": text} for item, text in draft.unclassified],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -243,16 +267,29 @@ def summary(draft: Draft, name: str) -> str:
     without = [str(i.number) for i in items if not i.no_task and not i.units]
     if without:
         lines.append(f"  没有牵头单位的事项:第 {'、'.join(without)} 项")
+    lines += [f"  {sentence}" for sentence in mending(draft)]
     if draft.problems:
         lines.append(f"  需要注意的问题 {len(draft.problems)} 个:")
-        lines += [f"    - {problem}" for problem in draft.problems]
+        lines += [f"    - {_short(str(problem), 200)}" for problem in draft.problems]
     if draft.unclassified:
         lines.append(f"  无法归类的数字 {len(draft.unclassified)} 个(未设指标):")
-        lines += [f"    - 第 {item} 项:…{text}…" for item, text in draft.unclassified]
+        lines += [f"    - 第 {item} 项:…{text}…" for item, text in draft.unclassified[:SHOWN]]
+        lines += _more(len(draft.unclassified))
     if draft.skipped:
         lines.append(f"  未采用的文字 {len(draft.skipped)} 段:")
-        lines += [f"    - 第 {line} 行:{_short(text)}" for line, text in draft.skipped]
+        lines += [f"    - 第 {line} 行:{_short(text)}" for line, text in draft.skipped[:SHOWN]]
+        lines += _more(len(draft.skipped))
     return "\n".join(lines) + "\n"
+
+
+def _more(count: int) -> list[str]:
+    return [f"    …另有 {count - SHOWN} 个,见 --format json 的输出"] if count > SHOWN else []
+
+
+def _comment(text: str) -> str:
+    """Text that stays inside its `#` comment line (the cleaning made every text one line
+    already: this is the guard of the comment's own shape)."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def _short(text: str, width: int = 40) -> str:
