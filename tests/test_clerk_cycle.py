@@ -17,10 +17,11 @@ from typing import Any
 
 import openpyxl
 
-from conftest import run_cli
+from conftest import MADE_AT, run_cli
 from minsheng.progress.return_import import parse_return_date
 
-SOURCE_DATE = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: every 2024 month is due
+# Made long after 2024 and after any return these tests record: every 2024 month is due.
+SOURCE_DATE = {"SOURCE_DATE_EPOCH": MADE_AT}
 
 
 # --- the clerk's steps ---------------------------------------------------------------------------

@@ -27,9 +27,11 @@ from minsheng.report.formats import RENDERERS, render
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 EXAMPLE = ["--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"]
-# The example bulletin as made on 2024-07-08 09:00 in Beijing, after June's returns were due:
+# The example bulletin as made on 2024-07-10 09:00 in Beijing, after June's returns were due:
 # the JSON says when it was made, and the golden files are the same whenever the tests run.
-MADE_ON = {"SOURCE_DATE_EPOCH": "1720400400"}
+MADE_ON = {"SOURCE_DATE_EPOCH": "1720573200"}
+# The same bulletin made on 2024-07-03 09:00, before June's returns were due (5 July).
+MADE_EARLY = {"SOURCE_DATE_EPOCH": "1719968400"}
 SINCE = ["--since", "2024-05-31"]
 
 GOLDENS = {
@@ -69,6 +71,19 @@ def test_readme_section_shows_the_real_bulletin() -> None:
     bulletin = (GOLDEN / "bulletin.md").read_text(encoding="utf-8")
     for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
         assert bulletin.strip() in page.read_text(encoding="utf-8"), page.name
+
+
+def test_the_bulletin_made_before_the_due_day_says_pending(cli, tmp_path: Path) -> None:
+    """The README's and report.md's second example: June's returns on 3 July, not due yet."""
+    output = tmp_path / "early.md"
+    result = cli("report", *EXAMPLE, "--format", "markdown", "--output", str(output), **MADE_EARLY)
+    assert result.code == 0, result.stderr
+    golden("early.md", output.read_bytes())
+    text = output.read_text(encoding="utf-8")
+    returns = text.split("### 本月报送情况")[1].split("### ")[0]
+    assert "| 待报送 |" in returns and "| 未报送 |" not in returns
+    for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
+        assert returns.strip() in page.read_text(encoding="utf-8"), page.name
 
 
 def test_example_progress_is_valid(cli) -> None:

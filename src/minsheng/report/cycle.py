@@ -196,8 +196,9 @@ def reporting(
     A month is on_time when every item the unit reports on (an item with a task where it
     reports some target: Target.by) has an entry from that unit dated in that month, the
     first of them received by the due day's end in +08:00 (progress.returned_at); late when
-    all are there but some item's first came after; when some item has none, missing if the
-    due day is past when the report is made, else pending (待报送, never missing). The
+    all are there but some item's first came after; when some item has none (or none the
+    office had when the report was made), missing if the due day is past when the report is
+    made, else pending (待报送, never missing). The
     on-time rate is on-time months over the settled ones (every month but the pending), the
     bulletin's own month included, so that the rate and the month's status never disagree
     (None when none is settled yet).
@@ -222,6 +223,8 @@ def reporting(
             due = rules.due(month)
             last = deadline(due)
             firsts = {number: returns.get((unit, number, month)) for number in items}
+            if made_at is not None:  # a return received after the report was made was not in
+                firsts = {n: s if s is None or s <= made_at else None for n, s in firsts.items()}
             absent = [number for number, stamp in firsts.items() if stamp is None]
             late = [n for n, stamp in firsts.items() if stamp is not None and stamp >= last]
             if absent and made_at is not None and made_at < last:
