@@ -90,12 +90,13 @@ def test_a_months_returns_of_several_units_and_months_import_in_one_command(
 
 def _renames(monkeypatch: pytest.MonkeyPatch, fails: Callable[[int], bool]) -> list[str]:
     """os.replace fails (EIO) at the renames of progress files for which `fails(n)` (n counts
-    them from 1); the journal's own rename goes through. Returns the names renamed."""
+    them from 1); the journal's own rename, and the cache's, go through. Returns the names
+    renamed."""
     real = os.replace
     seen: list[str] = []
 
     def replace(source: Any, target: Any, *args: Any, **kwargs: Any) -> None:
-        if Path(target).name != commit.JOURNAL:
+        if Path(target).name != commit.JOURNAL and Path(target).suffix == ".yaml":
             seen.append(Path(target).name)
             if fails(len(seen)):
                 raise OSError(errno.EIO, os.strerror(errno.EIO), str(target))

@@ -23,6 +23,7 @@ from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Item, Kind, Target, Unit
 from minsheng.progress.checks import figure_key, read_progress
 from minsheng.progress.entry import AnyEntry, Entry, ProgressEntry, latest
+from minsheng.progress.ledger import open_ledger
 from minsheng.progress.returns import (
     AS_OF,
     COLUMNS,
@@ -564,13 +565,20 @@ def plan_import(
         )
     if outcome.problems:
         return outcome
-    entries, _ = read_progress(folder, plan, today=today, cache=cache)
     standing: dict[dt.date, dict[tuple[int, str], Entry]] = {}
+    # What stands for each target on a day: the checked ledger answers it from the cache
+    # without reading and checking a year of entries again (a warm import of a return takes
+    # well under a second); data with problems has no ledger series, and is read whole.
+    ledger = open_ledger(folder, plan, cache, today)
+    entries: list[Entry] | None = None
+    if ledger.issues:
+        entries, _ = read_progress(folder, plan, today=today, cache=cache)
 
     def latest_on(day: dt.date) -> dict[tuple[int, str], Entry]:
         on_day = standing.get(day)
         if on_day is None:
-            on_day = standing[day] = latest(entries, day)
+            pool = ledger.entries_at(day) if entries is None else entries
+            on_day = standing[day] = latest(pool, day)
         return on_day
 
     found = _carried(found, latest_on, outcome)
