@@ -277,11 +277,15 @@ step, fd = sys.argv[1], int(sys.argv[2])
 def pause():
     os.write(fd, b"paused\\n"); time.sleep(600)
 real_replace, real_unlink, real_fdopen = os.replace, pathlib.Path.unlink, os.fdopen
+cache = os.path.realpath(os.environ["MINSHENG_CACHE_DIR"])
+def cached(path):  # the cache's own writes are not the import's: they are not counted
+    return os.path.realpath(path).startswith(cache + os.sep)
 renames = []
 def replace(source, target, *args, **kwargs):
-    renames.append(os.path.basename(target))
-    if step == f"before-rename-{len(renames)}":
-        pause()
+    if not cached(target):
+        renames.append(os.path.basename(target))
+        if step == f"before-rename-{len(renames)}":
+            pause()
     real_replace(source, target, *args, **kwargs)
 def unlink(self, *args, **kwargs):
     if step == "after-renames" and self.name == ".journal":
@@ -297,7 +301,7 @@ class Pausing:
         self.stream.write(data[: len(data) // 2]); self.stream.flush(); pause()
 def fdopen(handle, mode="r", *args, **kwargs):
     stream = real_fdopen(handle, mode, *args, **kwargs)
-    if mode == "wb":
+    if mode == "wb" and not cached(f"/proc/self/fd/{handle}"):
         staged.append(handle)
         if step == f"staging-{len(staged)}":
             return Pausing(stream)

@@ -183,6 +183,8 @@ def hostile_data(draw: st.DrawFn) -> tuple[str, dict[str, bytes]]:
         item["units"] = [renamed[name] for name in item.get("units", [])]
         for target in item.get("targets", []):
             target["name"] = draw(text)
+            if "by" in target:  # the unit that reports it, by its new name
+                target["by"] = renamed[target["by"]]
         for measure in item.get("measures", []):
             measure["text"] = draw(text)
         if "notes" in item:
