@@ -55,6 +55,7 @@ class Code(StrEnum):
     MISSING_SOURCE = "missing-source"
     DUPLICATE_ENTRY = "duplicate-entry"
     NOT_LEAD_UNIT = "not-lead-unit"
+    NOT_REPORTER = "not-reporting-unit"
     UNKNOWN_ENTRY = "unknown-entry"
     MISPLACED = "misplaced-entry"
     SYMLINK = "symlink"
@@ -65,6 +66,7 @@ class Code(StrEnum):
     BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
     TOO_LONG = "too-long"
+    BAD_RECEIVED = "bad-received"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
@@ -92,6 +94,7 @@ class Code(StrEnum):
     OUTPUT_IS_FOLDER = "output-is-folder"
     OUTPUT_IS_DATA = "output-is-data"
     OUTPUT_EXISTS = "output-exists"
+    BAD_SOURCE_DATE = "bad-source-date-epoch"  # $SOURCE_DATE_EPOCH, the report's making time
     # a notice that cannot be drafted from
     EMPTY_NOTICE = "empty-notice"
     NOTICE_TOO_LARGE = "notice-too-large"
