@@ -4,9 +4,10 @@
 
 DIR gets a copy of data/tasks_2024.yaml and progress/<YYYY-MM>/<unit-id>.yaml files written
 exactly as `minsheng progress add` writes them (the store's own header and record text).
-Every active item's targets get entries spread over the plan period, reported by one of
-the item's lead units: cumulative values that never go down, milestone stages that move
-from 未启动 through 推进中 to 已完成, Chinese notes, sources, and a few corrections.
+Every active item's targets get entries spread over the plan period, each reported by the
+unit that reports it (its `by`, else the item's first lead unit): cumulative values that
+never go down, milestone stages that move from 未启动 through 推进中 to 已完成, Chinese
+notes, sources, and a few corrections.
 The result passes `minsheng validate --data-dir DIR`.
 """
 
@@ -59,12 +60,12 @@ def read_plan(path: Path) -> Plan:
     for item in loaded.plan.items:
         if item.no_task:
             continue
-        leads = [loaded.unit_named(name) for name in loaded.canonical_units(item)]
-        units = [unit for unit in leads if unit is not None]
-        # A co-led item's targets are shared out between its lead units, one unit each, so a
+        # Each target from the unit that reports it (its `by`, else the first lead unit), so a
         # target's cumulative series is one unit's own.
-        for index, target in enumerate(item.all_targets()):
-            targets.append((item, target, units[index % len(units)]))
+        for target in item.all_targets():
+            unit = loaded.unit_named(loaded.reporter(item, target))
+            assert unit is not None  # a valid plan names only units of its registry
+            targets.append((item, target, unit))
     return Plan(loaded, targets)
 
 

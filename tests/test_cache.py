@@ -55,6 +55,7 @@ PARSED = Parsed(
             0,
             4,
             ("id", "item", "target"),
+            "2024-07-01",
         ),
     ),
     issues=((3, 1, "torn-record", "这条记录没有以 ... 结尾", ""),),
@@ -167,7 +168,7 @@ for round in range(int(sys.argv[2])):
     for n in range(5):
         record = (f"id{n:08d}", n + 1, "jobs", "2024-06-30", str(n), None, None, "区人社局",
                   "备注" * 200 * (n + 1), None, None, None, None, "2024-07-02T09:13:05+08:00", 0, 4,
-                  ("id",))
+                  ("id",), None)
         cache.store(cache.key(str(n).encode()), Parsed((record,), (), True, 1))
 """
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import SMALL_PLAN
+from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.plan.models import Basis, Comparator, Kind, Period, ScheduleStep, Target
@@ -21,7 +22,6 @@ from minsheng.report.compute import (
     default_as_of,
     expected_at,
     is_met,
-    points,
     ranks,
     target_completion,
 )
@@ -581,7 +581,7 @@ def test_since_gives_each_item_then_and_now() -> None:
 # --- roll-ups by unit and category ----------------------------------------------------------
 
 
-def test_co_led_item_counts_for_each_lead_unit_by_canonical_name() -> None:
+def test_co_led_item_counts_for_each_lead_unit_by_its_own_targets() -> None:
     entries = [
         entry(1, "jobs", "0.57"),
         entry(1, "training", 1865),
@@ -596,7 +596,12 @@ def test_co_led_item_counts_for_each_lead_unit_by_canonical_name() -> None:
     }  # the alias 区城市管理局 is not a unit
     assert [r.item.id for r in units["区城管局"].items] == [3]
     assert [r.item.id for r in units["区民政局"].items] == [3]
-    assert units["区城管局"].completion == units["区民政局"].completion == D("0.25")
+    # 区城管局 reports rate, subsidy and power; the 低保 milestone is 区民政局's (by), and
+    # 区民政局, which reported nothing, is not ranked on 区城管局's figure.
+    assert units["区城管局"].completion == D(1) / 3
+    assert units["区民政局"].completion == 0
+    assert units["区民政局"].counts[Status.UNREPORTED] == 1
+    assert now.item(3).completion == D("0.25")  # the item itself, all four targets
 
 
 def test_unit_ranking_by_completion_then_name() -> None:
@@ -734,10 +739,10 @@ def test_points_round_half_up_even_for_huge_completions() -> None:
 def test_units_shown_with_equal_points_share_a_rank() -> None:
     entries = [
         *[entry(1, t, v) for t, v in [("jobs", "0.2850228"), ("training", "932.5746")]],  # 50.004%
-        entry(3, "rate", "94.9848", unit="区城管局"),  # 99.984%
+        entry(3, "rate", "47.4886", unit="区城管局"),  # 49.988%
         entry(3, "subsidy", 86, unit="区城管局"),  # met: 100%
-        entry(3, "power", "99.90", unit="区城管局"),  # at the baseline: 0
-        entry(3, "dibao", stage="未启动", unit="区城管局"),  # 0; item 3 is 49.996%
+        entry(3, "power", "99.90", unit="区城管局"),  # at the baseline: 0; its part 49.996%
+        entry(3, "dibao", stage="推进中", percent="49.96", unit="区民政局"),  # its part
     ]
     now = report_of(load(), entries, AS_OF).now
     assert [points(u.completion or D(0)) for u in now.units] == [D("50.0")] * 3

@@ -16,6 +16,8 @@ from minsheng.report.compute import compute
 from minsheng.report.cycle import (
     Point,
     Return,
+    Returns,
+    UnitReporting,
     deadline,
     escalations,
     history_days,
@@ -26,6 +28,7 @@ from minsheng.report.cycle import (
 from test_compute import entry
 
 MAY, JUNE, JULY = dt.date(2024, 5, 1), dt.date(2024, 6, 1), dt.date(2024, 7, 1)
+D = dt.date.fromisoformat
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +106,20 @@ def test_each_unit_is_on_time_late_or_missing_each_month(small: LoadedPlan) -> N
         # is a late May figure, not June's return.
         returned("区民政局", 3, "2024-05-30", "2024-07-03T09:00:00+08:00"),
     ]
+    # The report for 31 July made on 1 August: July's returns are due on the 5th.
+    made = dt.datetime.fromisoformat("2024-08-01T09:00:00+08:00")
     found = reporting(
-        loaded.plan, loaded.canonical_units, first_returns(entries), JULY.replace(day=31)
+        loaded.plan, loaded.canonical_units, first_returns(entries), JULY.replace(day=31), made
     )
     by_unit = {r.unit: r for r in found}
     assert list(by_unit) == ["区人社局", "区城管局", "区民政局"]  # the plan's order
     statuses = {name: [p.status for p in r.periods] for name, r in by_unit.items()}
     assert statuses == {
-        "区人社局": [Return.ON_TIME, Return.LATE, Return.MISSING],
-        "区城管局": [Return.ON_TIME, Return.ON_TIME, Return.MISSING],
-        "区民政局": [Return.ON_TIME, Return.MISSING, Return.MISSING],
+        "区人社局": [Return.ON_TIME, Return.LATE, Return.PENDING],
+        "区城管局": [Return.ON_TIME, Return.ON_TIME, Return.PENDING],
+        "区民政局": [Return.ON_TIME, Return.MISSING, Return.PENDING],
     }
+    assert by_unit["区人社局"].periods[2].items_pending == [1]
     june = by_unit["区人社局"].periods[1]
     assert (june.label, june.due, june.items_late, june.items_missing) == (
         "2024-06",
@@ -122,21 +128,34 @@ def test_each_unit_is_on_time_late_or_missing_each_month(small: LoadedPlan) -> N
         [],
     )
     assert by_unit["区民政局"].periods[1].items_missing == [3]
-    # At 2024-07-31 May and June are due (June 5th, July 5th), July is not (August 5th).
+    # On 1 August May and June are due (June 5th, July 5th), July is not (August 5th).
     assert by_unit["区人社局"].on_time_rate == Decimal(1) / 2
     assert by_unit["区城管局"].on_time_rate == 1
     assert by_unit["区民政局"].on_time_rate == Decimal(1) / 2
 
 
-def test_the_on_time_rate_counts_only_months_already_due(small: LoadedPlan) -> None:
+def test_the_on_time_rate_counts_every_settled_month_and_no_pending_one(
+    small: LoadedPlan,
+) -> None:
     loaded = with_cycle(small)
-    entries = [returned("区人社局", 1, "2024-05-31", "2024-06-04T09:00:00+08:00")]
-    returns = first_returns(entries)
-    rates = [
-        next(r for r in reporting(loaded.plan, loaded.canonical_units, returns, day)).on_time_rate
-        for day in (dt.date(2024, 6, 4), dt.date(2024, 6, 5), dt.date(2024, 6, 30))
-    ]
-    assert rates == [None, 1, 1]
+
+    def first(returns: Returns, as_of: str, made: str) -> UnitReporting:
+        when = dt.datetime.fromisoformat(f"{made}T09:00:00+08:00")
+        found = reporting(loaded.plan, loaded.canonical_units, returns, D(as_of), when)
+        return next(unit for unit in found if unit.unit == "区人社局")
+
+    # Nothing returned: May is 待报送 until its due day has passed, then 未报送 and counted.
+    nothing = first({}, "2024-05-31", "2024-06-01")
+    assert (nothing.periods[-1].status, nothing.on_time_rate) == (Return.PENDING, None)
+    assert first({}, "2024-05-31", "2024-06-06").on_time_rate == 0
+    returns = first_returns([returned("区人社局", 1, "2024-05-31", "2024-06-04T09:00:00+08:00")])
+    assert first(returns, "2024-05-31", "2024-06-04").on_time_rate == 1  # in, so settled
+    # June not over on the 20th: not judged at all. Over, not due: pending, not counted.
+    assert [p.label for p in first(returns, "2024-06-20", "2024-06-21").periods] == ["2024-05"]
+    june = first(returns, "2024-06-30", "2024-07-01")
+    assert (june.periods[-1].status, june.on_time_rate) == (Return.PENDING, 1)
+    late = first(returns, "2024-06-30", "2024-07-06")  # due and missing: counted, 1 of 2
+    assert (late.periods[-1].status, late.on_time_rate) == (Return.MISSING, Decimal(1) / 2)
 
 
 def test_no_reporting_section_no_returns(small: LoadedPlan) -> None:

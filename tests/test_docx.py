@@ -127,7 +127,7 @@ def test_the_opening_paragraph_says_basis_date_schedule_and_counts(
     assert "序时进度为50.0%（按月计）" in opening
     summary = report["summary"]
     assert f"已完成{summary['done']}项、正常推进{summary['on_track']}项" in opening
-    assert f"严重滞后{summary['lagging']}项、未报送{summary['unreported']}项" in opening
+    assert f"严重滞后{summary['lagging']}项、从未报送{summary['unreported']}项" in opening
     assert f"无任务{summary['no_task']}项" in opening
 
 
@@ -183,7 +183,7 @@ def test_tables_have_borders_a_repeated_header_and_numbers_as_on_the_page(
     row21 = next(r for r in items.rows[1:] if r.cells[0].text == "21")
     assert [c.text for c in row21.cells[3:]] == ["63.1%", "50.0%", "正常推进"]
     row17 = next(r for r in items.rows[1:] if r.cells[0].text == "17")
-    assert [c.text for c in row17.cells[3:]] == ["—", "50.0%", "未报送"]  # no report, no 0%
+    assert [c.text for c in row17.cells[3:]] == ["—", "50.0%", "从未报送"]  # no report, no 0%
     assert len(units.rows) == 1 + len(report["units"])
     assert [c.text for c in units.rows[1].cells[:4]] == ["1", "区医保局", "1", "86.7%"]
 
@@ -385,7 +385,7 @@ def test_characters_xml_cannot_hold_are_removed_and_reported(tmp_path: Path) -> 
 
     report = report_json(*EXAMPLE)
     item = next(i for i in report["items"] if i["id"] == 12)
-    item["note"]["text"] = "响铃\x07退格\x08代理\ud800换页\x0c完"
+    item["latest_by_unit"][0]["shown"] = "响铃\x07退格\x08代理\ud800换页\x0c完"
     with pytest.warns(StrippedCharacters, match=re.escape("第 12 项进展说明(4 个)")):
         doc = Document(io.BytesIO(render_docx(report)))
     assert "响铃退格代理换页完" in paragraph_starting(doc, "第12项").text
@@ -468,7 +468,7 @@ def test_the_months_returns_name_each_unit_that_missed_with_its_items() -> None:
     }
     assert missed  # the example month has units that did not report
     text = text_of(Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办")))))
-    assert "三、2024年6月报送情况" in text and "未报送情况" not in text
+    assert "三、2024年6月报送情况" in text and "从未报送情况" not in text
     for unit, numbers in missed.items():
         assert f"{unit}（第{'、'.join(str(n) for n in numbers)}项）" in text
     on_time = sum(1 for period in june.values() if period["status"] == "on_time")
@@ -479,4 +479,4 @@ def test_without_the_monthly_cycle_the_items_never_reported_are_named() -> None:
     report = report_json(*EXAMPLE)
     del report["reporting"]
     text = text_of(Document(io.BytesIO(render_docx(report, Masthead(issuer="区民生办")))))
-    assert "三、未报送情况" in text
+    assert "三、从未报送情况" in text

@@ -54,7 +54,7 @@ KEY_LINES = RECORD.splitlines()[1:-1]
 def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
     """A record's values as an entry holds them, with its keys' positions as a dict."""
     (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-     reporter, phone, recorded_at, number, line, marks) = record  # fmt: skip
+     reporter, phone, recorded_at, number, line, marks, received) = record  # fmt: skip
     if marks and isinstance(marks[0], str):  # the keys in order, one a line after `---`
         positions = {key: (line + 1 + index, 1) for index, key in enumerate(marks)}
     else:
@@ -64,6 +64,7 @@ def as_values(record: tuple[Any, ...]) -> tuple[Any, ...]:
         None if value is None else Decimal(value), stage,
         None if percent is None else Decimal(percent), unit, note, source, corrects, reporter,
         phone, dt.datetime.fromisoformat(recorded_at), number, line, positions,
+        None if received is None else dt.date.fromisoformat(received),
     )  # fmt: skip
 
 
@@ -272,6 +273,7 @@ FINE = {
     "trailing zeros": HEADER + record(value="0.30"),
     "correction": HEADER + RECORD + record(id="2b3c4d5e6f", corrects="1a2b3c4d5e"),
     "url source": HEADER + record(source="https://example.com/a?b=1#c"),
+    "received": HEADER + record(received="2024-07-01"),
     "bom": "\ufeff" + HEADER + RECORD,
 }
 
@@ -337,6 +339,7 @@ fields = st.fixed_dictionaries(
         "note": plain_or_quoted,
         "source": plain_or_quoted,
         "corrects": ids,
+        "received": st.sampled_from(["2024-07-01", "2024-02-30", "2024-7-1", '"2024-07-01"']),
     },
 )
 

@@ -247,8 +247,9 @@ def test_validate_finds_paid_above_arrived_in_a_file_written_by_hand(funded: Pat
 
 
 def test_changing_the_funds_file_is_seen_through_the_cache(funded: Path) -> None:
+    # Item 3's money is reported by its first lead unit (主责单位), 区城管局.
     assert add(funded, "3", "-t", "资金到位", "--value", "300", "--date", "2024-06-30",
-               "--unit", "区民政局").code == 0  # fmt: skip
+               "--unit", "区城管局").code == 0  # fmt: skip
     assert run_cli("validate", "--data-dir", str(funded)).code == 0
     funds = funded / "funds_2024.yaml"
     text = funds.read_text(encoding="utf-8")
@@ -331,7 +332,7 @@ def entry(
         "target": target,
         "date": dt.date.fromisoformat(date),
         "value": Decimal(value),
-        "unit": "区人社局" if item == 1 else "区民政局",
+        "unit": "区人社局" if item == 1 else "区城管局",
         "recorded_at": dt.datetime(2024, 7, 1, 9, tzinfo=dt.UTC),
         **more,
     }
@@ -402,9 +403,10 @@ def test_paid_over_arrived_changes_the_rates_and_the_status(funded: Path) -> Non
 def test_sums_by_source_unit_and_category(funded: Path) -> None:
     found = money(funded, FIGURES)
     assert found.sources == [("中央", 1000), ("省", 800), ("市", 500), ("区", 700)]
-    # 区人社局 leads item 1 (30.0%); 区城管局 and 区民政局 co-lead item 3 (8.3%): by 拨付率.
+    # 区人社局 leads item 1 (30.0%); 区城管局 reports item 3's money (8.3%) as its first lead
+    # unit: 区民政局, its co-lead, is not ranked on it.
     assert [(unit.name, unit.money.planned) for unit in found.units] == [
-        ("区人社局", 3000), ("区城管局", 1200), ("区民政局", 1200)]  # fmt: skip
+        ("区人社局", 3000), ("区城管局", 1200)]  # fmt: skip
     assert [(c.name, c.money.paid) for c in found.categories] == [("促进就业", 900),
                                                                   ("社会保障", 100)]  # fmt: skip
 
@@ -451,3 +453,15 @@ def test_amounts_in_yuan_or_yi_stay_exact(funded: Path) -> None:
     done = add(funded, "1", "-t", "资金到位", "--value", "2400万元", "--date", "2024-06-30")
     assert done.code == 0, done.stderr
     assert recorded(funded) == [(1, "funds-arrived", "2024-06-30", 0.24)]
+
+
+def test_a_co_led_items_money_is_its_first_lead_units_to_report(
+    funded: Path, tmp_path: Path
+) -> None:
+    refused = add(funded, "3", "-t", "资金到位", "--value", "300", "--date", "2024-06-30",
+                  "--unit", "区民政局")  # fmt: skip
+    assert refused.code == 1 and "not-reporting-unit" in refused.stderr
+    path = template(funded, tmp_path / "mzj.csv", "区民政局")
+    assert ",funds-" not in path.read_bytes().decode("utf-8-sig")
+    path = template(funded, tmp_path / "cgj.csv", "区城管局")
+    assert ",funds-arrived," in path.read_bytes().decode("utf-8-sig")

@@ -27,7 +27,7 @@ import pytest
 
 from conftest import ROOT, UPDATE_GOLDEN, check_golden, plain_example, run_cli
 from minsheng.core.typography import typeset
-from minsheng.render.html import note_text, percent, render_html, safe_link, target_view
+from minsheng.render.html import latest_views, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 # The example month without its money: the layout as it is without a funds file.
@@ -89,7 +89,8 @@ def test_data_text_is_escaped_never_markup(hostile: dict[str, Any]) -> None:
 def test_only_http_sources_become_links(hostile: dict[str, Any]) -> None:
     page = render_html(hostile)
     hrefs = re.findall(r'href="([^"]*)"', page)
-    assert hrefs == ["https://example.org/mzj?a=1&amp;b=2"]  # item 3's; item 1's is javascript:
+    # Item 3's, one for each of its two reporting units; item 1's is javascript:
+    assert hrefs == ["https://example.org/cgj", "https://example.org/mzj?a=1&amp;b=2"]
     assert "来源：javascript:alert(1)</p>" in page  # shown, as text
 
 
@@ -151,7 +152,7 @@ def test_every_item_is_on_the_page(example: dict[str, Any]) -> None:
         else:
             card = page.split(f'id="item-{item["id"]}"', 1)[1].split("</article>", 1)[0]
             assert item["status_label"] in card
-            assert f"完成 <strong>{percent(item['completion'])}</strong>" in card
+            assert f"完成 <strong>{percent(item['completion_pct'])}</strong>" in card
             for unit in item["units"]:
                 assert unit in card
 
@@ -184,11 +185,13 @@ def test_the_footer_speaks_to_the_public(example: dict[str, Any]) -> None:
         assert word not in footer
 
 
-def test_percent_rounds_half_up_like_the_other_formats() -> None:
-    assert percent(0.4973) == "49.7%"
-    assert percent(0.00125) == "0.1%"
-    assert percent(1.879) == "187.9%"
+def test_the_page_shows_the_figure_the_json_rounded_once() -> None:
+    # The page shows `*_pct` as it is: it never rounds a rounded fraction again.
+    assert percent(49.7) == "49.7%"
+    assert percent(100) == "100.0%"
+    assert percent(187.9) == "187.9%"
     assert percent(None) == "—"
+    assert percent(49.73) == "—"  # not a figure rounded by the report: not shown as one
 
 
 def test_targets_show_the_plans_words_and_where_the_actual_came_from() -> None:
@@ -202,13 +205,15 @@ def test_targets_show_the_plans_words_and_where_the_actual_came_from() -> None:
     assert target_view({**target, "actual_from": "entry"}).actual == "392\u00a0名"
 
 
-def test_the_note_is_the_latest_written_one() -> None:
-    latest = {"date": "2024-06-30", "note": None}
-    assert note_text({"latest": latest, "note": None}) == "(未填写说明)"
-    older = {"date": "2024-05-31", "text": "五月进展"}
-    assert note_text({"latest": latest, "note": older}) == "五月进展(2024-05-31)"
-    same = {"date": "2024-06-30", "text": "六月进展"}
-    assert note_text({"latest": latest, "note": same}) == "六月进展"
+def test_the_latest_progress_is_each_entrys_own_never_an_older_note() -> None:
+    # The JSON's `shown` is an entry's own figure and note: the page never adds another's.
+    item = {"latest_by_unit": [
+        {"date": "2024-07-31", "unit": "区民政局", "shown": "累计100户", "source": None},
+        {"date": "2024-06-30", "unit": "区残联", "shown": "", "source": "https://x.example/a"},
+    ], "note": {"date": "2024-06-30", "text": "适老化改造完工60户"}}  # fmt: skip
+    first, second = latest_views(item)
+    assert (first.date, first.unit, first.text) == ("2024-07-31", "区民政局", "累计100户")
+    assert second.text == "(未填写说明)" and second.link == "https://x.example/a"
 
 
 def test_golden_page() -> None:
@@ -359,7 +364,7 @@ def test_example_month_in_the_browser(
         text = card.inner_text()
         assert typeset(item["title"]) in text  # as a person reads it
         assert item["status_label"] in text
-        assert percent(item["completion"]) in text
+        assert percent(item["completion_pct"]) in text
 
     # Readable on a phone: nothing wider than the screen but the ranking, which scrolls.
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -390,7 +395,8 @@ def test_hostile_text_shows_as_text_in_the_browser(browser: Any, tmp_path: Path)
     assert "<b>粗体</b>" in page.locator("header").inner_text()
     assert page.evaluate("document.querySelectorAll('script, img, iframe').length") == 0
     hrefs = page.evaluate("[...document.links].map(a => a.href)")
-    assert hrefs == ["https://example.org/mzj?a=1&b=2"]
+    # Item 3's, one for each of its two reporting units; item 1's is javascript:
+    assert hrefs == ["https://example.org/cgj", "https://example.org/mzj?a=1&b=2"]
     assert_quiet(visit, path)
     page.close()
 

@@ -289,12 +289,13 @@ def test_warm_and_cold_reports_are_the_same_bytes(
 ) -> None:
     folder = tmp_path / "cache"
     args = ["report", "--format", "json", *when, "--data-dir", str(generated)]
-    cold = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(folder))
+    made = {"SOURCE_DATE_EPOCH": "1767225600"}  # the JSON says when it was made: the same time
+    cold = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(folder), **made)
     assert cold.code == 0, cold.stderr
     assert not folder.exists()
-    filling = run_cli(*args, MINSHENG_CACHE_DIR=str(folder))
+    filling = run_cli(*args, MINSHENG_CACHE_DIR=str(folder), **made)
     assert len(ledger_blobs(folder)) == 1
-    warm = run_cli(*args, MINSHENG_CACHE_DIR=str(folder))
+    warm = run_cli(*args, MINSHENG_CACHE_DIR=str(folder), **made)
     assert filling.code == warm.code == 0, filling.stderr
     assert cold.stdout == filling.stdout == warm.stdout
     assert len(json.loads(warm.stdout)["items"]) == 50

@@ -151,8 +151,8 @@ def reported_data(small_data: Path) -> Path:
     )
     add_progress(
         small_data,
-        "mzj",
-        {"id": "c3c3c3c3c3", "item": 3, "target": "rate", "value": 50, "unit": "区民政局"},
+        "cgj",
+        {"id": "c3c3c3c3c3", "item": 3, "target": "rate", "value": 50, "unit": "区城管局"},
     )
     return small_data
 

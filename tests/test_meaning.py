@@ -233,6 +233,7 @@ def test_a_unit_name_with_an_invisible_character_is_refused(small_data: Path, ch
         small_data,
         ("{id: mzj, name: 区民政局}", f'{{id: mzj, name: "区民政局{char}"}}'),
         ("units: [区城市管理局, 区民政局]", f'units: [区城市管理局, "区民政局{char}"]'),
+        ("by: 区民政局}", f'by: "区民政局{char}"}}'),
     )
     assert found == {"bad-char@units[2].name"}
 
@@ -242,12 +243,14 @@ def test_a_unit_name_may_hold_a_space_between_words_but_not_at_an_end(small_data
         small_data,
         ("{id: mzj, name: 区民政局}", '{id: mzj, name: "区 民政局"}'),
         ("units: [区城市管理局, 区民政局]", 'units: [区城市管理局, "区 民政局"]'),
+        ("by: 区民政局}", 'by: "区 民政局"}'),
     )
     assert between == set()
     at_the_end = plan_problems(
         small_data,
         ('{id: mzj, name: "区 民政局"}', '{id: mzj, name: "区民政局 "}'),
         ('units: [区城市管理局, "区 民政局"]', 'units: [区城市管理局, "区民政局 "]'),
+        ('by: "区 民政局"}', 'by: "区民政局 "}'),
     )
     assert at_the_end == {"bad-char@units[2].name"}
 

@@ -26,14 +26,14 @@ ENTRIES = [
     ("2024-05", "rsj", "区人社局", 1, "training", "2024-05-31", "300", "2024-06-05T10:00:00+08:00"),
     ("2024-06", "rsj", "区人社局", 1, "jobs", "2024-06-30", "0.12", "2024-07-05T16:00:00+00:00"),
     ("2024-06", "rsj", "区人社局", 1, "training", "2024-06-30", "400", "2024-07-06T09:00:00+08:00"),
-    # Item 3 is co-led. 区城管局 returns every month on time; everything is met from May on.
+    # Item 3 is co-led: 区城管局 reports all but the 低保 milestone, 区民政局's (by). 区城管局
+    # returns every month on time; everything is met from May on.
     ("2024-05", "cgj", "区城管局", 3, "rate", "2024-05-31", "96", "2024-06-03T09:00:00+08:00"),
     ("2024-05", "cgj", "区城管局", 3, "subsidy", "2024-05-31", "86", "2024-06-03T09:00:00+08:00"),
     ("2024-05", "cgj", "区城管局", 3, "power", "2024-05-31", "99.93", "2024-06-03T09:00:00+08:00"),
-    ("2024-05", "cgj", "区城管局", 3, "dibao", "2024-05-31", "已完成", "2024-06-03T09:00:00+08:00"),
     ("2024-06", "cgj", "区城管局", 3, "rate", "2024-06-28", "96.2", "2024-07-02T09:00:00+08:00"),
     ("2024-07", "cgj", "区城管局", 3, "rate", "2024-07-31", "96.5", "2024-07-31T18:00:00+08:00"),
-    # 区民政局 returns May on time, then nothing.
+    # 区民政局 returns May on time (its 低保 milestone met), then nothing.
     ("2024-05", "mzj", "区民政局", 3, "dibao", "2024-05-30", "已完成", "2024-06-02T09:00:00+08:00"),
 ]
 
@@ -59,8 +59,12 @@ def cycle_data(small_data: Path) -> Path:
     return small_data
 
 
+# The bulletin for 31 July made on 6 August, the day after July's returns were due.
+MADE_ON = {"SOURCE_DATE_EPOCH": "1722906000"}  # 2024-08-06 09:00 in Beijing
+
+
 def report(cli: Any, folder: Path, *args: str) -> str:
-    result = cli("report", "--data-dir", str(folder), *AS_OF, *args)
+    result = cli("report", "--data-dir", str(folder), *AS_OF, *args, **MADE_ON)
     assert result.code == 0, result.stderr
     return str(result.stdout)
 
@@ -88,9 +92,10 @@ def test_the_json_says_who_returned_on_time_late_or_not_at_all(cli: Any, cycle_d
         "missing",
         "missing",
     ]
-    # May and June are due by 2024-07-31; July (due August 5th) is not counted yet.
+    # May, June and July are due by 6 August: each counts, the bulletin's July included.
     rates = {name: unit["on_time_rate"] for name, unit in by_unit.items()}
-    assert rates == {"区人社局": 0.5, "区城管局": 1, "区民政局": 0.5}
+    assert rates == {"区人社局": 0.3333, "区城管局": 1, "区民政局": 0.3333}
+    assert found["generated_at"] == "2024-08-06T09:00:00+08:00"
 
 
 def test_the_json_gives_each_items_history_and_the_escalation(cli: Any, cycle_data: Path) -> None:
@@ -114,9 +119,9 @@ def test_the_json_gives_each_items_history_and_the_escalation(cli: Any, cycle_da
 def test_the_bulletin_shows_returns_escalation_and_trend(cli: Any, cycle_data: Path) -> None:
     text = report(cli, cycle_data, "--format", "markdown")
     assert "### 本月报送情况（2024-07，2024-08-05 前报送）" in text
-    assert "| 区人社局 | 未报送 |  | 1 | 50.0%(1/2) |" in text
-    assert "| 区城管局 | 按时 |  |  | 100.0%(2/2) |" in text
-    assert "| 区民政局 | 未报送 |  | 3 | 50.0%(1/2) |" in text
+    assert "| 区人社局 | 未报送 |  | 1 | 33.3%(1/3) |" in text
+    assert "| 区城管局 | 按时 |  |  | 100.0%(3/3) |" in text
+    assert "| 区民政局 | 未报送 |  | 3 | 33.3%(1/3) |" in text
     # The ranking shows the on-time rate beside the completion.
     assert "| 平均完成进度 | 按时报送率 |" in text
     escalated = text.split("### 连续滞后事项")[1].split("###")[0]
@@ -125,7 +130,7 @@ def test_the_bulletin_shows_returns_escalation_and_trend(cli: Any, cycle_data: P
     missing = text.split("### 本月未报送（2024-07）")[1].split("###")[0]
     assert "| 区人社局 | 1 |" in missing and "| 区民政局 | 3 |" in missing
     assert "区城管局" not in missing
-    assert "### 未报送单位" not in text
+    assert "### 从未报送的单位" not in text
     trend = text.split("### 各项趋势")[1]
     assert "| 05-31 | 06-30 | 07-31 |" in trend
     assert "| 3 |" in trend and "| ███ | 100.0% | 100.0% | 100.0% | 已完成 |" in trend
@@ -135,7 +140,7 @@ def test_the_terminal_bulletin_shows_the_same(cli: Any, cycle_data: Path) -> Non
     text = report(cli, cycle_data)
     for heading in ("本月报送情况", "连续滞后事项", "本月未报送（2024-07）", "各项趋势"):
         assert heading in text
-    assert "50.0%(1/2)" in text
+    assert "33.3%(1/3)" in text
 
 
 def test_without_a_reporting_section_the_units_never_heard_from_are_listed(
@@ -143,7 +148,7 @@ def test_without_a_reporting_section_the_units_never_heard_from_are_listed(
 ) -> None:
     text = report(cli, small_data, "--format", "markdown")
     assert "本月报送情况" not in text and "按时报送率" not in text
-    assert "### 未报送单位" in text
+    assert "### 从未报送的单位" in text
     found = json.loads(report(cli, small_data, "--format", "json"))
     assert found["reporting"] == []
     assert all(item["history"] for item in found["items"])
@@ -185,7 +190,7 @@ def test_the_workbook_has_the_returns_grid_and_the_trend_sheet(
     returns = [list(row) for row in book["报送"].iter_rows(min_row=3, values_only=True)]
     assert book["报送"]["A1"].value == "2024年民生实事完成情况：各单位按月报送情况"
     assert returns[0][:5] == ["牵头单位", "2024-05", "2024-06", "2024-07", "按时报送率"]
-    assert returns[1][:5] == ["区人社局", "按时", "逾期", "未报送", 0.5]
+    assert returns[1][:5] == ["区人社局", "按时", "逾期", "未报送", 0.333]
     assert book["报送"]["C4"].fill.fgColor.rgb.endswith("FFF8C5")
     trend = [list(row) for row in book["趋势"].iter_rows(min_row=3, values_only=True)]
     assert trend[0][3:6] == ["2024-05-31", "2024-06-30", "2024-07-31"]

@@ -24,6 +24,7 @@ CASES = {
     "bad_basis": (11, "bad-value"),
     "bad_comparator": (24, "bad-value"),
     "bidi_override": (36, "bad-char"),
+    "by_not_a_lead_unit": (43, "unknown-unit"),
     "category_count": (12, "category-count"),
     "control_char": (36, "bad-char"),
     "duplicate_item_id": (38, "duplicate-id"),

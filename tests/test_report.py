@@ -27,6 +27,11 @@ from minsheng.report.formats import RENDERERS, render
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 EXAMPLE = ["--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"]
+# The example bulletin as made on 2024-07-10 09:00 in Beijing, after June's returns were due:
+# the JSON says when it was made, and the golden files are the same whenever the tests run.
+MADE_ON = {"SOURCE_DATE_EPOCH": "1720573200"}
+# The same bulletin made on 2024-07-03 09:00, before June's returns were due (5 July).
+MADE_EARLY = {"SOURCE_DATE_EPOCH": "1719968400"}
 SINCE = ["--since", "2024-05-31"]
 
 GOLDENS = {
@@ -60,7 +65,7 @@ def test_example_month_matches_golden(name: str, cli, tmp_path: Path) -> None:
     progress = example_without_funds(tmp_path / "example")
     output = tmp_path / name
     args = ["--as-of", "2024-06-30", "--progress-dir", str(progress)]
-    result = cli("report", *args, *GOLDENS[name], "--output", str(output))
+    result = cli("report", *args, *GOLDENS[name], "--output", str(output), **MADE_ON)
     assert result.code == 0, result.stderr
     assert result.stdout == ""  # the product went to the file
     golden(name, output.read_bytes())
@@ -83,10 +88,38 @@ def test_example_month_with_its_money_matches_golden(name: str, cli, tmp_path: P
     golden(name, output.read_bytes())
 
 
+def test_money_adds_its_keys_and_changes_no_other(cli, tmp_path: Path) -> None:
+    """The example's JSON with its funds file is the JSON without it, plus `summary.funds` and
+    each item's `funds`: not one existing key or value differs."""
+    progress = example_without_funds(tmp_path / "example")
+    plain_args = ["--as-of", "2024-06-30", "--progress-dir", str(progress), "-f", "json"]
+    plain = no_nan(cli("report", *plain_args, **MADE_ON).stdout)
+    funded = no_nan(cli("report", *EXAMPLE, "-f", "json", **MADE_ON).stdout)
+    assert funded["summary"].pop("funds")["planned"] == 5450
+    assert [item.pop("funds") is not None for item in funded["items"]].count(True) == 4
+    assert funded == plain
+
+
 def test_readme_section_shows_the_real_bulletin() -> None:
     bulletin = (GOLDEN / "funds" / "bulletin.md").read_text(encoding="utf-8")
     for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
         assert bulletin.strip() in page.read_text(encoding="utf-8"), page.name
+
+
+def test_the_bulletin_made_before_the_due_day_says_pending(cli, tmp_path: Path) -> None:
+    """The README's and report.md's second example: June's returns on 3 July, not due yet
+    (from the example without its money, which the returns do not depend on)."""
+    output = tmp_path / "early.md"
+    progress = example_without_funds(tmp_path / "example")
+    args = ["--as-of", "2024-06-30", "--progress-dir", str(progress)]
+    result = cli("report", *args, "--format", "markdown", "--output", str(output), **MADE_EARLY)
+    assert result.code == 0, result.stderr
+    golden("early.md", output.read_bytes())
+    text = output.read_text(encoding="utf-8")
+    returns = text.split("### 本月报送情况")[1].split("### ")[0]
+    assert "| 待报送 |" in returns and "| 未报送 |" not in returns
+    for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
+        assert returns.strip() in page.read_text(encoding="utf-8"), page.name
 
 
 def test_example_progress_is_valid(cli) -> None:
@@ -129,9 +162,11 @@ def test_json_contract(cli) -> None:
 def test_json_says_how_expected_was_counted_beside_it(cli) -> None:
     report = no_nan(cli("report", *EXAMPLE, "--format", "json").stdout)
     keys = list(report)
-    assert keys[:4] == ["as_of", "since", "expected", "expected_basis"]
-    assert keys[4:10] == ["plan", "thresholds", "summary", "items", "units", "categories"]
-    assert keys[10:] == ["reporting", "escalations"]  # the monthly cycle, added after
+    assert keys[:6] == [
+        "as_of", "generated_at", "since", "expected", "expected_pct", "expected_basis"
+    ]  # fmt: skip
+    assert keys[6:12] == ["plan", "thresholds", "summary", "items", "units", "categories"]
+    assert keys[12:] == ["reporting", "escalations"]  # the monthly cycle, added after
     assert report["expected_basis"] in {"month", "day"}
 
 
@@ -189,7 +224,8 @@ def test_every_format_says_how_expected_was_counted(
     book = tmp_path / "report.xlsx"
     report("xlsx", "--output", str(book))
     facts = {row[0].value: row for row in load_workbook(book)["概况"].iter_rows(max_col=3)}
-    assert facts["序时进度"][1].value == fraction
+    # The cell holds the figure shown everywhere (49.7%), not the JSON's four places.
+    assert facts["序时进度"][1].value == pytest.approx(float(shown.rstrip("%")) / 100)
     assert facts["序时进度"][2].value == words
 
 
@@ -210,8 +246,8 @@ def test_no_progress_every_active_item_is_unreported(cli, small_data: Path) -> N
         3: "unreported",
     }
     table = cli("report", "--data-dir", str(small_data), "--as-of", "2024-06-30")
-    assert "未报送 2 项" in table.stdout
-    assert "区人社局" in table.stdout.split("未报送单位")[1]
+    assert "从未报送 2 项" in table.stdout
+    assert "区人社局" in table.stdout.split("从未报送的单位")[1]
 
 
 def test_no_progress_folder_at_all_is_fine(cli, small_data: Path) -> None:
@@ -239,7 +275,7 @@ def test_fail_on_exits_1_after_printing(cli, small_data: Path, fail_on: str, cod
     assert result.code == code, result.stderr
     assert result.stdout.startswith("## ")  # the report is printed either way
     if code:
-        assert "第 1 项（未报送）" in result.stderr
+        assert "第 1 项（从未报送）" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -265,13 +301,20 @@ def test_usage_errors_exit_2(cli, small_data: Path, args: list[str], message: st
 
 
 @pytest.mark.parametrize(
-    "fail_on", ["严重滞后,未报送", "未报送", "lagging,未报送", "严重滞后、未报送"]
+    "fail_on", ["严重滞后,从未报送", "从未报送", "lagging,从未报送", "严重滞后、从未报送"]
 )
 def test_fail_on_takes_the_chinese_words(cli, small_data: Path, fail_on: str) -> None:
     args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30", "-f", "json"]
     result = cli(*args, "--fail-on", fail_on)
     assert result.code == 1, result.stderr
-    assert "第 1 项（未报送）" in result.stderr
+    assert "第 1 项（从未报送）" in result.stderr
+
+
+def test_fail_on_refuses_the_word_that_means_two_things(cli, small_data: Path) -> None:
+    args = ["report", "--data-dir", str(small_data), "--as-of", "2024-06-30"]
+    result = cli(*args, "--fail-on", "未报送")
+    assert result.code == 2 and "[bad-status]" in result.stderr
+    assert "从未报送（unreported）" in result.stderr and "本月未报送（missing）" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -445,7 +488,9 @@ def test_a_total_reported_by_its_parts_shows_their_sum(cli, small_data: Path) ->
     assert item["completion"] > 0
 
 
-def test_lagging_list_shows_value_and_the_latest_note(cli, small_data: Path) -> None:
+def test_lagging_list_shows_the_latest_entrys_figure_and_no_older_note(
+    cli, small_data: Path
+) -> None:
     may = part_yaml("training", 300, id="aaaaaa01", date="2024-05-31", note="五月培训300人次")
     write(small_data, "2024-05", "rsj.yaml", may)
     write(small_data, "2024-06", "rsj.yaml", part_yaml("training", 400, id="aaaaaa02"))  # no note
@@ -454,4 +499,5 @@ def test_lagging_list_shows_value_and_the_latest_note(cli, small_data: Path) -> 
     row = next(
         line for line in result.stdout.split("### 滞后事项")[1].splitlines() if "| 1 |" in line
     )
-    assert row.endswith("| 2024-06-30 累计400人次；五月培训300人次（2024-05-31） |")
+    # June's figure with June's note (none): never May's note beside June's figure.
+    assert row.endswith("| 2024-06-30 累计400人次 |")

@@ -22,7 +22,7 @@ HEADERS = ["序号", "事项", "指标编号", "指标", "目标", "上次报送
            "阶段", "完成百分比", "进展说明", "依据"]  # fmt: skip
 
 
-def template(data: Path, out: Path, unit: str = "区民政局", *extra: str) -> Path:
+def template(data: Path, out: Path, unit: str = "区城管局", *extra: str) -> Path:
     done = run_cli("progress", "template", "--unit", unit, "--as-of", "2024-06-30",
                    "--output", str(out), "--data-dir", str(data), *extra)  # fmt: skip
     assert done.code == 0, done.stderr
@@ -61,7 +61,7 @@ def row_of(sheet: Any, target: str) -> int:
 
 
 def test_template_xlsx_has_the_header_locks_and_checks(small_data: Path, tmp_path: Path) -> None:
-    path = template(small_data, tmp_path / "mzj.xlsx")
+    path = template(small_data, tmp_path / "cgj.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     assert sheet.title == SHEET and len(book.worksheets) == 1
@@ -69,19 +69,26 @@ def test_template_xlsx_has_the_header_locks_and_checks(small_data: Path, tmp_pat
     header = [cell.value for cell in sheet[top]]
     assert header[:12] == HEADERS  # under the form's title, fields and 填表说明
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=top + 1)]
-    # Item 3's four targets in plan order; item 1 is 区人社局's, item 2 has no task.
-    assert [(r[0], r[2]) for r in rows] == [(3, "rate"), (3, "subsidy"), (3, "power"), (3, "dibao")]
-    assert {r[12] for r in rows} == {"区民政局"} and {r[13] for r in rows} == {"2024-06-30"}
+    # Item 3's targets that 区城管局 reports, in plan order: the co-led item's 低保 milestone is
+    # 区民政局's (by); item 1 is 区人社局's, item 2 has no task.
+    assert [(r[0], r[2]) for r in rows] == [(3, "rate"), (3, "subsidy"), (3, "power")]
+    assert {r[12] for r in rows} == {"区城管局"} and {r[13] for r in rows} == {"2024-06-30"}
     assert sheet.protection.sheet and not sheet.protection.password
-    value, stage = row_of(sheet, "rate"), row_of(sheet, "dibao")
+    value = row_of(sheet, "rate")
+    other = template(small_data, tmp_path / "mzj.xlsx", "区民政局")
+    milestone = openpyxl.load_workbook(other).worksheets[0]
+    below = milestone.iter_rows(min_row=header_row(milestone) + 1)
+    assert [(r[0].value, r[2].value) for r in below] == [(3, "dibao")]
+    stage = row_of(milestone, "dibao")
     assert sheet[f"H{value}"].protection.locked is False  # the figure is filled in
     assert sheet[f"C{value}"].protection.locked is not False  # the target id is not
     assert sheet[f"I{value}"].protection.locked is not False  # a stage only on milestones
-    assert sheet[f"I{stage}"].protection.locked is False
-    assert sheet[f"H{stage}"].protection.locked is not False
+    assert milestone[f"I{stage}"].protection.locked is False
+    assert milestone[f"H{stage}"].protection.locked is not False
     checks = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
     numbers = [dv for ref, dv in checks.items() if f"H{value}" in ref.split()]
     assert numbers and numbers[0].type == "decimal" and "%" in (numbers[0].prompt or "")
+    checks = {str(dv.sqref): dv for dv in milestone.data_validations.dataValidation}
     stages = [dv for ref, dv in checks.items() if f"I{stage}" in ref.split()]
     assert stages and stages[0].type == "list" and "推进中" in (stages[0].formula1 or "")
     assert sheet.print_title_rows == f"${top}:${top}"
@@ -129,34 +136,36 @@ def fill(path: Path, out: Path, cells: dict[tuple[str, str], object]) -> Path:
 def test_a_filled_return_is_imported_once_and_a_bad_cell_adds_nothing(
     small_data: Path, tmp_path: Path
 ) -> None:
-    blank = template(small_data, tmp_path / "mzj.xlsx")
+    blank = template(small_data, tmp_path / "cgj.xlsx")
     filled = fill(
         blank,
         tmp_path / "filled.xlsx",
-        {
-            ("rate", "H"): 95.6,
-            ("rate", "K"): "参保率95.6%",
-            ("dibao", "I"): "推进中",
-            ("dibao", "J"): 40,
-            ("dibao", "K"): "方案已报区政府",
-        },
-    )  # fmt: skip  (subsidy and power stay blank)
+        {("rate", "H"): 95.6, ("rate", "K"): "参保率95.6%", ("power", "H"): 99.91},
+    )  # (subsidy stays blank)
+    milestone = fill(
+        template(small_data, tmp_path / "mzj.xlsx", "区民政局"),
+        tmp_path / "milestone.xlsx",
+        {("dibao", "I"): "推进中", ("dibao", "J"): 40, ("dibao", "K"): "方案已报区政府"},
+    )
     done = import_(small_data, str(filled), "--format", "json")
     assert done.code == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert (answer["added"], answer["unchanged"], answer["skipped_blank"]) == (2, 0, 2)
+    assert (answer["added"], answer["unchanged"], answer["skipped_blank"]) == (2, 0, 1)
     assert answer["problems"] == []
+    done = import_(small_data, str(milestone), "--format", "json")
+    assert done.code == 0, done.stderr
+    assert json.loads(done.stdout)["added"] == 1
     shown = {
-        (e["target"], e["value"], e["stage"], e["percent"], e["note"]) for e in listed(small_data)
+        (e["target"], e["value"], e["stage"], e["percent"], e["note"], e["unit"])
+        for e in listed(small_data)
     }
     assert shown == {
-        ("rate", 95.6, None, None, "参保率95.6%"),
-        ("dibao", None, "推进中", 40, "方案已报区政府"),
+        ("rate", 95.6, None, None, "参保率95.6%", "区城管局"),
+        ("power", 99.91, None, None, None, "区城管局"),
+        ("dibao", None, "推进中", 40, "方案已报区政府", "区民政局"),
     }
     entries = listed(small_data)
-    assert {e["date"] for e in entries} == {"2024-06-30"} and {e["unit"] for e in entries} == {
-        "区民政局"
-    }
+    assert {e["date"] for e in entries} == {"2024-06-30"}
     assert all(re.fullmatch(r"报送表 [0-9a-f]{12}", e["source"]) for e in entries)
 
     before = snapshot(small_data)
@@ -166,7 +175,7 @@ def test_a_filled_return_is_imported_once_and_a_bad_cell_adds_nothing(
     assert "不重复登记" in again.stderr
     assert files_only(snapshot(small_data)) == files_only(before)
 
-    bad = fill(blank, tmp_path / "bad.xlsx", {("subsidy", "H"): 90, ("power", "H"): "很多"})
+    bad = fill(blank, tmp_path / "bad.xlsx", {("subsidy", "H"): 86, ("power", "H"): "很多"})
     refused = import_(small_data, str(bad), "--format", "json")
     assert refused.code == 1
     (problem,) = json.loads(refused.stdout)["problems"]
@@ -178,7 +187,7 @@ def test_a_filled_return_is_imported_once_and_a_bad_cell_adds_nothing(
     )
     assert problem["row"] == row_of(openpyxl.load_workbook(bad).worksheets[0], "power")
     assert f"{bad}:{SHEET}:第{problem['row']}行:本期累计完成" in refused.stderr
-    assert files_only(snapshot(small_data)) == files_only(before)  # subsidy's 90 did not land
+    assert files_only(snapshot(small_data)) == files_only(before)  # subsidy's 86 did not land
 
 
 def test_every_problem_is_reported_at_once_by_the_rules_of_add(
@@ -371,7 +380,7 @@ def test_a_blank_return_adds_nothing(small_data: Path, tmp_path: Path) -> None:
     blank = template(small_data, tmp_path / "mzj.xlsx")
     done = import_(small_data, str(blank), "--format", "json")
     assert done.code == 0, done.stderr
-    assert json.loads(done.stdout)["skipped_blank"] == 4
+    assert json.loads(done.stdout)["skipped_blank"] == 3
     assert listed(small_data) == []
 
 

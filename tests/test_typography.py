@@ -181,7 +181,7 @@ def test_the_readme_and_docs_read_in_full_width(path: Path) -> None:
 def test_a_return_round_trips_whatever_its_typography(small_data: Path, tmp_path: Path) -> None:
     """A note typed with ASCII punctuation is recorded as typed, and shown typeset."""
     returned = tmp_path / "r.csv"
-    made = run_cli("progress", "template", "--data-dir", str(small_data), "--unit", "区民政局",
+    made = run_cli("progress", "template", "--data-dir", str(small_data), "--unit", "区城管局",
                    "--as-of", "2024-06-30", "--output", str(returned))  # fmt: skip
     assert made.code == 0, made.stderr
     lines = returned.read_text(encoding="utf-8-sig").splitlines()

@@ -19,26 +19,39 @@ def recorded(data: Path) -> list[tuple[int, str, str, object, object, str | None
 
 
 def test_a_unit_walks_its_targets_skips_with_enter_and_writes_once(small_data: Path) -> None:
+    # Item 3 is co-led: 区城管局 walks its three targets, 区民政局 its 低保 milestone (by).
     code, shown = run_on_terminal(
-        ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
+        ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("（回车跳过", "95.6"),  # [1/4] a level, with its note
+            ("（回车跳过", "95.6"),  # [1/3] a level, with its note
             ("进展说明", "参保率稳定"),
-            ("（回车跳过", ""),  # [2/4] Enter skips
-            ("（回车跳过", "很高"),  # [3/4] not a number: asked again
-            ("（回车跳过", ""),
-            ("阶段（1", "2"),  # [4/4] a milestone: the stage by its number
-            ("完成百分比", "40"),
-            ("进展说明", "方案已报区政府"),
+            ("（回车跳过", ""),  # [2/3] Enter skips
+            ("（回车跳过", "很高"),  # [3/3] not a number: asked again
+            ("（回车跳过", "99.91"),
+            ("进展说明", ""),
             ("确认写入这 2 条", "y"),
         ],
     )
     assert code == 0, shown
-    assert "[1/4] 第 3 项" in shown and "[4/4]" in shown and "输入有误" in shown
+    assert "[1/3] 第 3 项" in shown and "[3/3]" in shown and "输入有误" in shown
+    assert "规范确定低保标准" not in shown  # 区民政局's target is not asked of 区城管局
     assert "已登记 2 条" in shown
+    code, shown = run_on_terminal(
+        ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
+        [
+            ("日期 [", "2024-06-30"),
+            ("阶段（1", "2"),  # [1/1] a milestone: the stage by its number
+            ("完成百分比", "40"),
+            ("进展说明", "方案已报区政府"),
+            ("确认写入这 1 条", "y"),
+        ],
+    )
+    assert code == 0, shown
+    assert "[1/1] 第 3 项" in shown
     assert sorted(recorded(small_data), key=lambda e: e[1]) == [
         (3, "dibao", "2024-06-30", None, "推进中", "方案已报区政府"),
+        (3, "power", "2024-06-30", 99.91, None, None),
         (3, "rate", "2024-06-30", 95.6, None, "参保率稳定"),
     ]
 
@@ -46,14 +59,13 @@ def test_a_unit_walks_its_targets_skips_with_enter_and_writes_once(small_data: P
 def test_a_walk_cancelled_at_the_end_writes_nothing(small_data: Path) -> None:
     before = snapshot(small_data.parent)
     code, shown = run_on_terminal(
-        ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
+        ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
             ("（回车跳过", "95.6"),
             ("进展说明", ""),
             ("（回车跳过", ""),
             ("（回车跳过", ""),
-            ("阶段（1", ""),
             ("确认写入这 1 条", "n"),
         ],
     )
@@ -95,15 +107,14 @@ def test_a_nul_typed_at_a_prompt_is_refused_there_and_the_next_prompts_keep_step
     """Round 3: a NUL (Ctrl-@) cut the answer short (input() reads a C string), skipped the
     target and left the rest of the line to the next prompt."""
     code, shown = run_on_terminal(
-        ["progress", "add", "--unit", "区民政局", "--data-dir", str(small_data)],
+        ["progress", "add", "--unit", "区城管局", "--data-dir", str(small_data)],
         [
             ("日期 [", "2024-06-30"),
-            ("（回车跳过", "9\x005.6"),  # [1/4]: refused at this prompt, asked again
+            ("（回车跳过", "9\x005.6"),  # [1/3]: refused at this prompt, asked again
             ("（回车跳过", "95.6"),
             ("进展说明", "参保率稳定"),  # the next prompt gets this answer, nothing left over
             ("（回车跳过", ""),
             ("（回车跳过", ""),
-            ("阶段（1", ""),
             ("确认写入这 1 条", "y"),
         ],
     )

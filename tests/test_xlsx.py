@@ -65,6 +65,12 @@ def same_number(cell: Any, value: Any) -> bool:
     return isinstance(cell.value, int | float) and cell.value == pytest.approx(value, abs=1e-12)
 
 
+def same_percent(cell: Any, shown: Any) -> bool:
+    """A percent cell holds the figure the JSON's `*_pct` gives (53.9 is 0.539): the cell
+    shows what every other format shows."""
+    return same_number(cell, None if shown is None else shown / 100)
+
+
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Any]:
     """The example month as JSON and as a workbook made by the command line."""
@@ -91,7 +97,7 @@ def test_summary_sheet(example: tuple[dict[str, Any], Any]) -> None:
     facts = {row[0].value: row[1] for row in sheet.iter_rows(min_row=3, max_row=8)}
     assert facts["数据截至"].value == dt.datetime(2024, 6, 30)
     assert facts["数据截至"].number_format == "yyyy-mm-dd"
-    assert same_number(facts["序时进度"], report["expected"])
+    assert same_percent(facts["序时进度"], report["expected_pct"])
     assert facts["序时进度"].number_format == "0.0%"
     counts = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=11, max_row=16)}
     assert counts == {word(code): n for code, n in report["summary"].items()}
@@ -112,7 +118,7 @@ def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> No
         assert record["状态"].value == item["status_label"]
         assert record["牵头单位"].value == ("、".join(item["units"]) or None)
         for title, key in [("完成进度", "completion"), ("序时进度", "expected")]:
-            assert same_number(record[title], item[key])
+            assert same_percent(record[title], item[f"{key}_pct"])
             if item[key] is not None:
                 assert record[title].number_format == "0.0%"
         assert same_number(record["落后（百分点）"], item["gap"])
@@ -121,10 +127,10 @@ def test_items_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> No
             assert record["最新报送日期"].value is None
         else:
             assert record["最新报送日期"].value == dt.datetime.fromisoformat(latest["date"])
-            # the latest note that tells progress: not always the latest entry's (a
-            # correction's remark is not news of the work)
-            note = (item["note"] or {}).get("text")  # as a person reads it
-            assert record["最新进展"].value == (typeset(note) if note else note)
+            # 最新进展 as every format has it: one entry's figure, note and date each, as a
+            # person reads it
+            shown = item["latest_text"]
+            assert record["最新进展"].value == (typeset(shown) if shown else None)
 
 
 def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> None:
@@ -138,9 +144,9 @@ def test_targets_sheet_matches_the_json(example: tuple[dict[str, Any], Any]) -> 
         assert same_number(record["目标值"], target["value"])
         if target["actual"] is None and target["percent"] is None:
             # Nothing reported: said so, not a 0% or a 否 that reads like a breach.
-            assert record["完成进度"].value == record["是否达到目标"].value == "未报送"
+            assert record["完成进度"].value == record["是否达到目标"].value == "从未报送"
             continue
-        assert same_number(record["完成进度"], target["completion"])
+        assert same_percent(record["完成进度"], target["completion_pct"])
         assert record["完成进度"].number_format == "0.0%"
         if isinstance(target["actual"], str):  # a milestone's stage
             assert record["阶段"].value == target["actual"]
@@ -157,14 +163,14 @@ def test_units_and_categories_sheets_match_the_json(example: tuple[dict[str, Any
     for record, unit in zip(units, report["units"], strict=True):
         assert record["名次"].value == unit["rank"]
         assert record["事项数"].value == len(unit["items"])
-        assert same_number(record["平均完成进度"], unit["completion"])
+        assert same_percent(record["平均完成进度"], unit["completion_pct"])
         assert record["严重滞后"].value == unit["counts"]["lagging"]
-        assert record["未报送"].value == unit["counts"]["unreported"]
+        assert record["从未报送"].value == unit["counts"]["unreported"]
     categories = rows(book["类别"])
     assert len(categories) == len(report["categories"])
     for record, category in zip(categories, report["categories"], strict=True):
         assert record["类别"].value == category["name"]
-        assert same_number(record["平均完成进度"], category["completion"])
+        assert same_percent(record["平均完成进度"], category["completion_pct"])
         assert record["无任务"].value == category["counts"]["no_task"]
 
 
@@ -214,7 +220,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
     item = report["items"][0]
     item["title"] = text
     item["units"] = [text]
-    item["note"]["text"] = text
+    item["latest_text"] = text
     item["latest"]["source"] = text
     item["targets"][0]["name"] = text
     report["units"][0]["name"] = text
@@ -231,7 +237,7 @@ def test_injection_strings_come_back_as_strings(text: str) -> None:
 
 def test_control_characters_do_not_break_the_workbook() -> None:
     report = report_json("--data-dir", str(PUBLISH_DATA))
-    report["items"][0]["note"]["text"] = "响铃\x07字符"
+    report["items"][0]["latest_text"] = "响铃\x07字符"
     book = load_workbook(io.BytesIO(render_xlsx(report)))
     assert rows(book["事项"])[0]["最新进展"].value == "响铃\ufffd字符"
 
@@ -327,4 +333,4 @@ def test_a_standard_with_no_report_reads_unreported() -> None:
         r for r in rows(load_workbook(io.BytesIO(render_xlsx(report)))["指标"])
         if r["事项序号"].value == item["id"]
     )  # fmt: skip
-    assert found["完成进度"].value == found["是否达到目标"].value == "未报送"
+    assert found["完成进度"].value == found["是否达到目标"].value == "从未报送"

@@ -528,16 +528,17 @@ def hostile_files(
 
 # --- valid progress for the small plan (tests/data/valid/plan_small.yaml) -------------------
 
-# (item, target, kind, lead units as (name, id)) of the small plan.
+# (item, target, kind, the unit that reports it as (name, id)) of the small plan: item 3 is
+# co-led, its 低保 milestone 区民政局's (by), the rest its first lead unit's.
 SMALL_TARGETS = (
     (1, "jobs", "quantity", (("区人社局", "rsj"),)),
     (1, "training", "quantity", (("区人社局", "rsj"),)),
     (1, "a", "quantity", (("区人社局", "rsj"),)),
     (1, "b", "quantity", (("区人社局", "rsj"),)),
-    (3, "rate", "level", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "subsidy", "standard", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "power", "level", (("区城管局", "cgj"), ("区民政局", "mzj"))),
-    (3, "dibao", "milestone", (("区城管局", "cgj"), ("区民政局", "mzj"))),
+    (3, "rate", "level", (("区城管局", "cgj"),)),
+    (3, "subsidy", "standard", (("区城管局", "cgj"),)),
+    (3, "power", "level", (("区城管局", "cgj"),)),
+    (3, "dibao", "milestone", (("区民政局", "mzj"),)),
 )
 SOURCES = (None, "花残联〔2024〕12号", "https://example.org/a?b=1&c=2", "javascript:alert(1)")
 
@@ -551,6 +552,22 @@ def _note(pick: Pick) -> str | None:
     return _one_line(pick.text())
 
 
+_RANKS = {"未启动": 0, "推进中": 1, "已完成": 2}
+
+
+def _stage(pick: Pick) -> tuple[str, int | None]:
+    stage = pick.choice(["未启动", "推进中", "已完成"])
+    return stage, pick.integer(0, 100) if stage == "推进中" and pick.boolean() else None
+
+
+def _advance(stage: tuple[str, int | None]) -> tuple[int, int]:
+    """How far a stage puts a milestone: its share (推进中 without a percent is half way),
+    then the stage."""
+    name, percent = stage
+    share = {"未启动": 0, "已完成": 100}.get(name, 50 if percent is None else percent)
+    return share, _RANKS[name]
+
+
 def build_progress(pick: Pick) -> dict[str, list[dict[str, Any]]]:
     """Valid entries for the small plan, by file (`<YYYY-MM>/<unit-id>.yaml`), in file order."""
     chosen = pick.distinct(lambda: pick.choice(SMALL_TARGETS), pick.integer(1, 4))
@@ -561,11 +578,14 @@ def build_progress(pick: Pick) -> dict[str, list[dict[str, Any]]]:
         count = pick.integer(1, 4)
         days = sorted(pick.distinct(pick.day, count))
         values = sorted(pick.distinct(lambda: pick.integer(0, 10_000), len(days)))
+        # A milestone never goes back (checks.decreases): its stages, each with or without
+        # a percent (推进中 without one counts half way), put in the order they advance.
+        stages = sorted((_stage(pick) for _ in days), key=_advance)
         # Plausible for the target (never 100 times it): a share at most 100%, at most 10万人
         # for 0.57万人, whole 人次 for the counted targets (a fraction of a count is refused).
         scales = {"rate": 100, "power": 100, "jobs": 1000, "subsidy": 100}  # at most 100元/月
         scale = scales.get(target, 1)
-        for day, value in zip(days, values, strict=False):
+        for day, value, (stage, percent) in zip(days, values, stages, strict=False):
             serial += 1
             entry: dict[str, Any] = {
                 "id": f"{serial:09x}e",
@@ -574,9 +594,9 @@ def build_progress(pick: Pick) -> dict[str, list[dict[str, Any]]]:
                 "date": day,
             }
             if kind == "milestone":
-                entry["stage"] = pick.choice(["未启动", "推进中", "已完成"])
-                if entry["stage"] == "推进中" and pick.boolean():
-                    entry["percent"] = pick.integer(0, 100)
+                entry["stage"] = stage
+                if percent is not None:
+                    entry["percent"] = percent
             else:
                 entry["value"] = Decimal(value) / scale
             entry["unit"] = name

@@ -36,7 +36,7 @@ WRITERS: list[tuple[int, str, str, str]] = [
     (3, "rate", "区城管局", "--value={j}"),
     (3, "dibao", "区民政局", "--stage=推进中 --percent={j}"),
     (1, "a", "区人社局", "--value={j}"),
-    (3, "power", "区民政局", "--value={j}"),
+    (3, "power", "区城管局", "--value={j}"),
     (3, "subsidy", "区城管局", "--value={j}"),
     (1, "b", "区人社局", "--value={j}"),
 ]

@@ -184,17 +184,25 @@ def ask_target(loaded: LoadedPlan, item: Item, given: str | None, ask: Asker) ->
     return targets[ask.choose(f"第 {item.id} 项的目标:", options)]
 
 
-def ask_unit(loaded: LoadedPlan, item: Item, given: str | None, ask: Asker) -> Unit:
+def ask_unit(
+    loaded: LoadedPlan, item: Item, given: str | None, ask: Asker, target: Target | None = None
+) -> Unit:
+    """The unit given (checked), or the one that reports `target`: each target of a co-led
+    item has one reporting unit, so it is never asked."""
     from minsheng.progress.rules import unit_problem
 
-    leads = [unit for name in loaded.canonical_units(item) if (unit := loaded.unit_named(name))]
     if given is not None:
         try:
-            unit = loaded.find_unit(given)
+            chosen = loaded.find_unit(given)
         except UsageError as error:
             raise refused(Code.NOT_LEAD_UNIT, "unit", error.message) from None
-        refuse(unit_problem(loaded, item, unit.name))
-        return unit
+        refuse(unit_problem(loaded, item, chosen.name, target))
+        return chosen
+    leads = [unit for name in loaded.canonical_units(item) if (unit := loaded.unit_named(name))]
+    if target is not None and leads:
+        found = loaded.unit_named(loaded.reporter(item, target))
+        if found is not None:
+            return found
     if len(leads) == 1:
         return leads[0]
     names = "、".join(unit.name for unit in leads)

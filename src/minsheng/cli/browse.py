@@ -74,8 +74,9 @@ StatusOption = Annotated[
         "--status",
         "-s",
         help="状态(按今天或 --as-of 那天的进度计算,与 report 相同):"
-        "done(已完成)、on_track(正常推进)、behind(滞后)、lagging(严重滞后)、unreported(未报送)、no_task(无任务)、"
-        "active(有任务);也可写中文。",
+        "done(已完成)、on_track(正常推进)、behind(滞后)、lagging(严重滞后)、unreported(从未报送)、"
+        "no_task(无任务)、active(有任务),以及 missing(本月未报送:最近一个已过完的月份,"
+        "截止日已过仍没有报);也可写中文。",
         show_default=False,
         autocompletion=_complete_status,
     ),
@@ -258,7 +259,8 @@ def _statuses(
     """Each item's status on `day` (today by default), as the report computes it, and the
     date used; read only when the filter needs more than the plan (no_task and active are
     known without the progress entries)."""
-    from minsheng.views.browse import ACTIVE, NO_TASK, item_statuses
+    from minsheng.core.status import MISSING
+    from minsheng.views.browse import ACTIVE, NO_TASK, item_statuses, missing_now
 
     if selection.status in (None, NO_TASK, ACTIVE):
         return None, None
@@ -271,4 +273,8 @@ def _statuses(
     if ledger.issues:
         raise DataError(ledger.issues)
     as_of = day or default_as_of(loaded.plan.document.period, dt.date.today())  # as `report`
+    if selection.status == MISSING:
+        from minsheng.cli.common import made_at
+
+        return missing_now(loaded, ledger.first_returns(), as_of, made_at()), as_of
     return item_statuses(loaded, ledger.entries_at(as_of), as_of), as_of

@@ -37,6 +37,15 @@ AllowLargeOption = Annotated[
     ),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="不再询问确认。")]
+ReceivedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--received",
+        help="办公室收到报送表的日期 YYYY-MM-DD(收到后过几天才登记时写明);"
+        "是否按时以它为准,不写则以登记时间为准。",
+        show_default=False,
+    ),
+]
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -314,3 +323,26 @@ def option_date(text: str | None, option: str) -> dt.date | None:
     except ValueError as error:
         code = error.code if isinstance(error, Problem) else Code.BAD_DATE
         raise UsageError(code, f"{option}:{error}") from None
+
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def made_at() -> dt.datetime:
+    """When the report is made, in Beijing time: now, or the moment $SOURCE_DATE_EPOCH gives
+    (seconds since 1970, the reproducible-builds convention), so that CI or a test makes the
+    same document from the same data whenever it runs. It decides which returns are still
+    待报送 (their due day not past)."""
+    from minsheng.progress.entry import BEIJING
+
+    given = os.environ.get(SOURCE_DATE_EPOCH)
+    if given is None or not given.strip():
+        return dt.datetime.now(BEIJING).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(given.strip()), BEIJING)
+    except (ValueError, OverflowError, OSError):
+        message = (
+            f"环境变量 {SOURCE_DATE_EPOCH} 应为自 1970-01-01 起的整数秒数(报告的生成时间),"
+            f"实际是 {given!r}"
+        )
+        raise UsageError(Code.BAD_SOURCE_DATE, message) from None

@@ -31,6 +31,7 @@ from minsheng.cli.common import (
     NoCacheOption,
     OutputOption,
     ProgressDirOption,
+    ReceivedOption,
     YearOption,
     YesOption,
     info,
@@ -108,6 +109,7 @@ def add(
         str | None,
         typer.Option("--corrects", help="本条更正的那条记录的编号(id);日期与那条相同。"),
     ] = None,
+    received: ReceivedOption = None,
     allow_large: AllowLargeOption = False,
     yes: YesOption = False,
     data_dir: DataDirOption = None,
@@ -139,6 +141,7 @@ def add(
     if value is not None and stage is not None:
         raise UsageError(Code.VALUE_AND_STAGE, "--value 和 --stage 只能给一个")
     folder, loaded = open_data(data_dir, year)
+    received_on = option_date(received, "--received")
     store.progress_folder(folder)  # a read-only place is refused before any question
     cache = user_cache(no_cache)
     ask = Asker(sys.stdin.isatty())
@@ -146,11 +149,11 @@ def add(
     if item is None and unit is not None and alone and ask.interactive:
         from minsheng.cli.walk import walk
 
-        walk(folder, loaded, unit, date, ask, yes, cache, allow_large)
+        walk(folder, loaded, unit, date, ask, yes, cache, allow_large, received_on)
         return
     chosen = ask_item(loaded, item, ask)
     aim = ask_target(loaded, chosen, target, ask)
-    reporter = ask_unit(loaded, chosen, unit, ask)
+    reporter = ask_unit(loaded, chosen, unit, ask, aim)
     given = {"value": value is not None, "stage": stage is not None, "percent": percent is not None}
     refuse(shape_problem(aim, **given, complete=False))
     corrected = or_refuse(
@@ -162,7 +165,7 @@ def add(
         """The entry as far as it is known (the model refuses a number out of range)."""
         return entry_or_problem(id=store.new_id(), item=chosen.id, target=aim.id, date=day,
                       unit=reporter.name, corrects=corrected.id if corrected else None,
-                      recorded_at=store.now(), **reading)  # fmt: skip
+                      received=received_on, recorded_at=store.now(), **reading)  # fmt: skip
 
     def against_data(amount: Decimal) -> None:
         """A value typed on a terminal meets the entries already recorded at once."""

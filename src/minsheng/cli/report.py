@@ -23,7 +23,7 @@ from minsheng.cli.common import (
     write_output,
 )
 from minsheng.core.issues import Code, DataError, UsageError
-from minsheng.core.status import WORDS, Status, choices
+from minsheng.core.status import MISSING, MISSING_WORD, WORDS, ambiguity, choices
 from minsheng.core.status import parse as parse_status
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def report(
         typer.Option(
             "--fail-on",
             help="有事项处于这些状态时退出码为 1(输出照常),逗号分隔,"
-            "如 lagging,unreported;可选 " + choices() + "。",
+            "如 lagging,unreported;可选 " + choices(missing=True) + "。",
         ),
     ] = None,
     progress_dir: ProgressDirOption = None,
@@ -138,7 +138,7 @@ def report(
     year: YearOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """完成情况通报:按状态汇总、逐项完成进度、单位排名、滞后事项、未报送单位。
+    """完成情况通报:按状态汇总、逐项完成进度、单位排名、滞后事项、本月报送情况。
 
     完成进度按目标计算,序时进度按计划期(或事项自己的进度安排)计算,按月计还是按天计见计划文件
     schedule.basis,通报上写明;落后序时进度 10 个百分点起为滞后,超过 30
@@ -152,6 +152,7 @@ def report(
     docx 通报的版头、落款和版记取自计划文件的 bulletin 一节(办公室自己的设置),
     --masthead、--issuer、--number、--copy-to、--contact 可以临时改写。
     """
+    from minsheng.cli.common import made_at
     from minsheng.core.cache import user_cache
     from minsheng.progress.ledger import open_ledger
     from minsheng.render.docx import Masthead, StrippedCharacters
@@ -162,6 +163,7 @@ def report(
     as_of_date = option_date(as_of, "--as-of")
     written = option_date(date, "--date")
     since_date = option_date(since, "--since")
+    when = made_at()
     gate = parse_statuses(fail_on) if fail_on is not None else set()
     if format in BINARY and output is None:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
@@ -201,9 +203,8 @@ def report(
     entries = ledger.entries_at(*days)
     returns = ledger.first_returns()
     plan, units_of = loaded.plan, loaded.canonical_units
-    result = compute(
-        plan, units_of, entries, as_of_date, since_date, returns=returns, funds=loaded.funds
-    )
+    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns,
+                     made_at=when, funds=loaded.funds)  # fmt: skip
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     settings = Masthead(
@@ -240,7 +241,7 @@ def report(
 
 def say_sources(folder: DataDir, plan: Path) -> None:
     """Which plan and which progress folder the report is made of, on stderr: a bulletin of
-    the shipped plan with no progress at all (every item 未报送) must never go out unnoticed."""
+    the shipped plan with no progress at all (every item 从未报送) must never go out unnoticed."""
     progress = folder.progress
     info(f"依据计划 {folder.display(plan)},进度目录 {folder.display(progress)}。")
     if folder.shipped:
@@ -251,7 +252,7 @@ def say_sources(folder: DataDir, plan: Path) -> None:
     if not progress.is_dir():
         info(
             f"提示 [no-progress]：进度目录 {folder.display(progress)} 不存在,"
-            "所有事项按未报送统计;可用 --progress-dir 指定进度目录。"
+            "所有事项按从未报送统计;可用 --progress-dir 指定进度目录。"
         )
 
 
@@ -270,17 +271,31 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,,、;;]", text) if part.strip()]
 
 
-def parse_statuses(text: str) -> set[Status]:
-    """`lagging,unreported` (or 严重滞后,未报送) as statuses; anything else is a usage error."""
+def parse_statuses(text: str) -> set[str]:
+    """`lagging,unreported` (or 严重滞后,从未报送) as status codes, `missing` (本月未报送)
+    too; anything else is a usage error."""
     # Typed in Chinese, the list is as often written with ,or 、 as with a comma.
-    names = [part.strip() for part in re.split(r"[,,、]", text) if part.strip()]
-    found = {name: parse_status(name) for name in names}
+    names = [part.strip() for part in re.split(r"[,\uff0c、]", text) if part.strip()]
+    found: dict[str, str | None] = {}
+    for name in names:
+        status = parse_status(name)
+        found[name] = (
+            status.value if status else MISSING if name in {MISSING, MISSING_WORD} else None
+        )
     unknown = [name for name, status in found.items() if status is None]
     if unknown or not names:
         shown = "、".join(unknown) or "(空)"
-        raise UsageError(Code.BAD_STATUS, f"--fail-on 的状态 {shown} 无效;可选:{choices()}")
+        hint = "".join(f";{ambiguity(name)}" for name in unknown if ambiguity(name))
+        message = f"--fail-on 的状态 {shown} 无效{hint};可选:{choices(missing=True)}"
+        raise UsageError(Code.BAD_STATUS, message)
     return {status for status in found.values() if status is not None}
 
 
-def failed_items(result: Report, gate: set[Status]) -> list[tuple[int, str]]:
-    return [(r.item.id, WORDS[r.status]) for r in result.now.items if r.status in gate]
+def failed_items(result: Report, gate: set[str]) -> list[tuple[int, str]]:
+    """The items in a gated state: a status, or this month's return missing (本月未报送)."""
+    missing = result.cycle.missing_now() if result.cycle and MISSING in gate else {}
+    return [
+        (r.item.id, WORDS[r.status] if r.status.value in gate else MISSING_WORD)
+        for r in result.now.items
+        if r.status.value in gate or r.item.id in missing
+    ]

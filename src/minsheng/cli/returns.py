@@ -16,6 +16,7 @@ from minsheng.cli.common import (
     AllowLargeOption,
     DataDirOption,
     NoCacheOption,
+    ReceivedOption,
     UnitOption,
     YearOption,
     YesOption,
@@ -28,7 +29,7 @@ from minsheng.cli.common import (
 from minsheng.core.issues import Code, RefusedError, UsageError
 
 if TYPE_CHECKING:
-    from minsheng.progress.return_import import Outcome
+    from minsheng.progress.return_import import Outcome, Sheet
 
 
 # Refusals about the place, not the data: never a reason to plan the import again.
@@ -128,6 +129,7 @@ def import_returns(
             "--date", "-d", help="进度日期;默认为报送表生成时的统计截止日。", show_default=False
         ),
     ] = None,
+    received: ReceivedOption = None,
     allow_large: AllowLargeOption = False,
     yes: YesOption = False,
     dry_run: Annotated[
@@ -157,13 +159,17 @@ def import_returns(
 
     folder, loaded = open_data(data_dir, year)
     day = option_date(date, "--date")
+    received_on = option_date(received, "--received")
     if not dry_run:
         store.progress_folder(folder)  # a read-only place is refused before any reading
     cache = user_cache(no_cache)
     sheets = read_returns(files)
-    outcome = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large)
+    outcome = plan_import(folder, loaded, sheets, day=day, cache=cache, allow_large=allow_large,
+                          received=received_on)  # fmt: skip
     for notice in outcome.notices:
         info(notice)
+    if dry_run and received_on is None:
+        _saved_hints(sheets)
     if outcome.problems:
         _show_problems(outcome, format)
         raise typer.Exit(1)
@@ -172,6 +178,11 @@ def import_returns(
     said = f"跳过空行 {outcome.skipped_blank} 行"
     if outcome.unchanged:
         said += f";{len(outcome.unchanged)} 行与已登记的记录相同,不重复登记"
+    if outcome.notes_only:
+        said += (
+            f";其中 {outcome.notes_only} 行只更新了进展说明或依据(数值与已登记的相同),"
+            "登记为新的记录,原来的说明留在历史里"
+        )
     if not outcome.added:
         info(f"没有新的进度需要登记({said})。")
         _json(outcome, format)
@@ -206,6 +217,21 @@ def import_returns(
     files_written = sorted({folder.display(w.path) for w in written})
     info(f"已登记 {len(written)} 条进度({said}),写入 {'、'.join(files_written)}。")
     _json(outcome, format)
+
+
+def _saved_hints(sheets: list[Sheet]) -> None:
+    """When each workbook says it was last saved: likely the day it was sent, which the
+    clerk may give as --received if the office received it then (never taken by itself)."""
+    from minsheng.progress.entry import BEIJING
+
+    for sheet in sheets:
+        if sheet.saved_at is not None:
+            saved = sheet.saved_at.astimezone(BEIJING)
+            info(
+                f"提示:{sheet.file} 在工作簿里记录的最后保存时间是 {saved:%Y-%m-%d %H:%M}"
+                f"(北京时间);如果办公室是那天收到的,导入时可加 --received {saved:%Y-%m-%d},"
+                "是否按时以收到日期为准。"
+            )
 
 
 def _show_problems(outcome: Outcome, format: ImportFormat) -> None:

@@ -34,8 +34,10 @@ def walk(
     yes: bool,
     cache: Cache | None,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> None:
-    """Ask for every target of the unit (Enter skips one) and record the answers together."""
+    """Ask for every target of the unit (Enter skips one) and record the answers together;
+    `received` is the day the office received the return, kept on each entry."""
     from minsheng.progress import store
     from minsheng.progress.checks import read_progress
     from minsheng.progress.return_import import ReturnEntry
@@ -58,18 +60,8 @@ def walk(
     filled: list[ReturnEntry] = []
     for number, row in enumerate(rows, 1):
         earlier = [read.entry for read in filled]
-        entry = _ask_row(
-            folder,
-            loaded,
-            row,
-            reporter.name,
-            day,
-            ask,
-            cache,
-            (number, len(rows)),
-            earlier,
-            allow_large,
-        )
+        entry = _ask_row(folder, loaded, row, reporter.name, day, ask, cache,
+                         (number, len(rows)), earlier, allow_large, received)  # fmt: skip
         if entry is not None:
             filled.append(ReturnEntry("", None, number, row.item, row.target, entry))
     if not filled:
@@ -95,6 +87,7 @@ def _ask_row(
     place: tuple[int, int],
     earlier: list[ProgressEntry],
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> ProgressEntry | None:
     """One target: its last figure shown, its reading asked; None when skipped. A reading is
     checked with the answers `earlier` in the walk (资金拨付 after the 资金到位 just typed)."""
@@ -103,13 +96,14 @@ def _ask_row(
 
     number, total = place
     last = row.fixed()
-    said = f"(上次 {last['上次报送']},{last['上次日期']})" if row.last is not None else "(未报送过)"
+    said = f"(上次 {last['上次报送']},{last['上次日期']})" if last["上次日期"] else "(未报送过)"
     info(f"\n[{number}/{total}] 第 {row.item.id} 项 {last['事项']}")
     info(f"  {describe(row.target)}{said}")
 
     def draft(**reading: object) -> ProgressEntry:
         return entry_or_problem(id=store.new_id(), item=row.item.id, target=row.target.id, date=day,
-                      unit=unit, recorded_at=store.now(), **reading)  # fmt: skip
+                      unit=unit, received=received, recorded_at=store.now(),
+                      **reading)  # fmt: skip
 
     def against_data(**reading: object) -> None:
         found = store.problems_all(folder, loaded, [*earlier, draft(**reading)], cache=cache)

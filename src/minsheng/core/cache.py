@@ -59,6 +59,7 @@ _MARKER_TEXT = (
 )
 
 Issue = tuple[int, int, str, str, str]  # line, column, code, message, path
+RECORD_FIELDS = 18  # the fields of an entry in plain values (progress.fastparse.Record)
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,7 @@ def _decode(payload: bytes) -> Parsed | None:
     records, issues, whole, size = data
     shaped = (
         isinstance(records, tuple)
-        and all(type(record) is tuple and len(record) == 17 for record in records)
+        and all(type(record) is tuple and len(record) == RECORD_FIELDS for record in records)
         and isinstance(issues, tuple)
         and all(type(issue) is tuple and len(issue) == 5 for issue in issues)
         and type(whole) is bool

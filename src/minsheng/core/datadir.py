@@ -4,6 +4,7 @@ plan shipped inside the package."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -58,10 +59,18 @@ class DataDir:
         """A path as shown in messages: relative to the working folder where it can be."""
         if self.shipped:
             return f"<minsheng>/{path.name}"
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        return _relative_to_cwd(path, Path.cwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_to_cwd(path: Path, cwd: Path) -> str:
+    """`path` relative to the working folder `cwd` where it can be. Kept: one command shows
+    each of a year's progress files several times (read, checked, read again to write), and
+    resolving a path asks the system once for each of its parts."""
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
 
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/minsheng, or minsheng in a wheel

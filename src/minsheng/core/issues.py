@@ -56,6 +56,7 @@ class Code(StrEnum):
     MISSING_SOURCE = "missing-source"
     DUPLICATE_ENTRY = "duplicate-entry"
     NOT_LEAD_UNIT = "not-lead-unit"
+    NOT_REPORTER = "not-reporting-unit"
     UNKNOWN_ENTRY = "unknown-entry"
     MISPLACED = "misplaced-entry"
     SYMLINK = "symlink"
@@ -67,6 +68,7 @@ class Code(StrEnum):
     CORRECTION_DATE = "correction-date"
     TOO_LONG = "too-long"
     PAID_ABOVE_ARRIVED = "paid-above-arrived"
+    BAD_RECEIVED = "bad-received"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"
     WRITE_FAILED = "write-failed"
@@ -94,6 +96,7 @@ class Code(StrEnum):
     OUTPUT_IS_FOLDER = "output-is-folder"
     OUTPUT_IS_DATA = "output-is-data"
     OUTPUT_EXISTS = "output-exists"
+    BAD_SOURCE_DATE = "bad-source-date-epoch"  # $SOURCE_DATE_EPOCH, the report's making time
     # a notice that cannot be drafted from
     EMPTY_NOTICE = "empty-notice"
     NOTICE_TOO_LARGE = "notice-too-large"

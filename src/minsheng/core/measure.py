@@ -29,6 +29,16 @@ def is_percent(unit: str | None) -> bool:
     return unit in {"%", "\uff05"}  # half- and full-width
 
 
+# Other names of the same unit (计量单位的同义词), each to the name it stands for: a count
+# of people is written 人 or 名 alike (320人 for a target in 名), of attendances 人次 or 名次.
+SYNONYMS = {"名": "人", "名次": "人次", "\uff05": "%"}
+
+
+def same_unit(one: str, other: str) -> bool:
+    """Whether two units (without their 万) are the same: equal, or synonyms (人 and 名)."""
+    return SYNONYMS.get(one, one) == SYNONYMS.get(other, other)
+
+
 # Units that count whole things: a value in them is a whole number (after its 万, if any).
 COUNTED = frozenset({
     "户", "人", "名", "个", "所", "家", "位", "例", "件", "次", "场", "批", "套", "座", "处",
@@ -77,7 +87,7 @@ def parse_amount(text: str, unit: str | None) -> Decimal:
         raise ValueError(f"数值 {text!r} 请写成普通数字(如 0.0001),不要用科学计数法")
     target_scale, target_base = split_unit(unit) if unit else (Decimal(1), "")
     scale, base = split_unit(written)
-    if base and base != target_base and not (is_percent(base) and is_percent(target_base)):
+    if base and not same_unit(base, target_base):
         raise ValueError(f"数值的单位 {written} 与目标的单位 {unit or '(无)'} 不一致")
     if scale != 1 and written != unit and is_rate(unit):
         raise ValueError(f"目标的计量单位是 {unit},数值不能带“{written[0]}”,请直接按 {unit} 写数值")

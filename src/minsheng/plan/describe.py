@@ -22,6 +22,7 @@ def target_json(target: Target) -> dict[str, Any]:
         "unit": target.unit,
         "baseline": json_number(target.baseline),
         "sum_of": list(target.sum_of),
+        "by": target.by,
         "note": target.note,
     }
 

@@ -19,7 +19,17 @@ from minsheng.core.measure import is_counted, is_percent, split_unit
 from minsheng.core.schema import validate
 from minsheng.core.yamlio import Document, load_single, read_file
 from minsheng.plan.funds import is_funds_target
-from minsheng.plan.models import Basis, Category, Comparator, Item, Kind, Plan, Target, Unit
+from minsheng.plan.models import (
+    Basis,
+    Category,
+    Comparator,
+    Item,
+    Kind,
+    Plan,
+    Target,
+    Unit,
+    reporter_of,
+)
 from minsheng.plan.upgrade import old_format
 
 if TYPE_CHECKING:
@@ -106,6 +116,14 @@ class LoadedPlan:
     def items_of(self, unit: Unit) -> list[Item]:
         names = {unit.name, *unit.aliases}
         return [item for item in self.plan.items if names.intersection(item.units)]
+
+    def reporter(self, item: Item, target: Target) -> str:
+        """The canonical name of the unit that reports `target` (Item.reporter_index)."""
+        return reporter_of(item, target, self.canonical_units(item))
+
+    def reports(self, unit: Unit, item: Item, target: Target) -> bool:
+        """Whether `unit` reports `target` of `item`."""
+        return bool(item.units) and self.reporter(item, target) == unit.name
 
 
 def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, list[Issue]]:
@@ -304,6 +322,13 @@ def check_targets(plan: Plan, doc: Document) -> list[Issue]:
                 found.append(doc.issue((*loc, "id"), Code.RESERVED_ID, message))
             seen.add(target.id)
             found.extend(_target_shape(doc, loc, target))
+            if target.by is not None and target.by not in item.units:
+                leads = "、".join(item.units) or "(无)"
+                message = (
+                    f"目标 {target.id} 的报送单位 by: {target.by} 不是本事项的牵头单位;"
+                    f"请写 units 中的一个:{leads}"
+                )
+                found.append(doc.issue((*loc, "by"), Code.UNKNOWN_UNIT, message))
     return found
 
 

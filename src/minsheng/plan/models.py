@@ -114,6 +114,9 @@ class Target(Strict):
     unit: Text | None = None
     baseline: Number | None = None
     sum_of: list[Slug] = []
+    # The lead unit that reports it, as the item's `units` writes it; without it, the item's
+    # first lead unit (主责单位). A co-led item's units each report their own targets.
+    by: Text | None = None
     note: str | None = None
 
 
@@ -151,6 +154,18 @@ class Item(Strict):
         for measure in self.measures:
             found.extend(measure.targets)
         return found
+
+    def reporter_index(self, target: Target) -> int:
+        """Which of `units` reports `target`: the one its `by` names, else the first (主责单位).
+        (A `by` that names no lead unit is a problem of the plan, `unknown-unit`.)"""
+        return self.units.index(target.by) if target.by in self.units else 0
+
+
+def reporter_of(item: Item, target: Target, units: list[str]) -> str:
+    """Of an item's lead units by canonical name (`units`, in the item's order), the one
+    that reports `target`: its `by`, else the first lead unit (主责单位)."""
+    index = item.reporter_index(target)
+    return units[index] if index < len(units) else units[0] if units else ""
 
 
 class Category(Strict):

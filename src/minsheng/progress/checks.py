@@ -21,7 +21,14 @@ from minsheng.plan.models import (
     Kind,
     Target,
 )
-from minsheng.progress.entry import AnyEntry, Entry, effective_entries, sort_key
+from minsheng.progress.entry import (
+    AnyEntry,
+    Entry,
+    Stage,
+    effective_entries,
+    milestone_share,
+    sort_key,
+)
 from minsheng.progress.files import ProgressFile, no_such_entry, read_files
 from minsheng.progress.rules import (
     Problem,
@@ -31,6 +38,7 @@ from minsheng.progress.rules import (
     invisible_problem,
     item_problem,
     length_problem,
+    received_problem,
     shape_problem,
     stage_problem,
     stamp_problem,
@@ -187,6 +195,18 @@ def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     return found
 
 
+def check_received(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The day a return was received lies between its entry's date and its recording."""
+    found = []
+    for entry in entries:
+        if entry.received is None:
+            continue
+        problem = received_problem(entry.date, entry.received, entry.recorded_at.date())
+        if problem is not None:
+            found.append(problem_at(entry, problem))
+    return found
+
+
 def check_stage_value(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A milestone reports a stage; every other kind a value in its unit of measure."""
     found = []
@@ -220,17 +240,20 @@ def check_values(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
 
 
 def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """The reporting unit is a lead unit of the item, by its canonical name."""
+    """The reporting unit is a lead unit of the item, by its canonical name, and the one
+    that reports the entry's target."""
     found = []
     items = context.items
-    problems: dict[tuple[int, str], Problem | None] = {}  # once per (item, unit)
+    targets = context.targets
+    problems: dict[tuple[int, str, str], Problem | None] = {}  # once per (item, target, unit)
     for entry in entries:
         item = items.get(entry.item)
         if item is None or item.no_task:
             continue
-        key = (entry.item, entry.unit)
+        key = (entry.item, entry.target, entry.unit)
         if key not in problems:
-            problems[key] = unit_problem(context.plan, item, entry.unit)
+            target = targets.get((entry.item, entry.target))
+            problems[key] = unit_problem(context.plan, item, entry.unit, target)
         problem = problems[key]
         if problem is not None:
             found.append(problem_at(entry, problem))
@@ -329,16 +352,20 @@ def _correction_cycles(entries: Sequence[AnyEntry]) -> list[Issue]:
 
 
 def _content(entry: AnyEntry) -> tuple[object, ...]:
+    """Everything a clerk types for an entry: its item, target, date, figure (value, or
+    stage and percent), unit, note and source."""
     return (entry.item, entry.target, entry.date, entry.value, entry.stage, entry.percent,
-            entry.unit)  # fmt: skip
+            entry.unit, entry.note, entry.source)  # fmt: skip
 
 
 def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """No id twice; no entry that repeats another's item, target, date, value and unit."""
+    """No id twice; no entry that repeats, field for field, the entry of its target just
+    before it on the same day. (The same figure again with a new note is news, not a repeat;
+    an earlier figure typed again after a later one is a fall, told by check_decreasing.)"""
     found = []
     ids: dict[str, AnyEntry] = {}
     # A repeat has the same date, and the entries come in date order: one date at a time.
-    contents: dict[tuple[object, ...], AnyEntry] = {}
+    before: dict[tuple[int, str], AnyEntry] = {}
     day = None
     for entry in context.in_order(entries):
         first = ids.setdefault(entry.id, entry)
@@ -348,10 +375,20 @@ def check_duplicates(entries: Sequence[AnyEntry], context: Context) -> list[Issu
             continue
         if entry.date != day:
             day = entry.date
-            contents.clear()
-        same = contents.setdefault(_content(entry), entry)
-        if same is not entry and same.id != entry.corrects and entry.id != same.corrects:
-            message = f"与 {at_where(same)} 的记录重复(同一事项、目标、日期、数值和填报单位)"
+            before.clear()
+        key = (entry.item, entry.target)
+        same = before.get(key)
+        before[key] = entry
+        if (
+            same is not None
+            and _content(same) == _content(entry)
+            and same.id != entry.corrects
+            and entry.id != same.corrects
+        ):
+            message = (
+                f"与 {at_where(same)} 的记录重复(同一事项、目标、日期、数值、填报单位、"
+                "说明和依据都相同)"
+            )
             found.append(entry_issue(entry, "id", Code.DUPLICATE_ENTRY, message))
     return found
 
@@ -363,6 +400,19 @@ def check_decreasing(entries: Sequence[AnyEntry], context: Context) -> list[Issu
 
 
 def _decrease_issue(entry: AnyEntry, before: AnyEntry) -> Issue:
+    if entry.stage is not None:  # a milestone gone back
+        what = "更正后的阶段" if entry.corrects else "阶段"
+        advice = (
+            "请核对更正的阶段(或一并更正那条记录)"
+            if entry.corrects
+            else "如是更正,请用 corrects 写明被更正记录的 id"
+        )
+        message = (
+            f"{what} {_stage_text(entry)} 比 {before.date} 登记的 {_stage_text(before)}"
+            f"({at_where(before)})倒退了;阶段和完成百分比不应倒退,{advice}"
+        )
+        field = "percent" if entry.stage is before.stage else "stage"
+        return entry_issue(entry, field, Code.DECREASING, message)
     what = "更正后的累计完成" if entry.corrects else "累计完成"
     advice = (
         "请核对更正的数值(或一并更正那条记录)"
@@ -376,21 +426,44 @@ def _decrease_issue(entry: AnyEntry, before: AnyEntry) -> Issue:
     return entry_issue(entry, "value", Code.DECREASING, message)
 
 
+def _stage_text(entry: AnyEntry) -> str:
+    """推进中(40%); 推进中 without a percent counts half way, and says so."""
+    if entry.stage is Stage.IN_PROGRESS:
+        share = "未填,按 50%" if entry.percent is None else f"{format_decimal(entry.percent)}%"
+        return f"{entry.stage.value}({share})"
+    return entry.stage.value if entry.stage is not None else ""
+
+
+_STAGE_RANK = {Stage.NOT_STARTED: 0, Stage.IN_PROGRESS: 1, Stage.DONE: 2}
+
+
+def _level(target: Target, entry: AnyEntry) -> tuple[Decimal, int] | None:
+    """How far an entry puts its target, to be compared with the one before: a quantity's
+    cumulative value; a milestone's share (milestone_share) and then its stage, so that
+    已完成 → 推进中 goes back even at 100%. None: nothing to compare (a level, a standard)."""
+    if target.kind is Kind.QUANTITY and entry.value is not None:
+        return (entry.value, 0)
+    if target.kind is Kind.MILESTONE and entry.stage is not None:
+        return (milestone_share(entry.stage, entry.percent), _STAGE_RANK[entry.stage])
+    return None
+
+
 def decreases(entries: Sequence[AnyEntry], context: Context) -> Iterator[tuple[AnyEntry, AnyEntry]]:
-    """Each entry that counts with a value below the one before it for its target: (the
-    entry, the one before)."""
-    previous: dict[tuple[int, str], AnyEntry] = {}
+    """Each entry that counts and stands below the one before it for its target (a smaller
+    cumulative value, a milestone gone back): (the entry, the one before)."""
+    previous: dict[tuple[int, str], tuple[AnyEntry, tuple[Decimal, int]]] = {}
     targets = context.targets
     for entry in effective_entries(context.in_order(entries)):
         target = targets.get((entry.item, entry.target))
-        if target is None or target.kind is not Kind.QUANTITY or entry.value is None:
+        level = None if target is None else _level(target, entry)
+        if level is None:
             continue
         key = (entry.item, entry.target)
         before = previous.get(key)
-        if before is not None and before.value is not None and entry.value < before.value:
-            yield entry, before
+        if before is not None and level < before[1]:
+            yield entry, before[0]
             continue
-        previous[key] = entry
+        previous[key] = (entry, level)
 
 
 def check_paid_within_arrived(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
@@ -433,6 +506,14 @@ def check_paid_within_arrived(entries: Sequence[AnyEntry], context: Context) -> 
 def _backfill_issue(entry: AnyEntry, later: AnyEntry, context: Context) -> Issue:
     """A value recorded for an earlier day above what is on file for a later day: the
     recorded figure that conflicts, and what to do."""
+    if entry.stage is not None:
+        message = (
+            f"本次登记 {entry.date} 的阶段 {_stage_text(entry)},比已登记的 {later.date} "
+            f"{_stage_text(later)}(记录 {later.id},{at_where(later)})靠前;阶段不应倒退。"
+            f"如 {later.date} 的阶段有误,请先登记更正(--corrects {later.id} --date {later.date}),"
+            "否则请核对本次的日期和阶段"
+        )
+        return entry_issue(entry, "stage", Code.DECREASING, message)
     target = context.targets.get((entry.item, entry.target))
     unit = target.unit or "" if target is not None else ""
     message = (
@@ -472,6 +553,7 @@ ENTRY_CHECKS: tuple[Check, ...] = (
     check_known,
     check_dates,
     check_stamps,
+    check_received,
     check_stage_value,
     check_values,
     check_units,
@@ -524,3 +606,9 @@ def problems_adding_all(
 def content_key(entry: AnyEntry) -> tuple[object, ...]:
     """What makes two entries the same report: `duplicate-entry` refuses the second."""
     return _content(entry)
+
+
+def figure_key(entry: AnyEntry) -> tuple[object, ...]:
+    """The figure an entry reports (its value, or its stage and percent), where and when."""
+    return (entry.item, entry.target, entry.date, entry.value, entry.stage, entry.percent,
+            entry.unit)  # fmt: skip

@@ -31,6 +31,20 @@ class Stage(StrEnum):
     DONE = "已完成"
 
 
+IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
+
+
+def milestone_share(stage: Stage | None, percent: Decimal | None) -> Decimal:
+    """How far a milestone stands, as a fraction: 未启动 0, 推进中 its percent (half way
+    without one), 已完成 1. The report's completion and the rule that a milestone never
+    goes back both read it."""
+    if stage is Stage.DONE:
+        return Decimal(1)
+    if stage is Stage.IN_PROGRESS:
+        return percent / 100 if percent is not None else IN_PROGRESS_DEFAULT
+    return Decimal(0)
+
+
 def parse_timestamp(value: Any) -> Any:
     """An ISO 8601 timestamp with its UTC offset, as the tool writes it."""
     if isinstance(value, dt.datetime):
@@ -80,6 +94,9 @@ class ProgressEntry(Strict):
     reporter: Text | None = None  # 填报人 of the return the entry came in
     phone: Text | None = None  # 联系电话 of that 填报人
     corrects: Annotated[str, Field(pattern=r"^[0-9a-z]{6,32}$")] | None = None
+    # The day the office received the return (报送表收到日期), when it was recorded later:
+    # lateness is judged by it (report.cycle), not by when the office got round to importing.
+    received: IsoDate | None = None
     recorded_at: Timestamp
 
     _where: Where = PrivateAttr(default_factory=Where)
@@ -133,6 +150,7 @@ class Entry(NamedTuple):
     origin: Origin
     line: int  # of its `---`
     marks: tuple[Any, ...]  # its keys in order, one a line after `---`; or (key, line, column)s
+    received: dt.date | None  # the day the office received the return, when recorded apart
 
     @property
     def where(self) -> Where:
@@ -192,14 +210,28 @@ def latest(entries: Iterable[E], as_of: dt.date | None = None) -> dict[tuple[int
     return found
 
 
+# Deadlines and the days returns were received are the office's, in Beijing time.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "+08:00")
+
+
+def returned_at(entry: AnyEntry) -> dt.datetime:
+    """When the office had the entry's return: the start of the day it was received (in
+    Beijing time) where that is recorded, else the moment it was recorded (`recorded_at`)."""
+    if entry.received is not None:
+        return dt.datetime.combine(entry.received, dt.time(0), BEIJING)
+    return entry.recorded_at
+
+
 def first_returns(entries: Iterable[AnyEntry]) -> dict[tuple[str, int, dt.date], dt.datetime]:
-    """When each unit first returned figures for each item and month: the earliest
-    `recorded_at` of its entries dated in that month, keyed by (unit, item, the month's first
-    day). Every entry counts, a corrected one too: it was returned, whatever it said."""
+    """When each unit first returned figures for each item and month: the earliest moment
+    the office had one of its entries dated in that month (returned_at), keyed by (unit,
+    item, the month's first day). Every entry counts, a corrected one too: it was returned,
+    whatever it said."""
     found: dict[tuple[str, int, dt.date], dt.datetime] = {}
     for entry in entries:
         key = (entry.unit, entry.item, entry.date.replace(day=1))
         known = found.get(key)
-        if known is None or entry.recorded_at < known:
-            found[key] = entry.recorded_at
+        when = returned_at(entry)
+        if known is None or when < known:
+            found[key] = when
     return found

@@ -34,14 +34,14 @@ ENV_OFF = "MINSHENG_NO_FAST_PARSE"
 # One entry as plain values, the same from either path and as cached: id, item, target, date
 # (YYYY-MM-DD), value, stage, percent (numbers as written), unit, note, source, corrects,
 # reporter, phone, recorded_at (ISO 8601), its document's number in the file, the line of
-# its `---`, and where its keys are: the keys in order, one a line after `---` (column 1),
-# or (key, line, column)s.
+# its `---`, where its keys are (the keys in order, one a line after `---` (column 1), or
+# (key, line, column)s), and received (YYYY-MM-DD or None).
 Record = tuple[
     str, int, str, str, str | None, str | None, str | None, str, str | None, str | None,
-    str | None, str | None, str | None, str, int, int, tuple[Any, ...],
+    str | None, str | None, str | None, str, int, int, tuple[Any, ...], str | None,
 ]  # fmt: skip
 KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note", "source",
-        "reporter", "phone", "corrects", "recorded_at")  # fmt: skip
+        "reporter", "phone", "corrects", "received", "recorded_at")  # fmt: skip
 REQUIRED = frozenset({"id", "item", "target", "date", "unit", "recorded_at"})
 STAGES = frozenset({"未启动", "推进中", "已完成"})
 
@@ -218,10 +218,15 @@ def _record(doc: dict[str, Any], number: int, line: int, dates: dict[str, bool])
     for said in (reporter, phone):  # one line, not empty: else the reference words it
         if said is not None and not (type(said) is str and said and _one_line(said)):
             raise Unusual("text")
+    received = get("received")
+    if received is not None and not (
+        type(received) is str and (dates.get(received) or _valid_date(received, dates))
+    ):
+        raise Unusual("received")
     keys = tuple(doc)
     layout = _layouts.setdefault(keys, keys)  # one tuple per layout, shared (and cached once)
     return (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-            reporter, phone, recorded_at, number, line, layout)  # fmt: skip
+            reporter, phone, recorded_at, number, line, layout, received)  # fmt: skip
 
 
 _ALLOWED = frozenset(KEYS)

@@ -188,6 +188,7 @@ def _record(
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
         entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
         entry.recorded_at.isoformat(), number, line, marks,
+        None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 
@@ -240,7 +241,7 @@ def entries_of(
     word = shared.words.setdefault
     entries = []
     for (entry_id, item, target, date, value, stage, percent, unit, note, source, corrects,
-         reporter, phone, recorded_at, number, line, marks) in records:  # fmt: skip
+         reporter, phone, recorded_at, number, line, marks, received) in records:  # fmt: skip
         entries.append(
             make((
                 shared.date(date), shared.stamp(recorded_at), first_order + number, entry_id,
@@ -248,6 +249,7 @@ def entries_of(
                 None if stage is None else _STAGES[stage],
                 None if percent is None else Decimal(percent), word(unit, unit), note, source,
                 corrects, reporter, phone, origin, line, marks,
+                None if received is None else shared.date(received),
             ))
         )  # fmt: skip
     return entries
@@ -261,6 +263,7 @@ def record_of(entry: Entry) -> fastparse.Record:
         None if entry.stage is None else entry.stage.value, _text(entry.percent), entry.unit,
         entry.note, entry.source, entry.corrects, entry.reporter, entry.phone,
         entry.recorded_at.isoformat(), entry.order, entry.line, entry.marks,
+        None if entry.received is None else entry.received.isoformat(),
     )  # fmt: skip
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minsheng.core.cache import Cache, digest, fingerprint
+from minsheng.core.cache import RECORD_FIELDS, Cache, digest, fingerprint
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.plan.funds import is_funds_target
@@ -338,13 +338,13 @@ def _series(found: object, origins: int) -> bool:
 
 
 def _record(found: object, origins: int) -> bool:
-    """A record of progress.record_of's 17 fields, its order a number, and an origin index."""
+    """A record of progress.record_of's fields, its order a number, and an origin index."""
     if not (type(found) is tuple and len(found) == 2):
         return False
     plain, origin = found
     return (
         type(plain) is tuple
-        and len(plain) == 17
+        and len(plain) == RECORD_FIELDS
         and type(plain[_ORDER]) is int
         and type(origin) is int
         and 0 <= origin < origins

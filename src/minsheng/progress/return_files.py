@@ -5,6 +5,7 @@ hidden rows are named problems, never a crash or a hang."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
@@ -62,6 +63,15 @@ def file_digest(raw: bytes) -> str:
 
 
 # --- the template ----------------------------------------------------------------------------
+
+
+# What the figure cell of a row asks for, by the target's kind: a standard is the standard
+# applied (执行标准), a level where it stands, a quantity the cumulative count (累计完成).
+ASKED = {
+    Kind.QUANTITY: ("本期累计完成", "截至 {as_of} 的累计完成数"),
+    Kind.LEVEL: ("达到的水平", "截至 {as_of} 达到的水平"),
+    Kind.STANDARD: ("执行标准", "截至 {as_of} 执行的标准（填现行的标准本身）"),
+}
 
 
 def _cells(row: ReturnRow, stamp: Stamp) -> dict[str, object]:
@@ -178,7 +188,7 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
         if name in HEADERS:
             head.border = boxed
     widths = {name: _width(name) for name in COLUMNS}
-    by_unit: dict[str, list[str]] = {}
+    by_unit: dict[tuple[Kind, str], list[str]] = {}
     milestone_rows: list[int] = []
     for number, row in enumerate(rows, top + 1):
         cells = _cells(row, stamp)
@@ -205,7 +215,8 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
         if milestone:
             milestone_rows.append(number)
         else:
-            by_unit.setdefault(row.target.unit or "", []).append(f"{letter[VALUE]}{number}")
+            key = (row.target.kind, row.target.unit or "")
+            by_unit.setdefault(key, []).append(f"{letter[VALUE]}{number}")
     _checks(sheet, stamp, by_unit, milestone_rows, letter, DataValidation)
     for name in COLUMNS:
         width = WRAPPED.get(name) or max(min(widths[name], MAX_WIDTH), AT_LEAST.get(name, 4))
@@ -263,17 +274,19 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
 def _checks(
     sheet: Worksheet,
     stamp: Stamp,
-    by_unit: dict[str, list[str]],
+    by_unit: dict[tuple[Kind, str], list[str]],
     milestone_rows: list[int],
     letter: dict[str, str],
     validation: Any,
 ) -> None:
-    """What a cell takes: numbers in the value column (the unit in the input message), a
-    stage from the list and a share from 0 to 100 on milestone rows."""
+    """What a cell takes: numbers in the value column (what the row asks for, by its
+    target's kind, and the unit in the input message), a stage from the list and a share
+    from 0 to 100 on milestone rows."""
     as_of = stamp.as_of.isoformat()
-    for unit, refs in by_unit.items():
+    for (kind, unit), refs in by_unit.items():
         shown = f"单位：{unit}。" if unit else ""
         percent = "（填百分数，如 95.6）" if is_percent(unit) else ""
+        title, asked = ASKED.get(kind, ASKED[Kind.QUANTITY])
         check = validation(
             type="decimal",
             operator="greaterThanOrEqual",
@@ -281,8 +294,8 @@ def _checks(
             allow_blank=True,
             showInputMessage=True,
             showErrorMessage=True,
-            promptTitle="本期累计完成",
-            prompt=f"截至 {as_of} 的累计完成数{percent}。{shown}只填数字；不报的留空。",
+            promptTitle=title,
+            prompt=f"{asked.format(as_of=as_of)}{percent}。{shown}只填数字；不报的留空。",
             errorTitle="只能填数字",
             error=f"请填写不小于 0 的数字{f'，单位：{unit}' if unit else ''}。",
         )
@@ -521,6 +534,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
     try:
         formulas = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         results = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet.saved_at = _saved_at(formulas)
         pairs = zip(
             formulas.worksheets[0].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS),
             results.worksheets[0].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS),
@@ -577,9 +591,36 @@ def _hidden_problems(sheet: Sheet, rows: set[int], columns: set[int]) -> None:
             sheet.problem(None, title, Code.HIDDEN_COLUMN, message)
 
 
+def _saved_at(book: Any) -> dt.datetime | None:
+    """When the workbook says it was last saved (its core properties, in UTC): a hint of
+    when the unit sent it, shown to the clerk; never used as a date by itself."""
+    saved = getattr(getattr(book, "properties", None), "modified", None)
+    if not isinstance(saved, dt.datetime):
+        return None
+    return saved if saved.tzinfo is not None else saved.replace(tzinfo=dt.UTC)
+
+
 def _value(formula: Any, result: Any) -> object:
-    """A cell's value: a formula's saved result, or Uncomputed when it has none."""
+    """A cell's value: a formula's saved result, or Uncomputed when it has none; a number
+    shown as a percent is the percent shown (Excel keeps 66% as 0.66 with a 0% format)."""
     if getattr(formula, "data_type", None) == "f":
         saved = getattr(result, "value", None)
-        return Uncomputed(str(formula.value)) if saved is None else saved
-    return getattr(formula, "value", None)
+        return Uncomputed(str(formula.value)) if saved is None else _as_shown(saved, result)
+    return _as_shown(getattr(formula, "value", None), formula)
+
+
+def _as_shown(value: object, cell: Any) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not is_percent_format(str(getattr(cell, "number_format", "") or "")):
+        return value
+    return (Decimal(repr(value)) * 100).normalize()
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Whether an Excel number format shows its number times 100 with a % sign (`0%`,
+    `0.0%`); a % in quotes or escaped (`0.0"%"`, `0\\%`) is only a character."""
+    return "%" in _QUOTED.sub("", number_format)

@@ -4,9 +4,11 @@ file, sheet, row and column, none raised."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +21,9 @@ from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Item, Kind, Target, Unit
-from minsheng.progress.checks import content_key, read_progress
-from minsheng.progress.entry import ProgressEntry
+from minsheng.progress.checks import figure_key, read_progress
+from minsheng.progress.entry import AnyEntry, Entry, ProgressEntry, latest
+from minsheng.progress.ledger import open_ledger
 from minsheng.progress.returns import (
     AS_OF,
     COLUMNS,
@@ -44,6 +47,7 @@ from minsheng.progress.returns import (
     ReturnRow,
     return_rows,
 )
+from minsheng.progress.rollup import rolled_up
 from minsheng.progress.rules import (
     Problem,
     date_problem,
@@ -52,6 +56,7 @@ from minsheng.progress.rules import (
     parse_stage,
     parse_text,
     parse_value,
+    reported_by_message,
     shape_problem,
     stage_problem,
 )
@@ -111,6 +116,7 @@ class Sheet:
     header_row: int = 1  # where the header was found: a form has its title and fields above
     fields: dict[str, tuple[int, object]] = field(default_factory=dict)  # 填报人 …: (row, value)
     problems: list[ReturnProblem] = field(default_factory=list)
+    saved_at: dt.datetime | None = None  # when the workbook says it was last saved, if it does
 
     def problem(self, row: int | None, column: str | None, code: Code, message: str) -> None:
         self.problems.append(ReturnProblem(self.file, self.sheet, row, column, code, message))
@@ -126,6 +132,7 @@ class ReturnEntry:
     item: Item
     target: Target
     entry: ProgressEntry
+    carried: bool = False  # a note without a figure: the figure that stands is carried over
 
     def as_json(self, status: str) -> dict[str, object]:
         entry = self.entry
@@ -146,6 +153,7 @@ class ReturnEntry:
             "unit": entry.unit,
             "note": entry.note,
             "source": entry.source,
+            "received": entry.received.isoformat() if entry.received else None,
         }
 
 
@@ -156,6 +164,7 @@ class Outcome:
 
     added: list[ReturnEntry] = field(default_factory=list)
     unchanged: list[ReturnEntry] = field(default_factory=list)
+    notes_only: int = 0  # rows added whose figure stands as recorded: a new note or source
     skipped_blank: int = 0
     problems: list[ReturnProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -164,11 +173,25 @@ class Outcome:
         return {
             "added": len(self.added),
             "unchanged": len(self.unchanged),
+            "notes_only": self.notes_only,
             "skipped_blank": self.skipped_blank,
             "problems": [problem.as_json() for problem in self.problems],
             "entries": [e.as_json("added") for e in self.added]
             + [e.as_json("unchanged") for e in self.unchanged],
         }
+
+
+def typed(entry: AnyEntry) -> tuple[object, ...]:
+    """Every field a clerk typed for an entry: its figure where and when (checks.figure_key),
+    its note and its source as typed. The return's own mark (报送表 <file hash>) stands for
+    no source, so that a return saved again with one note changed is not every row changed."""
+    source = entry.source
+    if source is not None and _DEFAULT_SOURCE.fullmatch(source):
+        source = None
+    return (*figure_key(entry), entry.note, source)
+
+
+_DEFAULT_SOURCE = re.compile(rf"{SOURCE_PREFIX} [0-9a-f]{{12}}")
 
 
 def header_problems(sheet: Sheet) -> bool:
@@ -237,13 +260,26 @@ def cell_text(value: object, *, number: bool) -> str:
     return str(value).strip()
 
 
+# What a clerk types in a figure cell to say there is nothing to report this time.
+NOTHING = frozenset({"/", "／", "\\", "-", "－", "—", "——", "–", "无", "暂无"})
+FIGURES = (VALUE, STAGE, PERCENT)
+
+
 def is_blank(cells: dict[str, object]) -> bool:
-    """A row the unit left alone: nothing but spaces in the columns it fills."""
+    """A row the unit left alone: nothing but spaces in the columns it fills, or a mark
+    for nothing to report (/, —, 无) in a figure cell."""
     return all(
         cells.get(column) is None
-        or (isinstance(cells[column], str) and not str(cells[column]).strip())
+        or (
+            isinstance(cells[column], str)
+            and (not str(cells[column]).strip() or _nothing(column, str(cells[column])))
+        )
         for column in FILLED
     )
+
+
+def _nothing(column: str, text: str) -> bool:
+    return column in FIGURES and text.strip() in NOTHING
 
 
 def read_sheet(
@@ -255,9 +291,10 @@ def read_sheet(
     today: dt.date,
     repo_root: Path,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> list[ReturnEntry]:
     """The entries of a return's filled rows; every problem goes to `outcome` (never raised),
-    so that all of them are reported at once."""
+    so that all of them are reported at once. `received` is the day the office received it."""
     from minsheng.progress.store import new_id, now
 
     found: list[ReturnEntry] = []
@@ -289,7 +326,11 @@ def read_sheet(
                 broken = True
         if broken:
             continue
+        for column in FIGURES:
+            if _nothing(column, texts[column]):
+                texts[column] = ""
         mine = {column: texts[column] for column in STAMP}
+        mine[AS_OF] = _date_text(mine[AS_OF])  # 2024/6/30 and 2024-06-30 are one date
         if stamp is None:
             stamp = mine
             unit, date = _stamp(plan, mine, number, day, today, problem, outcome)
@@ -306,7 +347,7 @@ def read_sheet(
         if rows is None:
             every = return_rows(plan, unit, [], None)
             rows = rows_of[unit.id] = {(r.item.id, r.target.id): r for r in every}
-        key = _fixed_key(texts, rows, number, problem, unit)
+        key = _fixed_key(plan, texts, rows, number, problem, unit)
         if key is None:
             continue
         if key in seen:
@@ -316,10 +357,11 @@ def read_sheet(
         seen[key] = number
         target = rows[key].target
         entry = _entry(texts, rows[key], unit, date, sheet.digest, number, problem, repo_root,
-                       new_id(), now(), allow_large, said)  # fmt: skip
+                       new_id(), now(), allow_large, said, received)  # fmt: skip
         if entry is not None:
+            carried = entry.value is None and entry.stage is None
             found.append(
-                ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry)
+                ReturnEntry(sheet.file, sheet.sheet, number, rows[key].item, target, entry, carried)
             )
     return found
 
@@ -355,7 +397,7 @@ def _stamp(
         fine = False
     column = AS_OF if day is None else "--date"
     try:
-        date = day or parse_date(cells[AS_OF])
+        date = day or parse_return_date(cells[AS_OF])
     except Problem as error:
         problem(number, column, error.code, error.message)
         return None, None
@@ -372,6 +414,7 @@ def _integer(text: str) -> int | None:
 
 
 def _fixed_key(
+    plan: LoadedPlan,
     texts: dict[str, str],
     rows: dict[tuple[int, str], ReturnRow],
     number: int,
@@ -381,6 +424,10 @@ def _fixed_key(
     """The (item, target) of a row, if its fixed cells are as the template wrote them."""
     item = _integer(texts["序号"])
     key = (item or 0, texts["指标编号"])
+    other = _reported_by_another(plan, key, unit)
+    if other is not None:
+        problem(number, "指标编号", Code.NOT_REPORTER, other)
+        return None
     if key not in rows:
         column = "序号" if item is None or all(k[0] != item for k in rows) else "指标编号"
         message = (
@@ -396,6 +443,16 @@ def _fixed_key(
     return key
 
 
+def _reported_by_another(plan: LoadedPlan, key: tuple[int, str], unit: Unit) -> str | None:
+    """Why a row of a co-led item's target belongs in another unit's return, if it does."""
+    item = next((one for one in plan.plan.items if one.id == key[0] and not one.no_task), None)
+    target = next((t for t in item.all_targets() if t.id == key[1]), None) if item else None
+    if item is None or target is None or unit.name not in plan.canonical_units(item):
+        return None
+    reporter = plan.reporter(item, target)
+    return None if reporter == unit.name else reported_by_message(item, target, reporter)
+
+
 def _entry(
     texts: dict[str, str],
     row: ReturnRow,
@@ -409,17 +466,21 @@ def _entry(
     recorded_at: dt.datetime,
     allow_large: bool = False,
     said: dict[str, str | None] | None = None,
+    received: dt.date | None = None,
 ) -> ProgressEntry | None:
     """A filled row as an entry, by the rules of `progress add`; None after a problem."""
     target = row.target
     value, stage, percent = texts[VALUE], texts[STAGE], texts[PERCENT]
+    # A note (or source) without a figure is recorded with the figure that stands
+    # (plan_import carries it over): a clerk's 本月无新增 is news, not a blank.
+    note_only = not (value or stage or percent)
     try:
         shape = shape_problem(target, value=bool(value), stage=bool(stage), percent=bool(percent))
-        if shape is not None:
+        if shape is not None and not note_only:
             raise shape
         amount = (
             parse_value(value, target, allow_large=allow_large)
-            if target.kind is not Kind.MILESTONE
+            if target.kind is not Kind.MILESTONE and value
             else None
         )
         phase = parse_stage(stage) if stage else None
@@ -447,6 +508,7 @@ def _entry(
                 "note": note,
                 "source": source or f"{SOURCE_PREFIX} {digest}",
                 **(said or {}),
+                "received": received,
                 "recorded_at": recorded_at,
             }
         )
@@ -469,12 +531,19 @@ def plan_import(
     today: dt.date | None = None,
     cache: Cache | None = None,
     allow_large: bool = False,
+    received: dt.date | None = None,
 ) -> Outcome:
-    """What importing the returns would add; all their problems, none raised.
+    """What importing the returns would add; all their problems, none raised. `received`,
+    the day the office received them, is kept on each entry (on-time is judged by it).
 
-    A filled row whose entry is already recorded (same item, target, date, figure and unit:
-    what `duplicate-entry` refuses) is unchanged, so importing a return twice adds nothing.
-    The rest are checked against the data and each other as `progress add` checks one entry.
+    A filled row is unchanged when every field the clerk typed (figure, stage, percent,
+    note, source; and the item, target, date and unit it is for) is what the latest
+    effective entry of its target on that date says: importing a return twice adds nothing.
+    It is compared with that latest entry and no earlier one: an older return imported after
+    a newer one is a new entry, and checked (it would go back on the figure that stands). A
+    row whose figure stands but whose note or source is new is recorded, and counted in
+    `notes_only`. The rest are checked against the data and each other as `progress add`
+    checks one entry.
     """
     from minsheng.progress import store
 
@@ -491,14 +560,40 @@ def plan_import(
                 today=today,
                 repo_root=folder.root.parent,
                 allow_large=allow_large,
+                received=received,
             )
         )
     if outcome.problems:
         return outcome
-    entries, _ = read_progress(folder, plan, today=today, cache=cache)
-    recorded = {content_key(entry) for entry in entries}
+    standing: dict[dt.date, dict[tuple[int, str], Entry]] = {}
+    # What stands for each target on a day: the checked ledger answers it from the cache
+    # without reading and checking a year of entries again (a warm import of a return takes
+    # well under a second); data with problems has no ledger series, and is read whole.
+    ledger = open_ledger(folder, plan, cache, today)
+    entries: list[Entry] | None = None
+    if ledger.issues:
+        entries, _ = read_progress(folder, plan, today=today, cache=cache)
+
+    def latest_on(day: dt.date) -> dict[tuple[int, str], Entry]:
+        on_day = standing.get(day)
+        if on_day is None:
+            pool = ledger.entries_at(day) if entries is None else entries
+            on_day = standing[day] = latest(pool, day)
+        return on_day
+
+    found = _carried(found, latest_on, outcome)
+    _totals(found, latest_on, outcome)
+    if outcome.problems:
+        return outcome
     for read in found:
-        (outcome.unchanged if content_key(read.entry) in recorded else outcome.added).append(read)
+        entry = read.entry
+        now = latest_on(entry.date).get((entry.item, entry.target))
+        if now is not None and typed(now) == typed(entry):
+            outcome.unchanged.append(read)
+            continue
+        outcome.added.append(read)
+        if now is not None and figure_key(now) == figure_key(entry):
+            outcome.notes_only += 1
     if not outcome.added:
         return outcome
     for index, issue in store.problems_all(
@@ -516,3 +611,105 @@ def plan_import(
             ReturnProblem(read.file, read.sheet, read.row, column, issue.code, issue.message)
         )
     return outcome
+
+
+Standing = Callable[[dt.date], Mapping[tuple[int, str], AnyEntry]]
+
+
+def _carried(found: list[ReturnEntry], latest_on: Standing, outcome: Outcome) -> list[ReturnEntry]:
+    """Rows with a note and no figure, given the figure that stands for their target on
+    their date (the value, or the stage and percent): the note is recorded beside the same
+    figure. A target that has no figure yet cannot lend one: a problem at the row."""
+    done = []
+    for read in found:
+        if not read.carried:
+            done.append(read)
+            continue
+        entry = read.entry
+        now = latest_on(entry.date).get((entry.item, entry.target))
+        if now is None:
+            milestone = read.target.kind is Kind.MILESTONE
+            what = "阶段" if milestone else "本期累计完成"
+            message = (
+                f"这一行只填了进展说明或依据,没有填{what};该指标还没有登记过"
+                f"{'阶段' if milestone else '数值'},无法沿用上次的数,请填写{what}"
+            )
+            column = STAGE if milestone else VALUE
+            problem = ReturnProblem(read.file, read.sheet, read.row, column, Code.STAGE_VALUE,
+                                    message)  # fmt: skip
+            outcome.problems.append(problem)
+            continue
+        figure = {"value": now.value, "stage": now.stage, "percent": now.percent}
+        done.append(dataclasses.replace(read, entry=entry.model_copy(update=figure)))
+    return done
+
+
+def _totals(found: list[ReturnEntry], latest_on: Standing, outcome: Outcome) -> None:
+    """A total with listed parts (sum_of) filled in a return equals the sum of its parts as
+    they stand on its date (this return's rows, else their latest figures; a part with none
+    counts 0), once any part has a figure: else a problem at the total's row."""
+    typed = {(read.entry.item, read.entry.target, read.entry.date): read for read in found}
+    for read in found:
+        target, entry = read.target, read.entry
+        if not target.sum_of or entry.value is None:
+            continue
+        now = latest_on(entry.date)
+        by_id = {one.id: one for one in read.item.all_targets()}
+        parts: list[tuple[Target, AnyEntry | None]] = []
+        for part in target.sum_of:
+            if part not in by_id:
+                continue
+            same = typed.get((entry.item, part, entry.date))
+            parts.append((by_id[part], same.entry if same else now.get((entry.item, part))))
+        summed = rolled_up(target, parts)
+        if summed is None or summed.value is None or summed.value == entry.value:
+            continue
+        added = " + ".join(
+            f"{one.name} {format_decimal(reading.value or Decimal(0))}{one.unit or ''}"
+            for one, reading in parts
+            if reading is not None
+        )
+        message = (
+            f"合计 {format_decimal(entry.value)}{target.unit or ''} 与各分项之和 "
+            f"{format_decimal(summed.value.normalize())}{target.unit or ''} 不符({added});"
+            "合计应等于各分项之和,可以不填,由分项相加"
+        )
+        outcome.problems.append(
+            ReturnProblem(read.file, read.sheet, read.row, VALUE, Code.ROLLUP, message)
+        )
+
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:T00:00:00)?"),  # a date cell's isoformat too
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),  # as Excel writes it back into a CSV
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+# Excel's serial day numbers (the 1900 date system, day 1 being 1900-01-01 with its
+# phantom 29 February): plausible ones only, 2009 to 2064.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIALS = range(40000, 60000)
+
+
+def parse_return_date(text: str) -> dt.date:
+    """A date in a return as a clerk's spreadsheet may have written it: 2024-06-30,
+    2024/6/30, 2024年6月30日, or Excel's serial number 45473; Problem says why not."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    for form in _DATE_FORMS:
+        found = form.fullmatch(folded)
+        if found:
+            year, month, day = (int(part) for part in found.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
+    if folded.isdigit() and int(folded) in _SERIALS:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(folded))
+    return parse_date(text)  # says what a date should look like
+
+
+def _date_text(text: str) -> str:
+    """A date cell as one text whatever way it was written (for comparing rows)."""
+    try:
+        return parse_return_date(text).isoformat()
+    except Problem:
+        return text

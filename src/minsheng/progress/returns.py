@@ -5,15 +5,16 @@ one back is return_import; the file formats (xlsx, CSV) are return_files."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal
 from minsheng.plan.describe import requirement_words, short_title
 from minsheng.plan.load import LoadedPlan
-from minsheng.plan.models import Item, Period, Target, Unit
+from minsheng.plan.models import Item, Kind, Period, Target, Unit
 from minsheng.progress.entry import AnyEntry, latest
+from minsheng.progress.rollup import Actual, actual_of, rolled_up
 
 # The header of the return, in this order, in the first row of the first sheet.
 HEADERS = ("序号", "事项", "指标编号", "指标", "目标", "上次报送", "上次日期", "本期累计完成",
@@ -37,7 +38,7 @@ Report = Callable[[int | None, str | None, Code, str], None]
 # Which column a rule's field is read from.
 FIELD_COLUMNS = {"value": VALUE, "stage": STAGE, "percent": PERCENT, "note": NOTE,
                  "source": SOURCE, "date": AS_OF, "unit": UNIT, "item": "序号",
-                 "target": "指标编号", "id": VALUE}  # fmt: skip
+                 "target": "指标编号", "id": VALUE, "received": "--received"}  # fmt: skip
 
 
 def previous_month_end(today: dt.date, period: Period) -> dt.date:
@@ -53,41 +54,66 @@ class ReturnRow:
 
     item: Item
     target: Target
-    last: AnyEntry | None
+    last: AnyEntry | None  # its own latest entry
+    standing: Actual | None = None  # what counts: that entry, or its parts' sum (合计)
 
     def fixed(self) -> dict[str, object]:
-        """The cells the unit does not fill: the target and its last figure."""
+        """The cells the unit does not fill: the target, what it asks, and its last figure
+        (for a total, the sum of its parts when that is the later)."""
+        now = self.standing or (Actual.reported(self.last) if self.last is not None else None)
         last: object = None
-        if self.last is not None:
-            if self.last.stage is not None:
-                share = self.last.percent
-                last = self.last.stage.value + (f" {format_decimal(share)}%" if share else "")
+        if now is not None:
+            if now.stage is not None:
+                share = now.percent
+                last = now.stage.value + (f" {format_decimal(share)}%" if share else "")
             else:
-                last = self.last.value
+                last = now.value
         return {
             "序号": self.item.id,
             "事项": short_title(self.item),
             "指标编号": self.target.id,
             "指标": self.target.name,
-            "目标": requirement_words(self.target),
+            "目标": asked_words(self.target),
             "上次报送": last,
-            "上次日期": self.last.date.isoformat() if self.last is not None else None,
+            "上次日期": now.date.isoformat() if now is not None else None,
         }
+
+
+def asked_words(target: Target) -> str:
+    """The 目标 cell: the commitment, and what the row asks for where the figure column's
+    title (本期累计完成) would mislead: a standard asks for the standard applied (执行标准),
+    a total with listed parts is their sum."""
+    words = requirement_words(target)
+    if target.kind is Kind.STANDARD:
+        return f"执行标准：{words}（填本期执行的标准）"
+    if target.sum_of:
+        return f"{words}（各分项之和）"
+    return words
 
 
 def return_rows(
     plan: LoadedPlan, unit: Unit, entries: Sequence[AnyEntry], as_of: dt.date | None
 ) -> list[ReturnRow]:
-    """Every target of every item the unit leads with a task (the item's own targets, then its
-    measures', then its funds' where the funds file names it), in plan order, with the entry
-    that counts on `as_of`."""
+    """Every target the unit reports of every item it leads with a task (the item's own
+    targets, then its measures', then its funds' where the funds file names it; of a co-led
+    item only its own, plan.reporter), in plan order, with the entry that counts on `as_of`."""
     now = latest(entries, as_of)
     return [
-        ReturnRow(item, target, now.get((item.id, target.id)))
+        ReturnRow(item, target, now.get((item.id, target.id)), standing(item, target, now))
         for item in plan.items_of(unit)
         if not item.no_task
         for target in plan.targets_of(item)
+        if plan.reports(unit, item, target)
     ]
+
+
+def standing(item: Item, target: Target, now: Mapping[tuple[int, str], AnyEntry]) -> Actual | None:
+    """What counts for a target given the latest entry of each (progress.rollup): its own,
+    or the sum of its parts (sum_of) when that is more recent."""
+    by_id = {one.id: one for one in item.all_targets()}
+    parts = [(by_id[p], now.get((item.id, p))) for p in target.sum_of if p in by_id]
+    summed = rolled_up(target, parts) if parts else None
+    return actual_of(target, now.get((item.id, target.id)), summed)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from minsheng.plan.funds import ARRIVED, FUNDS_TARGETS, is_funds_target
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
+    Comparator,
     Item,
     Kind,
     Period,
@@ -114,8 +115,12 @@ def _unknown_target(plan: LoadedPlan, item: Item, given: str) -> Problem:
     return Problem("target", Code.UNKNOWN_TARGET, message)
 
 
-def unit_problem(plan: LoadedPlan, item: Item, name: str) -> Problem | None:
-    """The reporting unit is a lead unit of the item, written by its canonical name."""
+def unit_problem(
+    plan: LoadedPlan, item: Item, name: str, target: Target | None = None
+) -> Problem | None:
+    """The reporting unit is a lead unit of the item, written by its canonical name, and the
+    one that reports `target`: of a co-led item, each unit reports its own targets (the
+    target's `by`, else the first lead unit), so that no unit overwrites another's figure."""
     leads = plan.canonical_units(item)
     unit = plan.unit_named(name)
     if unit is None or unit.name not in leads:
@@ -124,7 +129,22 @@ def unit_problem(plan: LoadedPlan, item: Item, name: str) -> Problem | None:
     if unit.name != name:
         message = f"填报单位请写规范名称 {unit.name},而不是别名 {name}"
         return Problem("unit", Code.NOT_LEAD_UNIT, message)
+    if target is not None and (reporter := plan.reporter(item, target)) != unit.name:
+        return Problem("unit", Code.NOT_REPORTER, reported_by_message(item, target, reporter))
     return None
+
+
+def reported_by_message(item: Item, target: Target, reporter: str) -> str:
+    """Who reports a target of a co-led item, and why: its `by`, or the first lead unit."""
+    why = (
+        "计划中该目标写明由它报送(by)"
+        if target.by is not None
+        else "计划中该目标没有写明报送单位(by),由第一个牵头单位(主责单位)报送"
+    )
+    return (
+        f"第 {item.id} 项的目标 {target.id}({target.name})由 {reporter} 报送:{why};"
+        "一个目标只由一个单位报送,不能改写别的单位报送的数"
+    )
 
 
 def date_problem(
@@ -137,6 +157,19 @@ def date_problem(
     if day > today + slack:
         message = f"日期 {day} 晚于今天 {today},不能登记将来的进度"
         return Problem("date", Code.OUT_OF_PERIOD, message)
+    return None
+
+
+def received_problem(day: dt.date, received: dt.date, recorded: dt.date) -> Problem | None:
+    """The day the office received a return lies between the date it reports on and the day
+    it was recorded: a return is not received before its figures' date, nor after it was
+    entered (nor, so, in the future)."""
+    if received < day:
+        message = f"收到日期 {received} 早于进度日期 {day}:报送表不会在它所报的日期之前收到"
+        return Problem("received", Code.BAD_RECEIVED, message)
+    if received > recorded:
+        message = f"收到日期 {received} 晚于登记日期 {recorded}:收到的报送表才能登记"
+        return Problem("received", Code.BAD_RECEIVED, message)
     return None
 
 
@@ -305,6 +338,8 @@ def parse_value(text: str, target: Target, *, allow_large: bool = False) -> Deci
         amount = parse_amount(text, target.unit)
     except ValueError as error:
         raise Problem("value", Code.BAD_VALUE, str(error)) from None
+    if is_bare(text) and (slip := percent_slip(target, amount)) is not None:
+        raise slip
     problem = value_problem(target, amount)
     bare = is_bare(text) and _times(target, amount) > BARE_TIMES
     scaled = split_unit(target.unit or "")[0] != 1
@@ -321,6 +356,27 @@ def parse_value(text: str, target: Target, *, allow_large: bool = False) -> Deci
     if problem is not None:
         raise problem
     return amount
+
+
+# A share typed as a fraction (0.66 for 66%) is the usual slip; a target this many percent
+# or more cannot be reported as a fraction of one percent.
+PERCENT_SLIP_FROM = Decimal(10)
+
+
+def percent_slip(target: Target, amount: Decimal) -> Problem | None:
+    """A bare number between 0 and 1 for a target of 10% or more (0.66 against 65%): a
+    percent written as a fraction, never stored as 0.66%. Not for an at-most target, where a
+    low share is good news; the clerk who means it writes the sign (0.66%)."""
+    if not is_percent(target.unit) or target.comparator is Comparator.AT_MOST:
+        return None
+    if target.value is None or target.value < PERCENT_SLIP_FROM or not 0 < amount < 1:
+        return None
+    shown, meant = format_decimal(amount), format_decimal((amount * 100).normalize())
+    message = (
+        f"数值 {shown} 按百分数是 {shown}%,而目标是 {format_decimal(target.value)}%:"
+        f"是否漏了百分号?如指 {meant}%,请填 {meant};确实是 {shown}%,请写 {shown}%"
+    )
+    return Problem("value", Code.IMPLAUSIBLE, message)
 
 
 def parse_stage(text: str) -> Stage:
@@ -343,6 +399,13 @@ def parse_percent(text: str) -> Decimal | None:
     if not 0 <= share <= 100:
         message = f"百分比应在 0 到 100 之间,实际是 {text.strip()}"
         raise Problem("percent", Code.BAD_VALUE, message)
+    if is_bare(text) and 0 < share < 1:  # 30% written as 0.3: no milestone is 0.3% along
+        meant = format_decimal((share * 100).normalize())
+        message = (
+            f"完成百分比 {text.strip()} 是 {text.strip()}%:是否漏了百分号?"
+            f"如指 {meant}%,请填 {meant};确实是 {text.strip()}%,请写 {text.strip()}%"
+        )
+        raise Problem("percent", Code.IMPLAUSIBLE, message)
     return share
 
 

@@ -22,9 +22,11 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.percent import shown_percent as percent
+from minsheng.core.percent import shown_points as points
 from minsheng.core.status import CODES as STATUS_CODES
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
@@ -48,7 +50,6 @@ from minsheng.render.gongwen import (
     table,
     text_width,
 )
-from minsheng.render.html import percent
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -129,13 +130,6 @@ class Scrubber:
 # --- numbers and dates as a 通报 writes them ---------------------------------------------
 
 
-def points(value: Any) -> str:
-    """Percentage points with one decimal (40.0), as the other formats show a gap."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return ""
-    return str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-
-
 def chinese_date(day: dt.date) -> str:
     """2024年6月30日: the 公文's Arabic-numeral date, without leading zeros."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -174,26 +168,38 @@ def named_items(report: dict[str, Any], clean: Scrubber) -> list[Named]:
     for item in report.get("items", []):
         number = item.get("id")
         where = f"第 {number} 项"
-        note = item.get("note") or {}
-        # The sentence closes after the date it was reported: its own stop goes.
-        latest = re.sub(r"[。;,]+$", "", clean(note.get("text"), f"{where}进展说明"))
-        noted = date_of(note.get("date"))
-        if latest and noted is not None:
-            latest += f"({noted.month}月{noted.day}日报送)"
-        if latest:
-            latest += "。"
+        latest = latest_words(item, clean, where)
         found.append(
             Named(
                 id=number,
                 title=prose_title(item, clean, f"{where}标题"),
                 units="、".join(clean(u, f"{where}牵头单位") for u in item.get("units", [])),
                 status=str(item.get("status", "")),
-                completion=percent(item.get("completion")),
+                completion=percent(item.get("completion_pct")),
                 gap=points(item.get("gap")),
                 latest=latest,
             )
         )
     return found
+
+
+def latest_words(item: dict[str, Any], clean: Scrubber, where: str) -> str:
+    """最新进展 as the 通报 says it: each entry's own figure and note with the day it was
+    reported (区教育局 and 区残联 each their own on a co-led item), never mixed."""
+    entries = [e for e in item.get("latest_by_unit") or [] if isinstance(e, dict)]
+    parts = []
+    for entry in entries:
+        # The sentence closes after the date it was reported: its own stop goes.
+        text = re.sub(r"[。;,]+$", "", clean(entry.get("shown"), f"{where}进展说明"))
+        if not text:
+            continue
+        day = date_of(entry.get("date"))
+        if day is not None:
+            text += f"({day.month}月{day.day}日报送)"
+        if len(entries) > 1:
+            text = f"{clean(entry.get('unit'), f'{where}填报单位')}:{text}"
+        parts.append(text)
+    return ";".join(parts) + "。" if parts else ""
 
 
 def prose_title(item: dict[str, Any], clean: Scrubber, where: str) -> str:
@@ -233,7 +239,7 @@ def opening(report: dict[str, Any], clean: Scrubber) -> str:
     source = f"《{title}》({number})" if title else number
     return (
         f"根据{source}要求,现将截至{when}民生实事推进情况通报如下:"
-        f"序时进度为{percent(report.get('expected'))}{'(' + basis + ')' if basis else ''},"
+        f"序时进度为{percent(report.get('expected_pct'))}{'(' + basis + ')' if basis else ''},"
         f"全部{total}项中有任务{working}项,其中{counts},"
         f"无任务{summary.get('no_task', 0)}项。"
     )
@@ -267,7 +273,7 @@ def write_lagging(doc: Document, items: list[Named], number: str) -> None:
 
 
 def write_unreported(doc: Document, items: list[Named], number: str) -> None:
-    heading(doc, f"{number}、未报送情况")
+    heading(doc, f"{number}、从未报送情况")
     silent: dict[str, list[int]] = {}
     for item in items:
         if item.status == "unreported":
@@ -279,7 +285,7 @@ def write_unreported(doc: Document, items: list[Named], number: str) -> None:
     named = "、".join(
         f"{unit}(第{'、'.join(str(n) for n in numbers)}项)" for unit, numbers in silent.items()
     )
-    body(doc, f"{named}至今未报送进度,请于收到本通报后及时报送。")
+    body(doc, f"{named}从未报送进度,请于收到本通报后及时报送。")
 
 
 def write_returns(doc: Document, report: dict[str, Any], number: str) -> None:
@@ -300,10 +306,15 @@ def write_returns(doc: Document, report: dict[str, Any], number: str) -> None:
     on_time = sum(1 for _, period in latest if period.get("status") == "on_time")
     said = f"应报送进度的{len(latest)}个牵头单位中,{on_time}个按时报送"
     late, missing = named("late", "items_late"), named("missing", "items_missing")
+    pending = named("pending", "items_pending")
     if late:
         said += f";{late}逾期报送"
     if missing:
         said += f";{missing}未报送,请于收到本通报后及时报送"
+    if pending:  # not yet due when the bulletin was made: nobody is chased for it
+        due = date_of(next((p.get("due") for _, p in latest if p.get("status") == "pending"), None))
+        by = f"报送截止日为{chinese_date(due)}," if due is not None else ""
+        said += f";{pending}尚未报送,{by}待报送"
     body(doc, said + "。")
 
 
@@ -338,7 +349,7 @@ def write_escalations(
 def write_tables(doc: Document, report: dict[str, Any], items: list[Named], number: str) -> None:
     heading(doc, f"{number}、各项完成情况及牵头单位排名")
     body(doc, "各项完成情况见表1,牵头单位排名见表2。")
-    expected = {i.get("id"): percent(i.get("expected")) for i in report.get("items", [])}
+    expected = {i.get("id"): percent(i.get("expected_pct")) for i in report.get("items", [])}
     rows = [
         [
             str(i.id),
@@ -365,7 +376,7 @@ def write_tables(doc: Document, report: dict[str, Any], items: list[Named], numb
             str(u.get("rank", "")),
             str(u.get("name", "")),
             str(len(u.get("items", []))),
-            percent(u.get("completion")),
+            percent(u.get("completion_pct")),
             *(str((u.get("counts") or {}).get(code, 0)) for code in active),
         ]
         for u in report.get("units", [])

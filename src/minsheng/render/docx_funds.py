@@ -39,10 +39,10 @@ def funds_paragraph(
     text = (
         f"列入资金计划的{len(summary.get('items', []))}项民生实事,年度计划投资"
         f"{_wan(summary.get('planned'), unit)},已到位{_wan(summary.get('arrived'), unit)},"
-        f"到位率{percent(summary.get('arrived_rate'))};已拨付{_wan(summary.get('paid'), unit)},"
-        f"拨付率{percent(summary.get('paid_rate'))}"
+        f"到位率{percent(summary.get('arrived_rate_pct'))};已拨付{_wan(summary.get('paid'), unit)},"
+        f"拨付率{percent(summary.get('paid_rate_pct'))}"
         f"{'(按到位资金计)' if summary.get('paid_basis') == 'arrived' else ''},"
-        f"序时进度{percent(summary.get('expected'))};"
+        f"序时进度{percent(summary.get('expected_pct'))};"
         f"完成投资{_wan(summary.get('invested'), unit)}。"
     )
     lagging = []
@@ -53,7 +53,7 @@ def funds_paragraph(
         title = prose_title(item, clean, f"{where}标题")
         leads = "、".join(clean(u, f"{where}牵头单位") for u in item.get("units", []))
         said = (
-            f"第{number}项“{title}”({leads})拨付率{percent(funds.get('paid_rate'))},"
+            f"第{number}项“{title}”({leads})拨付率{percent(funds.get('paid_rate_pct'))},"
             f"{word(str(funds.get('status', '')))}"
         )
         reason = (funds.get("reason") or {}).get("text")
@@ -112,8 +112,8 @@ def write_funds(
                 prose_title(item, clean, f"{where}标题"),
                 "、".join(clean(u, f"{where}牵头单位") for u in item.get("units", [])),
                 format_decimal(planned),
-                percent(funds.get("arrived_rate")),
-                percent(funds.get("paid_rate")),
+                percent(funds.get("arrived_rate_pct")),
+                percent(funds.get("paid_rate_pct")),
                 word(str(funds.get("status", ""))),
             ]
         )

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from minsheng.core.measure import format_decimal
+from minsheng.core.percent import exact_points
+from minsheng.core.percent import shown_percent as percent
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
@@ -50,14 +52,6 @@ def _decimal(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))
     return number if number.is_finite() else None
-
-
-def percent(value: Any) -> str:
-    """0.4123 is "41.2%", rounded half up as the other formats do; no value is "—"."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{(number * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def quantity(value: Any, unit: str | None = None) -> str:
@@ -111,6 +105,17 @@ class TargetView:
 
 
 @dataclass
+class LatestView:
+    """One entry as 最新进展: its date and unit, its own figure and note, its source."""
+
+    date: str
+    unit: str
+    text: str
+    source: str | None
+    link: str | None
+
+
+@dataclass
 class ItemView:
     id: int
     title: str
@@ -124,9 +129,7 @@ class ItemView:
     gap: str
     targets: list[TargetView]
     measure_targets: list[TargetView]
-    latest: dict[str, Any] | None
-    note: str
-    link: str | None
+    latest: list[LatestView]  # 最新进展: one entry, or one per lead unit of a co-led item
 
 
 @dataclass
@@ -170,7 +173,7 @@ class TileGroup:
 def actual_text(target: dict[str, Any]) -> str:
     actual = target.get("actual")
     if actual is None:
-        return "未报送"
+        return "从未报送"
     if target.get("kind") == "milestone":
         share = target.get("percent")
         return f"{actual}({quantity(share)}%)" if share is not None else str(actual)
@@ -184,7 +187,7 @@ def completion_text(target: dict[str, Any]) -> str:
         return "—"
     if target.get("kind") == "standard":
         return "已达标" if target.get("met") else "未达标"
-    return percent(target.get("completion"))
+    return percent(target.get("completion_pct"))
 
 
 def target_view(target: dict[str, Any]) -> TargetView:
@@ -199,29 +202,37 @@ def target_view(target: dict[str, Any]) -> TargetView:
 
 
 def gap_text(item: dict[str, Any]) -> str:
-    gap = _decimal(item.get("gap"))
+    gap = exact_points(item.get("gap"))
     if gap is None or item.get("status") in {"done", "unreported"}:
         return ""
-    points = abs(gap).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    points = abs(gap)
     if gap > 0:
         return f"落后序时进度 {points} 个百分点"
     return f"超前序时进度 {points} 个百分点" if gap < 0 else "与序时进度持平"
 
 
-def note_text(item: dict[str, Any]) -> str:
-    """The latest note, dated when it is older than the latest entry."""
-    note, latest = item.get("note"), item.get("latest")
-    if not isinstance(note, dict) or not note.get("text"):
-        return "(未填写说明)"
-    text = str(note["text"])
-    if isinstance(latest, dict) and note.get("date") != latest.get("date"):
-        text += f"({note.get('date')})"
-    return text
+def latest_views(item: dict[str, Any]) -> list[LatestView]:
+    """最新进展 as the JSON's `latest_by_unit` gives it: each entry's own figure and note
+    (`shown`), never a note from another entry."""
+    found = []
+    for entry in item.get("latest_by_unit") or []:
+        if not isinstance(entry, dict):
+            continue
+        source = entry.get("source")
+        found.append(
+            LatestView(
+                date=str(entry.get("date") or ""),
+                unit=str(entry.get("unit") or ""),
+                text=str(entry.get("shown") or "(未填写说明)"),
+                source=str(source) if source else None,
+                link=safe_link(source),
+            )
+        )
+    return found
 
 
 def item_view(item: dict[str, Any]) -> ItemView:
     targets = [target_view(t) for t in item.get("targets", [])]
-    latest = item.get("latest")
     status = str(item.get("status"))
     return ItemView(
         id=int(item["id"]),
@@ -229,16 +240,14 @@ def item_view(item: dict[str, Any]) -> ItemView:
         units="、".join(item.get("units", [])),
         status=status,
         word=word(status),
-        completion=percent(item.get("completion")),
-        expected=percent(item.get("expected")),
+        completion=percent(item.get("completion_pct")),
+        expected=percent(item.get("expected_pct")),
         fill=bar_share(item.get("completion")),
         mark=bar_share(item.get("expected")),
         gap=gap_text(item),
         targets=[t for t in targets if t.measure is None],
         measure_targets=[t for t in targets if t.measure is not None],
-        latest=latest if isinstance(latest, dict) else None,
-        note=note_text(item),
-        link=safe_link(latest.get("source")) if isinstance(latest, dict) else None,
+        latest=latest_views(item),
     )
 
 
@@ -253,7 +262,7 @@ def category_bars(report: dict[str, Any]) -> list[BarRow]:
         rows.append(
             BarRow(
                 label=f"{category.get('name', '')}({active}项)",
-                value=percent(completion) if active else "无任务",
+                value=percent(category.get("completion_pct")) if active else "无任务",
                 y=index * BAR_ROW,
                 fill=fill.quantize(Decimal("0.1")),
                 active=bool(active),
@@ -291,7 +300,9 @@ def category_sections(report: dict[str, Any]) -> list[CategoryView]:
     sections: dict[int, CategoryView] = {}
     for category in report.get("categories", []):
         no = int(category["no"])
-        sections[no] = CategoryView(no, str(category["name"]), percent(category.get("completion")))
+        sections[no] = CategoryView(
+            no, str(category["name"]), percent(category.get("completion_pct"))
+        )
     for item in report.get("items", []):
         if item.get("status") == "no_task":
             continue
@@ -352,7 +363,7 @@ def _page(report: dict[str, Any], plan_title: str | None) -> str:
         "heading": heading,
         "plan": plan,
         "as_of": report.get("as_of", ""),
-        "expected": percent(report.get("expected")),
+        "expected": percent(report.get("expected_pct")),
         "basis": BASIS_WORDS[basis] if basis is not None else "",
         "basis_rule": BASIS_RULES[basis],
         "expected_x": (bar_share(report.get("expected")) * CHART_WIDTH / 100).quantize(

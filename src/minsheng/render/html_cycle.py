@@ -4,12 +4,12 @@ as an inline SVG line, and the changes since `--since`; views built from the JSO
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from minsheng.core.status import word
-
-RETURN_WORDS = {"on_time": "按时", "late": "逾期", "missing": "未报送"}
+from minsheng.core.percent import exact_points
+from minsheng.core.percent import shown_percent as percent
+from minsheng.core.status import RETURN_WORDS, word
 
 # The trend chart, in SVG user units: a point per month end, completion 0 at the bottom.
 TREND_WIDTH = 200
@@ -22,17 +22,6 @@ def _decimal(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))
     return number if number.is_finite() else None
-
-
-def _points(value: Decimal | None) -> Decimal:
-    return ((value or Decimal(0)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def percent(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{(number * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 @dataclass
@@ -95,18 +84,21 @@ def returns_grid(report: dict[str, Any]) -> tuple[list[str], list[ReturnRow]]:
                 said.append(f"逾期事项 {_items(period['items_late'])}")
             if period.get("items_missing"):
                 said.append(f"未报送事项 {_items(period['items_missing'])}")
+            if period.get("items_pending"):
+                said.append(f"待报送事项 {_items(period['items_pending'])}")
             title = f"{period.get('period')}(截止 {period.get('due')}):" + (
                 ";".join(said) or "全部按时"
             )
             cells.append(ReturnCell(status, RETURN_WORDS.get(status, status), title))
-        rows.append(ReturnRow(str(unit.get("unit")), cells, percent(unit.get("on_time_rate"))))
+        rows.append(ReturnRow(str(unit.get("unit")), cells, percent(unit.get("on_time_rate_pct"))))
     return months, rows
 
 
 def rates(report: dict[str, Any]) -> dict[str, str]:
     """Each unit's on-time rate as shown, for the ranking."""
     return {
-        str(u.get("unit")): percent(u.get("on_time_rate")) for u in report.get("reporting") or []
+        str(u.get("unit")): percent(u.get("on_time_rate_pct"))
+        for u in report.get("reporting") or []
     }
 
 
@@ -141,7 +133,7 @@ def trend(item: dict[str, Any]) -> Trend | None:
         x = (TREND_PAD + step * index).quantize(Decimal("0.1"))
         y = (TREND_HEIGHT - TREND_PAD - span * share).quantize(Decimal("0.1"))
         status = str(point.get("status"))
-        label = f"{point.get('as_of')} {percent(point.get('completion'))} {word(status)}"
+        label = f"{point.get('as_of')} {percent(point.get('completion_pct'))} {word(status)}"
         dots.append(TrendDot(x, y, status, label))
     line = " ".join(f"{dot.x},{dot.y}" for dot in dots)
     return Trend(line, dots, ";".join(dot.label for dot in dots))
@@ -160,14 +152,16 @@ def changes(report: dict[str, Any]) -> list[Change]:
         moved = word(status)
         if then.get("status") != status:
             moved = f"{word(str(then.get('status')))} → {moved}"
-        # Each rounded first, as the bulletin shows them: 41.2% − 32.3% is +8.9.
-        change = f"{_points(after) - _points(before):+}"
+        # The difference of the figures shown, as the bulletin has it: 41.2% − 32.3% is +8.9.
+        shown_before = exact_points(then.get("completion_pct")) or Decimal(0)
+        shown_after = exact_points(item.get("completion_pct")) or Decimal(0)
+        change = f"{shown_after - shown_before:+}"
         found.append(
             Change(
                 int(item["id"]),
                 str(item.get("short_title") or item.get("title", "")),
-                percent(then.get("completion")),
-                percent(item.get("completion")),
+                percent(then.get("completion_pct")),
+                percent(item.get("completion_pct")),
                 change,
                 status,
                 moved,

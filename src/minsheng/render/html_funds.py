@@ -105,7 +105,8 @@ def chart_rows(summary: dict[str, Any], unit: str) -> list[MoneyRow]:
 
 
 def funds_view(report: dict[str, Any], percent: Any) -> FundsView | None:
-    """The section, or None where the JSON has no `summary.funds` (no funds file)."""
+    """The section, or None where the JSON has no `summary.funds` (no funds file); `percent`
+    shows a figure the JSON carries already rounded (a `_pct`)."""
     summary = (report.get("summary") or {}).get("funds")
     if not isinstance(summary, dict):
         return None
@@ -115,25 +116,23 @@ def funds_view(report: dict[str, Any], percent: Any) -> FundsView | None:
     sentence = (
         f"列入资金计划的 {len(summary.get('items', []))} 项民生实事,年度计划投资 "
         f"{wan_text(summary.get('planned'), unit)},已到位 {wan_text(summary.get('arrived'), unit)}"
-        f"(到位率 {percent(summary.get('arrived_rate'))}),已拨付 "
-        f"{wan_text(summary.get('paid'), unit)}(拨付率 {percent(summary.get('paid_rate'))}{basis}),"
+        f"(到位率 {percent(summary.get('arrived_rate_pct'))}),已拨付 "
+        f"{wan_text(summary.get('paid'), unit)}"
+        f"(拨付率 {percent(summary.get('paid_rate_pct'))}{basis}),"
         f"完成投资 {wan_text(summary.get('invested'), unit)};序时进度 "
-        f"{percent(summary.get('expected'))}。"
+        f"{percent(summary.get('expected_pct'))}。"
     )
     totals = [("年度计划投资", wan_text(summary.get("planned"), unit), "")]
-    planned = wan(summary.get("planned"), unit)
     for source in summary.get("sources", []):
-        amount = wan(source.get("planned"), unit)
-        share = percent(amount / planned) if amount is not None and planned else "—"
         totals.append((f"其中:{source.get('name', '')}", wan_text(source.get("planned"), unit),
-                       f"占 {share}"))  # fmt: skip
+                       f"占 {percent(source.get('share_pct'))}"))  # fmt: skip
     totals += [
         ("资金到位", wan_text(summary.get("arrived"), unit),
-         f"到位率 {percent(summary.get('arrived_rate'))}"),
+         f"到位率 {percent(summary.get('arrived_rate_pct'))}"),
         ("资金拨付", wan_text(summary.get("paid"), unit),
-         f"拨付率 {percent(summary.get('paid_rate'))}{basis}"),
+         f"拨付率 {percent(summary.get('paid_rate_pct'))}{basis}"),
         ("完成投资", wan_text(summary.get("invested"), unit),
-         f"完成投资率 {percent(summary.get('invested_rate'))}"),
+         f"完成投资率 {percent(summary.get('invested_rate_pct'))}"),
     ]  # fmt: skip
     items = {item.get("id"): item for item in report.get("items", [])}
     lagging = []
@@ -148,7 +147,7 @@ def funds_view(report: dict[str, Any], percent: Any) -> FundsView | None:
                 "units": "、".join(item.get("units", [])),
                 "status": funds.get("status", ""),
                 "word": word(str(funds.get("status", ""))),
-                "paid_rate": percent(funds.get("paid_rate")),
+                "paid_rate": percent(funds.get("paid_rate_pct")),
                 "gap": points_text(funds.get("gap")),
                 "reason": reason.get("text") or "(未说明原因)",
             }
@@ -160,7 +159,7 @@ def funds_view(report: dict[str, Any], percent: Any) -> FundsView | None:
             "items": len(found.get("items", [])),
             "planned": wan_text(found.get("planned"), unit),
             "paid": wan_text(found.get("paid"), unit),
-            "paid_rate": percent(found.get("paid_rate")),
+            "paid_rate": percent(found.get("paid_rate_pct")),
         }
         for found in summary.get("units", [])
     ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.percent import HUNDRED, exact_points, percent_text
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.plan.models import BASIS_WORDS, Basis
 
@@ -25,7 +26,7 @@ GENERAL = "General"
 MAX_WIDTH = 40  # wider text wraps inside its cell instead of stretching the printed page
 LINE_HEIGHT = 15  # points a line of 11-point text takes
 HEADER_ROW = 3  # a view's title and as-of line sit above its header
-UNREPORTED = "未报送"
+UNREPORTED = "从未报送"  # a target without any figure, as an item without any is
 
 # The bulletin's colours, never alone: the cell also holds the word.
 STATUS_FILLS = {"behind": "FFE699", "lagging": "FF9B9B"}  # 滞后 amber, 严重滞后 red
@@ -53,7 +54,7 @@ def shown(value: Any, number_format: str) -> str:
     if value is None:
         return ""
     if number_format == PERCENT and isinstance(value, int | float | Decimal):
-        return f"{value * 100:.1f}%"
+        return percent_text(Decimal(str(value)))
     if isinstance(value, dt.date):
         return "2024-12-31"
     return str(value)
@@ -72,6 +73,14 @@ def number_of(value: Any) -> int | float | Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     return value
+
+
+def shown_fraction(value: Any) -> Decimal | None:
+    """A figure the JSON carries already rounded (`completion_pct`, 53.9) as the fraction a
+    percent-formatted cell holds (0.539): the cell shows exactly the figure every other
+    format shows, and its value is that figure."""
+    number = exact_points(value)
+    return None if number is None else number / HUNDRED
 
 
 def words(values: Sequence[Any], sep: str = "、") -> str:
@@ -164,11 +173,13 @@ def write_view(
     status: Callable[[dict[str, Any]], Any] | None = None,
     *,
     as_typed: bool = False,
+    empty: str | None = None,
 ) -> None:
     """A header row (frozen, filterable, repeated on each printed page), then one row per
     record, every cell boxed; columns fit their text and long text wraps. `status` reads a
     record's status code where the view has a 状态 column to colour; `as_typed` keeps the
-    data's text as typed (a sheet for programs)."""
+    data's text as typed (a sheet for programs); `empty` is what the sheet says under its
+    header when it has no record (无)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -215,6 +226,8 @@ def write_view(
     if rows:
         last = get_column_letter(len(columns))
         sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
+    if not rows and empty is not None:
+        put(sheet, header_row + 1, 1, empty)
     print_setup(sheet, header_row)
 
 
@@ -235,7 +248,7 @@ def title_words(report: dict[str, Any]) -> str:
 def as_of_words(report: dict[str, Any]) -> str:
     """数据截至 2024-06-30,序时进度 50.0%(按月计): what the table was counted at."""
     words = f"数据截至 {report.get('as_of', '')}"
-    expected = number_of(report.get("expected"))
+    expected = shown_fraction(report.get("expected_pct"))
     if expected is not None:
         basis = basis_words(report.get("expected_basis"))
         words += f",序时进度 {shown(expected, PERCENT)}" + (f"({basis})" if basis else "")

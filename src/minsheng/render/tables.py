@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 Value = str | int | Decimal | None
+NONE = "无"  # what a section of a document says when it has nothing to list
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ class Table:
     columns: list[Column]
     rows: list[list[Value | Cell]] = field(default_factory=list)
     title: str = ""
+    # What a section of a document says when it has no row (无): a header over blank cells
+    # reads like a table someone forgot to fill. None: the table is shown as it is.
+    empty: str | None = None
+
+    @property
+    def says_empty(self) -> bool:
+        return not self.rows and self.empty is not None
 
 
 def typeset_table(table: Table) -> Table:
@@ -65,6 +73,7 @@ def typeset_table(table: Table) -> Table:
         [replace(column, title=typeset(column.title)) for column in table.columns],
         [[cell(value) for value in row] for row in table.rows],
         typeset(table.title),
+        table.empty,
     )
 
 
@@ -107,6 +116,9 @@ def to_markdown(tables: list[Table]) -> str:
         lines = []
         if table.title:
             lines.append(f"### {md_escape(table.title)}\n")
+        if table.says_empty:
+            parts.append("\n".join([*lines, md_escape(table.empty or "")]) + "\n")
+            continue
         lines.append("| " + " | ".join(md_escape(c.title) for c in table.columns) + " |")
         lines.append(
             "|" + "|".join("---:" if c.align == "right" else "---" for c in table.columns) + "|"
@@ -176,6 +188,12 @@ def to_terminal(tables: list[Table], *, color: bool, width: int | None = None) -
         markup=False,
     )
     for table, (room, widths) in zip(tables, layouts, strict=True):
+        if table.says_empty:
+            if table.title:
+                console.print(Text(table.title, style="bold"), width=room)
+            console.print(Text(f"  {table.empty}"), width=room)
+            console.print()
+            continue
         rich_table = RichTable(
             title=Text(table.title, style="bold") if table.title else None,
             box=box.SIMPLE_HEAD,

@@ -31,6 +31,7 @@ from minsheng.render.sheets import (
     number_of,
     print_setup,
     put,
+    shown_fraction,
     status_fill,
     thin_box,
     title_words,
@@ -59,12 +60,12 @@ ITEM_COLUMNS = [
     Col("事项", lambda i: i.get("title"), wrap_at=30),
     Col("牵头单位", lambda i: words(i.get("units", [])), wrap_at=16),
     Col("状态", lambda i: word(str(i.get("status", "")))),
-    Col("完成进度", lambda i: number_of(i.get("completion")), PERCENT),
-    Col("序时进度", lambda i: number_of(i.get("expected")), PERCENT),
+    Col("完成进度", lambda i: shown_fraction(i.get("completion_pct")), PERCENT),
+    Col("序时进度", lambda i: shown_fraction(i.get("expected_pct")), PERCENT),
     Col("落后(百分点)", lambda i: number_of(i.get("gap")), POINTS),
     Col("最新报送日期", lambda i: date_of(_latest("date")(i)), DATE),
     Col("报送单位", _latest("unit"), wrap_at=14),
-    Col("最新进展", lambda i: (i.get("note") or {}).get("text"), wrap_at=30),
+    Col("最新进展", lambda i: i.get("latest_text") or None, wrap_at=30),
     Col("来源", _latest("source"), wrap_at=20),
 ]
 
@@ -110,7 +111,7 @@ TARGET_COLUMNS = [
     Col("报送日期", lambda t: date_of(t.get("date")), DATE),
     Col(
         "完成进度",
-        lambda t: UNREPORTED if unreported(t) else number_of(t.get("completion")),
+        lambda t: UNREPORTED if unreported(t) else shown_fraction(t.get("completion_pct")),
         PERCENT,
     ),
     Col("是否达到目标", lambda t: UNREPORTED if unreported(t) else "是" if t.get("met") else "否"),
@@ -135,17 +136,17 @@ UNIT_COLUMNS = [
     Col("名次", lambda u: u.get("rank")),
     Col("牵头单位", lambda u: u.get("name")),
     Col("事项数", lambda u: len(u.get("items", []))),
-    Col("平均完成进度", lambda u: number_of(u.get("completion")), PERCENT),
+    Col("平均完成进度", lambda u: shown_fraction(u.get("completion_pct")), PERCENT),
     *(_count(code) for code in ACTIVE),
     Col("事项序号", lambda u: words(u.get("items", []))),
-    Col("未报送事项", lambda u: words(u.get("unreported", []))),
+    Col("从未报送事项", lambda u: words(u.get("unreported", []))),
 ]
 
 CATEGORY_COLUMNS = [
     Col("序号", lambda c: c.get("no")),
     Col("类别", lambda c: c.get("name")),
     Col("事项数", lambda c: len(c.get("items", []))),
-    Col("平均完成进度", lambda c: number_of(c.get("completion")), PERCENT),
+    Col("平均完成进度", lambda c: shown_fraction(c.get("completion_pct")), PERCENT),
     *(_count(code) for code in STATUSES),
 ]
 
@@ -171,7 +172,7 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
         ("依据", plan.get("title"), GENERAL),
         ("文号", plan.get("number"), GENERAL),
         ("数据截至", date_of(report.get("as_of")), DATE),
-        ("序时进度", number_of(report.get("expected")), PERCENT),
+        ("序时进度", shown_fraction(report.get("expected_pct")), PERCENT),
         ("滞后阈值(百分点)", number_of(thresholds.get("behind")), GENERAL),
         ("严重滞后阈值(百分点)", number_of(thresholds.get("lagging")), GENERAL),
     ]

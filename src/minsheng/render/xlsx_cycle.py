@@ -7,27 +7,27 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minsheng.core.status import word
-from minsheng.render.html_cycle import RETURN_WORDS
+from minsheng.core.status import RETURN_WORDS, word
 from minsheng.render.sheets import (
     HEADER_ROW,
     PERCENT,
     POINTS,
     Col,
     as_of_words,
-    number_of,
+    shown_fraction,
     title_words,
     words,
     write_heading,
     write_view,
 )
+from minsheng.render.tables import NONE
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-# Fills beside the word, never instead of it: green, amber, red as on the page.
-RETURN_FILLS = {"on_time": "DAFBE1", "late": "FFF8C5", "missing": "FFEBE9"}
+# Fills beside the word, never instead of it: green, amber, red, grey as on the page.
+RETURN_FILLS = {"on_time": "DAFBE1", "late": "FFF8C5", "missing": "FFEBE9", "pending": "F2F2F2"}
 
 
 def _period(index: int) -> Callable[[dict[str, Any]], Any]:
@@ -41,7 +41,9 @@ def _period(index: int) -> Callable[[dict[str, Any]], Any]:
 def _point(index: int) -> Callable[[dict[str, Any]], Any]:
     def get(item: dict[str, Any]) -> Any:
         history = item.get("history", [])
-        return number_of(history[index].get("completion")) if index < len(history) else None
+        return (
+            shown_fraction(history[index].get("completion_pct")) if index < len(history) else None
+        )
 
     return get
 
@@ -54,10 +56,11 @@ def _view(
     columns: list[Col],
     rows: list[Any],
 ) -> Worksheet:
-    """A sheet as the other views print: its title and as-of line above the table."""
+    """A sheet as the other views print: its title and as-of line above the table, and 无
+    under its header when it lists nothing."""
     sheet: Worksheet = book.create_sheet(name)
     write_heading(sheet, f"{title_words(report)}:{title}", as_of_words(report))
-    write_view(sheet, columns, rows)
+    write_view(sheet, columns, rows, empty=NONE)
     return sheet
 
 
@@ -71,7 +74,7 @@ def returns_sheet(book: Workbook, report: dict[str, Any]) -> None:
     columns = [
         Col("牵头单位", lambda u: u.get("unit")),
         *(Col(month, _period(index)) for index, month in enumerate(months)),
-        Col("按时报送率", lambda u: number_of(u.get("on_time_rate")), PERCENT),
+        Col("按时报送率", lambda u: shown_fraction(u.get("on_time_rate_pct")), PERCENT),
         Col(
             "本月逾期事项",
             lambda u: words(u["periods"][-1].get("items_late", [])) if u.get("periods") else None,
@@ -132,9 +135,15 @@ def changes_sheet(book: Workbook, report: dict[str, Any]) -> None:
         Col("序号", lambda i: i.get("id")),
         Col("事项", lambda i: i.get("short_title")),
         Col(
-            f"{since} 完成", lambda i: number_of((i.get("since") or {}).get("completion")), PERCENT
+            f"{since} 完成",
+            lambda i: shown_fraction((i.get("since") or {}).get("completion_pct")),
+            PERCENT,
         ),
-        Col(f"{report.get('as_of')} 完成", lambda i: number_of(i.get("completion")), PERCENT),
+        Col(
+            f"{report.get('as_of')} 完成",
+            lambda i: shown_fraction(i.get("completion_pct")),
+            PERCENT,
+        ),
         Col("变化(百分点)", lambda i: Decimal(moved[i["id"]].change), POINTS),
         Col("状态变化", lambda i: moved[i["id"]].moved),
     ]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from minsheng.core.measure import format_decimal
+from minsheng.core.percent import shown_percent
 from minsheng.core.status import word
 from minsheng.plan.funds import MONEY_UNITS, in_wan
 from minsheng.render.sheets import (
@@ -16,6 +17,7 @@ from minsheng.render.sheets import (
     Col,
     as_of_words,
     number_of,
+    shown_fraction,
     title_words,
     words,
     write_heading,
@@ -43,7 +45,8 @@ def _amount(key: str, unit: str) -> Any:
 
 
 def _rate(key: str) -> Any:
-    return lambda row: number_of(_funds(row).get(key))
+    """A rate as the fraction of the figure shown (its `_pct`): one rounding, as elsewhere."""
+    return lambda row: shown_fraction(_funds(row).get(f"{key}_pct"))
 
 
 def _stage(row: dict[str, Any]) -> str | None:
@@ -51,7 +54,7 @@ def _stage(row: dict[str, Any]) -> str | None:
     if not isinstance(stage, dict):
         return None
     missed = [
-        f"{RATE_WORDS.get(key, key)}应达 {Decimal(str(rate.get('required', 0))) * 100:.1f}%"
+        f"{RATE_WORDS.get(key, key)}应达 {shown_percent(rate.get('required_pct'))}"
         for key, rate in (stage.get("rates") or {}).items()
         if isinstance(rate, dict) and not rate.get("met")
     ]

@@ -8,15 +8,18 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from minsheng.core.measure import format_decimal
+from minsheng.core.percent import percent_text as percent
+from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
-from minsheng.plan.models import BASIS_WORDS, Kind
-from minsheng.render.tables import Cell, Column, Table
+from minsheng.plan.models import BASIS_WORDS, Kind, reporter_of
+from minsheng.progress.entry import AnyEntry, tells_progress
+from minsheng.render.tables import NONE, Cell, Column, Table
 from minsheng.report import monthly
-from minsheng.report.compute import ItemResult, Report, Snapshot, points, ranks
+from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
 from minsheng.report.funds_bulletin import funds_tables
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
@@ -26,10 +29,6 @@ BAR_CELLS = 10
 
 
 # --- small formatting helpers -------------------------------------------------------------
-
-
-def percent(fraction: Decimal | None) -> str:
-    return "" if fraction is None else f"{points(fraction)}%"
 
 
 def bar(fraction: Decimal) -> str:
@@ -64,9 +63,10 @@ def units_text(result: ItemResult) -> str:
     return "、".join(result.units)
 
 
-def state_text(result: ItemResult) -> str:
-    """Where the latest entry put its target: the stage (with percent), or the value."""
-    entry = result.latest
+def state_text(result: ItemResult, entry: AnyEntry | None = None) -> str:
+    """Where an entry (the latest by default) put its target: the stage (with percent), or
+    the value."""
+    entry = result.latest if entry is None else entry
     if entry is None:
         return ""
     if entry.stage is not None:
@@ -82,18 +82,25 @@ def state_text(result: ItemResult) -> str:
     return f"{cumulative}{format_decimal(entry.value)}{target.unit or ''}"
 
 
-def latest_text(result: ItemResult) -> str:
-    """The latest progress in a line: its date and stage or value, then the latest note
-    (with its own date when it came from an earlier entry)."""
-    entry, noted = result.latest, result.note
-    if entry is None:
-        return ""
-    text = f"{entry.date} {state_text(result)}".rstrip()
-    if noted is not None:
-        text += f";{inert(noted.note)}"
-        if noted.date != entry.date:
-            text += f"({noted.date})"
+def shown_entry(result: ItemResult, entry: AnyEntry) -> str:
+    """One entry as 最新进展 shows it, without its date: its stage or value, then its own
+    note (a correction's note says why a figure changed, no news of the work: left out)."""
+    text = state_text(result, entry)
+    if tells_progress(entry):
+        text = f"{text};{inert(entry.note)}" if text else inert(entry.note)
     return text
+
+
+def latest_text(result: ItemResult) -> str:
+    """最新进展 in a line: one entry's date, figure and note, never a figure from one entry
+    and a note from another; for a co-led item, each lead unit's own, named."""
+    entries = result.latest_by_unit
+    parts = [f"{entry.date} {shown_entry(result, entry)}".rstrip() for entry in entries]
+    # Named by unit where more than one unit reports the item's targets (Target.by).
+    reporters = {reporter_of(result.item, t.target, result.units) for t in result.targets}
+    if len(reporters) > 1:
+        parts = [f"{entry.unit}:{part}" for entry, part in zip(entries, parts, strict=True)]
+    return "。".join(parts)
 
 
 def basis_words(report: Report) -> str:
@@ -192,7 +199,9 @@ def unit_table(report: Report) -> Table:
         counts = [unit.counts[s] for s in ACTIVE_STATUSES]
         row: list[Any] = [rank, unit.name, len(unit.items), progress_cell(unit.completion)]
         if returns:
-            row.append(monthly.rate_text(returns[unit.name], report.now.as_of))
+            # A co-lead that reports no target has no returns to be on time with: —.
+            returned = returns.get(unit.name)
+            row.append("—" if returned is None else monthly.rate_text(returned))
         table.rows.append([*row, *counts])
     return table
 
@@ -235,6 +244,7 @@ def lagging_table(report: Report) -> Table:
             Column("latest", "最新进展", wrap=True),
         ],
         title="滞后事项",
+        empty=NONE,
     )
     for result in lagging_items(report.now):
         table.rows.append(
@@ -252,7 +262,11 @@ def lagging_table(report: Report) -> Table:
 
 
 def unreported_table(report: Report) -> Table:
-    table = Table([Column("unit", "牵头单位"), Column("items", "未报送事项")], title="未报送单位")
+    table = Table(
+        [Column("unit", "牵头单位"), Column("items", "从未报送事项")],
+        title="从未报送的单位",
+        empty=NONE,
+    )
     for name, numbers in unreported_units(report):
         table.rows.append([name, "、".join(str(n) for n in numbers)])
     return table
@@ -294,6 +308,7 @@ def changes_table(report: Report) -> Table:
             Column("status", "状态变化", wrap=True),
         ],
         title=f"{then_date} 以来的变化",
+        empty=NONE,
     )
     for then, now in changes(report):
         assert then.completion is not None and now.completion is not None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Protocol
 
-from minsheng.core.measure import split_unit
+from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.funds import LoadedFunds, is_funds_target
 from minsheng.plan.models import (
@@ -23,6 +22,7 @@ from minsheng.plan.models import (
     ScheduleStep,
     Target,
     Thresholds,
+    reporter_of,
 )
 from minsheng.progress.entry import (
     AnyEntry,
@@ -31,15 +31,19 @@ from minsheng.progress.entry import (
     effective_entries,
     first_returns,
     latest,
+    milestone_share,
     sort_key,
     tells_progress,
 )
+from minsheng.progress.rollup import Actual, actual_of, rolled_up
 from minsheng.report.cycle import (
     Cycle,
     Point,
     Returns,
+    cycle_months,
     escalations,
     history_days,
+    last_day,
     reported_months,
     reporting,
 )
@@ -48,21 +52,7 @@ from minsheng.report.funds import FundsReport, funds_report
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-TENTH = Decimal("0.1")
 APPROX_TOLERANCE = Decimal("0.95")  # 左右: within 5% below the value counts as met
-IN_PROGRESS_DEFAULT = Decimal("0.5")  # 推进中 without a percent: half way
-
-
-def points(fraction: Decimal) -> Decimal:
-    """A fraction as percentage points to one decimal, half up: 0.49727 is 49.7.
-
-    Statuses and ranks are decided on these rounded points, so what a reader sees (49.7%,
-    落后 10.0) is exactly what was compared.
-    """
-    # Room for the largest completion the ledger's numbers allow (10^15 / 10^-12) at 0.1.
-    with decimal.localcontext() as context:
-        context.prec = 60
-        return (fraction * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
 
 
 def default_as_of(period: Period, today: dt.date) -> dt.date:
@@ -82,51 +72,6 @@ class Reading(Protocol):
     def stage(self) -> Stage | None: ...
     @property
     def percent(self) -> Decimal | None: ...
-
-
-@dataclass(frozen=True)
-class Actual:
-    """Where a target stood at the as-of date: its own latest entry, or its parts' 合计."""
-
-    value: Decimal | None
-    stage: Stage | None
-    percent: Decimal | None
-    date: dt.date
-    parts: tuple[str, ...] = ()  # the sub-targets (sum_of) it adds up; () for its own entry
-
-    @classmethod
-    def reported(cls, entry: AnyEntry) -> Actual:
-        return cls(entry.value, entry.stage, entry.percent, entry.date)
-
-
-def rolled_up(target: Target, parts: Sequence[tuple[Target, AnyEntry | None]]) -> Actual | None:
-    """The sum of the parts' latest values in the target's unit (0 for a part not reported),
-    dated by the latest of them; None while no part has an entry."""
-    reported = [entry for _, entry in parts if entry is not None]
-    if not reported:
-        return None
-    scale = split_unit(target.unit or "")[0]
-    total = sum(
-        (
-            (entry.value or ZERO) * split_unit(part.unit or "")[0] / scale
-            for part, entry in parts
-            if entry is not None
-        ),
-        ZERO,
-    )
-    date = max(entry.date for entry in reported)
-    return Actual(total, None, None, date, tuple(part.id for part, _ in parts))
-
-
-def actual_of(target: Target, entry: AnyEntry | None, summed: Actual | None) -> Actual | None:
-    """A target's own latest entry, or the 合计 of its parts when that is more recent.
-
-    On the same date the target's own entry wins: a figure reported for the whole is the
-    unit's word for it; the sum of the parts only stands in for it.
-    """
-    if entry is not None and (summed is None or entry.date >= summed.date):
-        return Actual.reported(entry)
-    return summed
 
 
 def is_met(target: Target, entry: Reading | None) -> bool:
@@ -149,11 +94,7 @@ def target_completion(target: Target, entry: Reading | None) -> Decimal:
     if entry is None:
         return ZERO
     if target.kind is Kind.MILESTONE:
-        if entry.stage is Stage.DONE:
-            return ONE
-        if entry.stage is Stage.IN_PROGRESS:
-            return entry.percent / HUNDRED if entry.percent is not None else IN_PROGRESS_DEFAULT
-        return ZERO
+        return milestone_share(entry.stage, entry.percent)
     met = is_met(target, entry)
     if target.kind is Kind.STANDARD or entry.value is None or target.value is None:
         return ONE if met else ZERO
@@ -239,6 +180,9 @@ class ItemResult:
     status: Status
     latest: AnyEntry | None  # the most recent entry that counts (own targets first)
     note: AnyEntry | None  # the most recent one with a note (own targets first)
+    # 最新进展: the entry that describes the item, one per lead unit of a co-led item (each
+    # unit's own targets), each shown with its own figure, note and date, never mixed.
+    latest_by_unit: Sequence[AnyEntry] = ()
 
     @property
     def gap(self) -> Decimal | None:
@@ -286,6 +230,7 @@ class Report:
     now: Snapshot
     since: Snapshot | None = None
     cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
+    generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
     funds: FundsReport | None = None  # money beside the work, where a funds file exists
 
 
@@ -325,12 +270,25 @@ def item_result(
     note = _most_recent([e for e in noted if e.target in own_ids], noted)
     if news is not None and tells_progress(news):
         note = news
+    by_unit = [news] if news is not None else []
+    if len(units) > 1:
+        by_unit = []
+        for unit in units:
+            mine = [
+                e
+                for e in found.values()
+                if e.target in by_id and reporter_of(item, by_id[e.target], units) == unit
+            ]
+            pick = _describing([e for e in mine if e.target in own_ids], rank)
+            pick = pick or _describing(mine, rank)
+            if pick is not None:
+                by_unit.append(pick)
     if item.no_task:
         return ItemResult(item, units, targets, None, expected, Status.NO_TASK, news, note)
     own = [t for t in targets if t.measure is None]
     completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own) if own else ZERO
     status = _status(own, completion, expected, news is not None, plan.thresholds)
-    return ItemResult(item, units, targets, completion, expected, status, news, note)
+    return ItemResult(item, units, targets, completion, expected, status, news, note, by_unit)
 
 
 def _describing(pool: Sequence[E], rank: dict[str, int]) -> E | None:
@@ -380,6 +338,29 @@ def _status(
     return Status.ON_TRACK
 
 
+def unit_part(plan: Plan, result: ItemResult, unit: str) -> ItemResult:
+    """A co-led item as one of its lead units answers for it in the ranking: the item's own
+    targets that unit reports (Target.by), their completion and status alone, so that no unit
+    is ranked on another unit's figures (a unit that reported nothing is 从未报送 there). A
+    unit that reports none of the item's own targets answers for the whole item, as a single
+    lead unit does."""
+    if len(result.units) < 2:
+        return result
+    mine = [t for t in result.targets if reporter_of(result.item, t.target, result.units) == unit]
+    own = [t for t in mine if t.measure is None]
+    if not own or len(own) == sum(1 for t in result.targets if t.measure is None):
+        return result
+    completion = sum((min(t.completion, ONE) for t in own), ZERO) / len(own)
+    rank = {t.target.id: index for index, t in enumerate(result.targets)}
+    entries = [t.entry for t in mine if t.entry is not None]
+    news = _describing([e for e in entries if e.target in {t.target.id for t in own}], rank)
+    news = news or _describing(entries, rank)
+    status = _status(own, completion, result.expected, news is not None, plan.thresholds)
+    noted = news if news is not None and tells_progress(news) else None
+    return replace(result, targets=mine, completion=completion, status=status, latest=news,
+                   note=noted, latest_by_unit=[news] if news else [])  # fmt: skip
+
+
 def group(name: str, items: list[ItemResult]) -> GroupResult:
     """Counts by status over all the items; completion over the active ones only."""
     counts = {status: 0 for status in Status}
@@ -420,7 +401,7 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
     for result in items:
         if result.status is not Status.NO_TASK:
             for name in result.units:
-                by_unit[name].append(result)
+                by_unit[name].append(unit_part(plan, result, name))
     units = sorted((group(name, held) for name, held in by_unit.items() if held), key=_rank_key)
     categories = [
         group(category.name, [r for r in items if r.item.category == category.id])
@@ -440,10 +421,13 @@ def compute(
     *,
     monthly: bool = True,
     returns: Returns | None = None,
+    made_at: dt.datetime | None = None,
     funds: LoadedFunds | None = None,
 ) -> Report:
-    """The report at `as_of`, at `since` too when given, the monthly cycle (report.cycle)
-    unless `monthly` is false, and the money (report.funds) when `funds` is given.
+    """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
+    unless `monthly` is false, as it stands when made (`made_at`, which decides which returns
+    are still 待报送; None: long after every due day); with the money (report.funds) when
+    `funds` is given.
 
     The entries must include those that decide each month end of the cycle (cycle.history_days)
     as well as `as_of` and `since`; `returns` is when each unit first returned each item and
@@ -490,8 +474,10 @@ def compute(
     money = None
     if funds is not None:
         money = funds_report(funds, plan, units_of, entries, as_of, now.expected)
-    cycle = monthly_cycle(plan, units_of, entries, now, returns) if monthly else None
-    return Report(plan, now, then, cycle, money)
+    if not monthly:
+        return Report(plan, now, then, generated_at=made_at, funds=money)
+    cycle = monthly_cycle(plan, units_of, entries, now, returns, made_at)
+    return Report(plan, now, then, cycle, made_at, money)
 
 
 def monthly_cycle(
@@ -500,8 +486,10 @@ def monthly_cycle(
     entries: Sequence[E],
     now: Snapshot,
     returns: Returns | None,
+    made_at: dt.datetime | None = None,
 ) -> Cycle:
-    """Returns by unit and month, each item's history at month ends, and the escalations."""
+    """Returns by unit and month, each item's history at month ends and the as-of date, and
+    the escalations (counted over month ends only)."""
     as_of = now.as_of
     snapshots = [
         now if day == as_of else snapshot(plan, units_of, effective_entries(entries, day), day)
@@ -516,6 +504,8 @@ def monthly_cycle(
         for index, result in enumerate(now.items)
     }
     units = {result.item.id: result.units for result in now.items}
-    found = reporting(plan, units_of, first_returns(entries) if returns is None else returns, as_of)
-    escalated = escalations(history, units, plan.thresholds.escalate_after)
+    returned = first_returns(entries) if returns is None else returns
+    found = reporting(plan, units_of, returned, as_of, made_at)
+    ends = frozenset(last_day(plan, month) for month in cycle_months(plan, as_of))
+    escalated = escalations(history, units, plan.thresholds.escalate_after, ends)
     return Cycle(reported_months(plan, as_of), found, history, escalated)

@@ -7,20 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from minsheng.core.measure import json_number
+from minsheng.core.percent import json_percent as pct
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, short_title, target_json
 from minsheng.plan.models import Kind
 from minsheng.progress.entry import AnyEntry
 from minsheng.report import funds_bulletin, monthly
-from minsheng.report.bulletin import category_name
+from minsheng.report.bulletin import category_name, latest_text, shown_entry
 from minsheng.report.compute import ItemResult, Report, TargetResult, ranks
 
 # --- JSON: the contract in DESIGN.md ------------------------------------------------------
 
 
 def fraction(value: Decimal | None) -> int | float | None:
-    """A fraction (0.4124 is 41.24%) to four places."""
+    """A fraction (0.4124 is 41.24%) to four places, for computing."""
     return json_number(value, 4)
 
 
@@ -41,6 +42,7 @@ def _target_json(result: TargetResult) -> dict[str, Any]:
         "percent": json_number(actual.percent) if actual is not None else None,
         "date": actual.date.isoformat() if actual is not None else None,
         "completion": fraction(result.completion),
+        "completion_pct": pct(result.completion),
         "met": result.met,
     }
 
@@ -78,15 +80,26 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
         "status": result.status.value,
         "status_label": STATUS_WORDS[result.status],
         "completion": fraction(result.completion),
+        "completion_pct": pct(result.completion),
         "expected": fraction(result.expected) if result.completion is not None else None,
+        "expected_pct": pct(result.expected) if result.completion is not None else None,
         "gap": json_number(result.gap),
         "latest": _entry_json(result.latest),
+        "latest_by_unit": [
+            {**(_entry_json(entry) or {}), "shown": shown_entry(result, entry)}
+            for entry in result.latest_by_unit
+        ],
+        "latest_text": latest_text(result),
         "note": _note_json(result.note),
         "targets": [_target_json(t) for t in result.targets],
     }
     if report.since is not None:
         then = report.since.items[index]
-        found["since"] = {"completion": fraction(then.completion), "status": then.status.value}
+        found["since"] = {
+            "completion": fraction(then.completion),
+            "completion_pct": pct(then.completion),
+            "status": then.status.value,
+        }
     found["history"] = monthly.history_json(report, item.id)
     if report.funds is not None:  # without a funds file the document is as it was
         found["funds"] = funds_bulletin.item_funds_json(report, item.id)
@@ -106,6 +119,7 @@ def document(report: Report) -> dict[str, Any]:
             "name": unit.name,
             "items": [r.item.id for r in unit.items],
             "completion": fraction(unit.completion),
+            "completion_pct": pct(unit.completion),
             "counts": _counts_json(unit.counts),
             "unreported": [r.item.id for r in unit.unreported],
         }
@@ -117,6 +131,7 @@ def document(report: Report) -> dict[str, Any]:
             "name": group.name,
             "items": [r.item.id for r in group.items],
             "completion": fraction(group.completion),
+            "completion_pct": pct(group.completion),
             "counts": _counts_json(group.counts),
         }
         for category, group in zip(plan.categories, now.categories, strict=True)
@@ -126,8 +141,10 @@ def document(report: Report) -> dict[str, Any]:
         summary["funds"] = funds_bulletin.summary_funds_json(report)
     return {
         "as_of": now.as_of.isoformat(),
+        "generated_at": report.generated_at.isoformat() if report.generated_at else None,
         "since": report.since.as_of.isoformat() if report.since is not None else None,
         "expected": fraction(now.expected),
+        "expected_pct": pct(now.expected),
         "expected_basis": report.plan.schedule.basis.value,
         "plan": {
             "title": plan.document.title,

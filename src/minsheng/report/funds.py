@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from minsheng.core.percent import points
 from minsheng.core.status import Status
 from minsheng.plan.funds import (
     ARRIVED,
@@ -21,17 +22,11 @@ from minsheng.plan.funds import (
     PaidBasis,
     due_stage,
 )
-from minsheng.plan.models import Item, Plan
+from minsheng.plan.models import Item, Plan, reporter_of
 from minsheng.progress.entry import AnyEntry, latest, sort_key, tells_progress
 
 ZERO = Decimal(0)
 SOURCE_LEVELS = ("中央", "省", "市", "区", "县", "乡镇")
-
-
-def _points(fraction: Decimal) -> Decimal:
-    from minsheng.report.compute import points  # the one rounding of a status's points
-
-    return points(fraction)
 
 
 def rate(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
@@ -122,7 +117,7 @@ class ItemFunds:
     @property
     def gap(self) -> Decimal:
         """Points of 拨付率 below 序时进度 (negative when ahead), from the rounded points."""
-        return _points(self.expected) - _points(self.money.paid_rate or ZERO)
+        return points(self.expected) - points(self.money.paid_rate or ZERO)
 
 
 @dataclass(frozen=True)
@@ -174,7 +169,7 @@ def status_of(
         return Status.UNREPORTED
     if money.paid is not None and money.paid >= money.planned:
         return Status.DONE
-    gap = _points(expected) - _points(money.paid_rate or ZERO)
+    gap = points(expected) - points(money.paid_rate or ZERO)
     if gap > lagging:
         return Status.LAGGING
     if gap >= behind or (stage is not None and stage.missed):
@@ -226,7 +221,7 @@ def group(name: str, items: list[ItemFunds], basis: PaidBasis) -> FundsGroup:
 
 def rank_key(group: FundsGroup) -> tuple[Decimal, str]:
     """By 拨付率 as shown, highest first; then by name."""
-    return (-_points(group.money.paid_rate or ZERO), group.name)
+    return (-points(group.money.paid_rate or ZERO), group.name)
 
 
 def funds_report(
@@ -248,10 +243,12 @@ def funds_report(
             continue
         figures = {key: now[(item.id, key)] for key in FUNDS_TARGETS if (item.id, key) in now}
         items.append(item_funds(item, units_of(item), funded, figures, funds, as_of, expected))
+    # Each item's money counts for the unit that reports it (the first lead unit, 主责单位):
+    # no unit is ranked on figures another unit gave, as in the ranking of the work.
     by_unit: dict[str, list[ItemFunds]] = {unit.name: [] for unit in plan.units}
     for found in items:
-        for name in found.units:
-            by_unit.setdefault(name, []).append(found)
+        reporter = reporter_of(found.item, funds.targets(found.item.id)[0], found.units)
+        by_unit.setdefault(reporter, []).append(found)
     units = sorted(
         (group(name, held, basis) for name, held in by_unit.items() if held), key=rank_key
     )

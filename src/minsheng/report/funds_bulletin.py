@@ -8,23 +8,22 @@ from decimal import Decimal
 from typing import Any
 
 from minsheng.core.measure import format_decimal, json_number
+from minsheng.core.percent import json_percent as pct
+from minsheng.core.percent import percent_text as percent
+from minsheng.core.percent import points
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
 from minsheng.plan.funds import ARRIVED, FUNDS_TARGETS, INVESTED, PAID, PaidBasis, in_wan
 from minsheng.render.tables import Cell, Column, Table
-from minsheng.report.compute import Report, points
+from minsheng.report.compute import Report
 from minsheng.report.funds import FundsGroup, FundsReport, ItemFunds, Money
 
 YI = Decimal(10_000)  # 万元 in 1 亿元
 RATE_WORDS = {ARRIVED: "到位率", PAID: "拨付率", INVESTED: "完成投资率"}
 RATE_KEYS = {ARRIVED: "arrived", PAID: "paid", INVESTED: "invested"}
 SECTION = "资金到位和拨付情况"
-
-
-def percent(fraction: Decimal | None) -> str:
-    return "" if fraction is None else f"{points(fraction)}%"
 
 
 def wan(amount: Decimal | None, unit: str) -> str:
@@ -88,6 +87,12 @@ def ranks(groups: list[FundsGroup]) -> list[int]:
 # --- the tables ------------------------------------------------------------------------------
 
 
+def share(amount: Decimal, funds: FundsReport) -> Decimal | None:
+    """A source's part of the year's planned investment."""
+    planned = funds.total.money.planned
+    return amount / planned if planned else None
+
+
 def totals_table(report: Report, funds: FundsReport) -> Table:
     """The year's money in total, by source where sources are given, and the three rates."""
     money, unit = funds.total.money, funds.unit
@@ -99,8 +104,9 @@ def totals_table(report: Report, funds: FundsReport) -> Table:
     )  # fmt: skip
     table.rows.append(["年度计划投资", amount_text(money.planned, unit), ""])
     for name, planned in funds.sources:
-        share = percent(planned / money.planned) if money.planned else ""
-        table.rows.append([f"其中:{name}", amount_text(planned, unit), f"占 {share}"])
+        part = share(planned, funds)
+        shown = f"占 {percent(part)}" if part is not None else ""
+        table.rows.append([f"其中:{name}", amount_text(planned, unit), shown])
     for key, amount in ((ARRIVED, money.arrived), (PAID, money.paid),
                         (INVESTED, money.invested)):  # fmt: skip
         rate = money.rate_of(key)
@@ -285,14 +291,18 @@ def fraction(value: Decimal | None) -> int | float | None:
 
 
 def _money_json(money: Money) -> dict[str, Any]:
+    """Amounts as written, each rate as a fraction and beside it the figure shown (`_pct`)."""
     return {
         "planned": json_number(money.planned),
         "arrived": json_number(money.arrived),
         "paid": json_number(money.paid),
         "invested": json_number(money.invested),
         "arrived_rate": fraction(money.arrived_rate),
+        "arrived_rate_pct": pct(money.arrived_rate),
         "paid_rate": fraction(money.paid_rate),
+        "paid_rate_pct": pct(money.paid_rate),
         "invested_rate": fraction(money.invested_rate),
+        "invested_rate_pct": pct(money.invested_rate),
     }
 
 
@@ -314,6 +324,7 @@ def item_funds_json(report: Report, number: int) -> dict[str, Any] | None:
         "total": json_number(found.funded.total),
         "sources": {name: json_number(amount) for name, amount in found.funded.sources.items()},
         "expected": fraction(found.expected),
+        "expected_pct": pct(found.expected),
         "gap": json_number(found.gap),
         "status": found.status.value,
         "status_label": STATUS_WORDS[found.status],
@@ -324,7 +335,9 @@ def item_funds_json(report: Report, number: int) -> dict[str, Any] | None:
             "rates": {
                 RATE_KEYS[key]: {
                     "required": fraction(need),
+                    "required_pct": pct(need),
                     "actual": fraction(have),
+                    "actual_pct": pct(have),
                     "met": key not in stage.missed,
                 }
                 for key, (need, have) in stage.rates.items()
@@ -355,12 +368,19 @@ def summary_funds_json(report: Report) -> dict[str, Any]:
         "paid_basis": funds.basis.value,
         **_money_json(funds.total.money),
         "expected": fraction(funds.expected),
+        "expected_pct": pct(funds.expected),
         "thresholds": {"behind": json_number(funds.behind), "lagging": json_number(funds.lagging)},
         "items": [found.item.id for found in funds.items],
         "counts": _counts_json(funds.total.counts),
         "lagging": [found.item.id for found in funds.lagging_items],
         "sources": [
-            {"name": name, "planned": json_number(amount)} for name, amount in funds.sources
+            {
+                "name": name,
+                "planned": json_number(amount),
+                "share": fraction(share(amount, funds)),
+                "share_pct": pct(share(amount, funds)),
+            }
+            for name, amount in funds.sources
         ],
         "units": [
             {"rank": rank, **_group_json(group)}

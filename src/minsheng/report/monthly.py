@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from minsheng.core.measure import json_number
+from minsheng.core.percent import json_percent as pct
+from minsheng.core.percent import percent_text as percent
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
-from minsheng.render.tables import Cell, Column, Table
-from minsheng.report.compute import Report, points
+from minsheng.render.tables import NONE, Cell, Column, Table
+from minsheng.report.compute import Report
 from minsheng.report.cycle import RETURN_STYLES, RETURN_WORDS, Point, Return, UnitReporting
 
 SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item: flat at the bottom is nothing
@@ -19,10 +20,6 @@ SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item:
 
 def fraction(value: Decimal | None) -> int | float | None:
     return json_number(value, 4)
-
-
-def percent(value: Decimal | None) -> str:
-    return "" if value is None else f"{points(value)}%"
 
 
 def sparkline(points_: list[Point]) -> str:
@@ -38,13 +35,13 @@ def has_returns(report: Report) -> bool:
     return report.cycle is not None and report.cycle.has_reporting
 
 
-def rate_text(unit: UnitReporting, as_of: dt.date) -> str:
-    """The on-time rate with what it counts, 50.0%(1/2); — before any month is due."""
-    closed = [period for period in unit.periods if period.due <= as_of]
-    if unit.on_time_rate is None or not closed:
+def rate_text(unit: UnitReporting) -> str:
+    """The on-time rate with what it counts, 50.0%(1/2); — before any month is settled."""
+    counted = unit.counted
+    if unit.on_time_rate is None or not counted:
         return "—"
-    on_time = sum(1 for period in closed if period.status is Return.ON_TIME)
-    return f"{percent(unit.on_time_rate)}({on_time}/{len(closed)})"
+    on_time = sum(1 for period in counted if period.status is Return.ON_TIME)
+    return f"{percent(unit.on_time_rate)}({on_time}/{len(counted)})"
 
 
 def rates(report: Report) -> dict[str, UnitReporting]:
@@ -62,12 +59,15 @@ def returns_table(report: Report) -> Table:
     assert cycle is not None and rules is not None
     month = cycle.months[-1]
     due = rules.due(month)
+    # Returns not due yet are named apart: 待报送 is not 未报送, and nobody is chased for them.
+    pending = any(unit.current and unit.current.items_pending for unit in cycle.reporting)
     table = Table(
         [
             Column("unit", "牵头单位"),
             Column("status", "本月报送"),
             Column("late", "逾期事项"),
             Column("missing", "未报送事项"),
+            *([Column("pending", "待报送事项")] if pending else []),
             Column("rate", "按时报送率", "right"),
         ],
         title=f"本月报送情况({month:%Y-%m}，{due} 前报送)",
@@ -81,7 +81,8 @@ def returns_table(report: Report) -> Table:
                 Cell(RETURN_WORDS[period.status], RETURN_STYLES[period.status]),
                 _items_text(period.items_late),
                 _items_text(period.items_missing),
-                rate_text(unit, report.now.as_of),
+                *([_items_text(period.items_pending)] if pending else []),
+                rate_text(unit),
             ]
         )
     return table
@@ -95,6 +96,7 @@ def missing_table(report: Report) -> Table:
     table = Table(
         [Column("unit", "牵头单位"), Column("items", "本月未报送事项")],
         title=f"本月未报送({month:%Y-%m})",
+        empty=NONE,
     )
     for unit in cycle.reporting:
         period = unit.current
@@ -118,6 +120,7 @@ def escalation_table(report: Report, short_title: Any) -> Table:
             Column("completion", "完成进度", "right"),
         ],
         title=f"连续滞后事项(连续 {after} 个月及以上滞后或严重滞后,提请约谈、挂牌督办)",
+        empty=NONE,
     )
     for escalation in cycle.escalations:
         result = report.now.item(escalation.item)
@@ -149,6 +152,7 @@ def trend_table(report: Report, short_title: Any) -> Table:
             Column("status", "状态"),
         ],
         title="各项趋势(各月末及统计日的完成进度)",
+        empty=NONE,
     )
     for result in active:
         history = cycle.history[result.item.id]
@@ -175,6 +179,7 @@ def history_json(report: Report, item: int) -> list[dict[str, Any]]:
         {
             "as_of": point.as_of.isoformat(),
             "completion": fraction(point.completion),
+            "completion_pct": pct(point.completion),
             "status": point.status.value,
         }
         for point in cycle.history.get(item, [])
@@ -189,6 +194,7 @@ def reporting_json(report: Report) -> list[dict[str, Any]]:
         {
             "unit": unit.unit,
             "on_time_rate": fraction(unit.on_time_rate),
+            "on_time_rate_pct": pct(unit.on_time_rate),
             "periods": [
                 {
                     "period": period.label,
@@ -196,6 +202,7 @@ def reporting_json(report: Report) -> list[dict[str, Any]]:
                     "status": period.status.value,
                     "items_missing": period.items_missing,
                     "items_late": period.items_late,
+                    "items_pending": period.items_pending,
                 }
                 for period in unit.periods
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
@@ -18,7 +19,7 @@ from minsheng.report.bulletin import (
     latest_text,
     units_text,
 )
-from minsheng.report.compute import Report, points, ranks
+from minsheng.report.compute import Report, ranks
 from minsheng.report.cycle import RETURN_WORDS
 
 # --- CSV: one tidy table, numbers as numbers ----------------------------------------------
@@ -94,7 +95,7 @@ def _unit_rows(report: Report) -> Table:
             Column("items", "事项数"),
             Column("completion", "平均完成进度(%)"),
             *_count_columns()[:-1],
-            Column("unreported_items", "未报送事项"),
+            Column("unreported_items", "从未报送事项"),
         ]
     )
     returns = monthly.rates(report) if monthly.has_returns(report) else {}
@@ -103,6 +104,7 @@ def _unit_rows(report: Report) -> Table:
             Column("return", "本月报送"),
             Column("missing_items", "本月未报送事项"),
             Column("late_items", "本月逾期事项"),
+            Column("pending_items", "待报送事项"),
             Column("on_time_rate", "按时报送率(%)"),
         ]
     if report.funds is not None:
@@ -124,11 +126,12 @@ def _unit_rows(report: Report) -> Table:
                 RETURN_WORDS[current.status],
                 "、".join(str(n) for n in current.items_missing),
                 "、".join(str(n) for n in current.items_late),
+                "、".join(str(n) for n in current.items_pending),
                 None if rate is None else points(rate),
             ]
-        if report.funds is not None:
-            if returns and (returned is None or returned.current is None):
-                row += [None] * 4  # the money stays in its columns
+        elif returns:  # a co-lead that reports no target of its items has no returns
+            row += [None] * 5
+        if report.funds is not None:  # the money in its own columns, after the returns'
             row += funds_bulletin.group_csv_cells(report, unit.name, by_unit=True)
         table.rows.append(row)
     return table

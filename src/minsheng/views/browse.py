@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from minsheng.core.issues import Code, UsageError
 from minsheng.core.measure import json_number
-from minsheng.core.status import CODES, STYLES, Status, choices, word
+from minsheng.core.status import (
+    CODES,
+    MISSING,
+    MISSING_WORD,
+    STYLES,
+    Status,
+    ambiguity,
+    choices,
+    word,
+)
 from minsheng.core.status import parse as parse_code
 from minsheng.plan.describe import requirement_words, target_json
 from minsheng.plan.load import LoadedPlan
@@ -26,21 +35,23 @@ from minsheng.render.tables import Cell, Column, Table, to_csv, to_markdown, to_
 
 if TYPE_CHECKING:
     from minsheng.progress.entry import E
+    from minsheng.report.cycle import Returns
 
-# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.core.status)
-# and `active` (有任务: anything but no_task), each also in Chinese.
+# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.core.status),
+# `active` (有任务: anything but no_task) and `missing` (本月未报送: this month's return not
+# in after its due day), each also in Chinese.
 ACTIVE = "active"
 ACTIVE_WORD = "有任务"
 NO_TASK = Status.NO_TASK.value
-STATUS_CODES = (*CODES, ACTIVE)
+STATUS_CODES = (*CODES, ACTIVE, MISSING)
 
 
 def status_word(code: str) -> str:
-    return ACTIVE_WORD if code == ACTIVE else word(code)
+    return ACTIVE_WORD if code == ACTIVE else MISSING_WORD if code == MISSING else word(code)
 
 
 def status_style(code: str) -> str:
-    return STYLES[Status(code)] if code in CODES else ""
+    return STYLES[Status(code)] if code in CODES else "red" if code == MISSING else ""
 
 
 # --- choosing items ----------------------------------------------------------------------
@@ -51,11 +62,25 @@ def parse_status(query: str) -> str:
     query = query.strip()
     if query in {ACTIVE, ACTIVE_WORD}:
         return ACTIVE
+    if query in {MISSING, MISSING_WORD}:
+        return MISSING
     found = parse_code(query)
     if found is not None:
         return found.value
-    shown = f"{choices()}、{ACTIVE}({ACTIVE_WORD})"
-    raise UsageError(Code.UNKNOWN_STATUS, f"没有状态 {query!r},可用:{shown}")
+    shown = f"{choices(missing=True)}、{ACTIVE}({ACTIVE_WORD})"
+    hint = f"{ambiguity(query)};" if ambiguity(query) else ""
+    raise UsageError(Code.UNKNOWN_STATUS, f"没有状态 {query!r},{hint}可用:{shown}")
+
+
+def missing_now(
+    loaded: LoadedPlan, returns: Returns, as_of: dt.date, made_at: dt.datetime
+) -> dict[int, str]:
+    """`missing` for each item whose return for the bulletin's month (the latest month over
+    by `as_of`) is not in after its due day, as the report's 本月未报送 lists them."""
+    from minsheng.report.cycle import Cycle, reporting
+
+    found = reporting(loaded.plan, loaded.canonical_units, returns, as_of, made_at)
+    return {number: MISSING for number in Cycle([], found, {}, []).missing_now()}
 
 
 def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> dict[int, str]:

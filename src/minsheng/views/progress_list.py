@@ -89,6 +89,7 @@ def entry_json(
         "reporter": entry.reporter,
         "phone": entry.phone,
         "corrects": entry.corrects,
+        "received": entry.received.isoformat() if entry.received else None,
         "recorded_at": entry.recorded_at.isoformat(),
         "file": _relative(folder, path) if path else None,
         "line": entry.where.line,
@@ -122,6 +123,7 @@ def entries_table(
         Column("source", "依据", wrap=True),
         Column("state", "状态", whole=True),
         Column("corrects", "更正", whole=True),
+        Column("received", "收到日期", whole=True),
         Column("id", "编号", whole=True),
     ]
     rows: list[list[Value | Cell]] = []
@@ -144,6 +146,7 @@ def entries_table(
                 entry.source,
                 state,
                 entry.corrects,
+                entry.received.isoformat() if entry.received else None,
                 entry.id,
             ]
         )
@@ -153,7 +156,7 @@ def entries_table(
         index
         for index, column in enumerate(columns)
         if not compact
-        or column.key not in {"reporter", "source", "corrects"}
+        or column.key not in {"reporter", "source", "corrects", "received"}
         or any(r[index] for r in rows)
     ]
     return Table(
@@ -204,6 +207,7 @@ def summary(item: Item, target: Target, entry: AnyEntry, file: str) -> str:
         ("说明", entry.note or ""),
         ("依据", entry.source or ""),
         ("更正", entry.corrects or ""),
+        ("收到日期", entry.received.isoformat() if entry.received else ""),
         ("文件", file),
     ]
     return "\n".join(f"  {label}:{text}" for label, text in lines if text)
