@@ -230,3 +230,15 @@ def test_without_a_funds_file_no_format_shows_money(small_data: Path, tmp_path: 
 )  # fmt: skip
 def test_totals_are_in_wan_and_in_yi_from_one_yi_on(amount: str, unit: str, shown: str) -> None:
     assert amount_text(Decimal(amount), unit) == shown
+
+
+def test_a_source_named_like_markup_or_a_formula_stays_text(funded: Path, tmp_path: Path) -> None:
+    path = funded / "funds_2024.yaml"
+    text = path.read_text(encoding="utf-8").replace("中央: 1000", '"<script>x</script>": 1000')
+    path.write_text(text.replace("区: 700", '"=1+2": 700'), encoding="utf-8")
+    page = report_file(funded, tmp_path / "p.html", "html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "&lt;script&gt;" in report(funded, "-f", "markdown")
+    book = openpyxl.load_workbook(report_file(funded, tmp_path / "b.xlsx", "xlsx"))
+    cells = [cell for row in book["资金"].iter_rows() for cell in row if cell.value]
+    assert all(cell.data_type == "s" for cell in cells if "=1+2" in str(cell.value))
