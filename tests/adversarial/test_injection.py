@@ -38,9 +38,9 @@ from adversarial.harness import (
     snapshot,
 )
 from conftest import SMALL_PLAN
+from minsheng.core.cells import FORMULA_START
 from minsheng.core.yamlio import load_single
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
 # Sources that pass validation (no path that must exist) but attack a link or a page.
 SOURCES = [

@@ -31,7 +31,7 @@ def assert_drafted_or_refused(code: int, said: str, peak: int) -> None:
     for mark in (*CRASH_MARKS, "MemoryError"):
         assert mark not in said, said[-2000:]
     if code == 1:
-        refusal = re.search(r"拒绝 \[([a-z-]+)\]:", said)
+        refusal = re.search(r"拒绝 \[([a-z-]+)\][:：]", said)
         assert refusal, said[-2000:]
         assert refusal.group(1) in KNOWN_CODES, refusal.group(1)
     else:

@@ -314,15 +314,14 @@ NoCacheOption = Annotated[
 def option_date(text: str | None, option: str) -> dt.date | None:
     """A YYYY-MM-DD date given to `option`, read as the prompts read it (full-width digits
     too); None when not given; a usage error naming the option when it is no date."""
-    from minsheng.progress.rules import Problem, parse_date
+    from minsheng.core.dates import DateError, read_date
 
     if text is None:
         return None
     try:
-        return parse_date(text)
-    except ValueError as error:
-        code = error.code if isinstance(error, Problem) else Code.BAD_DATE
-        raise UsageError(code, f"{option}:{error}") from None
+        return read_date(text)
+    except DateError as error:
+        raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
 
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"

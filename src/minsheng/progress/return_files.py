@@ -9,12 +9,12 @@ import datetime as dt
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.cells import csv_text, csv_typed, display_width, write_cell
 from minsheng.core.issues import Code
 from minsheng.core.measure import is_percent
 from minsheng.plan.models import Kind
@@ -40,14 +40,12 @@ from minsheng.progress.returns import (
 from minsheng.progress.workbook import MAX_COLUMNS, MAX_ROWS
 
 if TYPE_CHECKING:
-    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET_TITLE = "进度报送表"
 UNIT_SEALED = "填报单位（盖章）"
 HIDDEN = ("指标编号", *STAMP)  # kept for the import, not shown
 STAGES = ("未启动", "推进中", "已完成")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A return has a row per target (a unit leads a few dozen at most): anything far beyond is
 # not a return, and must not be read into memory (the workbook's own bounds: workbook.py).
 MAX_FILE = 16 << 20
@@ -84,8 +82,8 @@ def template_csv(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     # The unit's name is data: like every cell, never a formula (a unit named =… was one).
-    writer.writerow([_csv_text(stamp.title())])
-    writer.writerow([_csv_text(f"{UNIT_SEALED}：{stamp.unit}")])
+    writer.writerow([csv_text(stamp.title())])
+    writer.writerow([csv_text(f"{UNIT_SEALED}：{stamp.unit}")])
     for label in FORM_FIELDS:
         writer.writerow([f"{label}：", ""])
     for number, line in enumerate(stamp.instructions()):
@@ -94,19 +92,8 @@ def template_csv(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     writer.writerow(COLUMNS)
     for row in rows:
         cells = _cells(row, stamp)
-        writer.writerow([_csv_text(cells.get(title)) for title in COLUMNS])
+        writer.writerow([csv_text(cells.get(title)) for title in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # The form (xlsx): its font and sizes, the columns' widths in characters (wider text wraps),
@@ -154,13 +141,13 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     field_font = Font(name=FORM_FONT, size=FIELD_SIZE)
 
     # --- above the table: the title, the unit, the fields, 填表说明 ---
-    title = _put(sheet, 1, 1, stamp.title())  # the unit's name is data: never a formula
+    title = write_cell(sheet, 1, 1, stamp.title())  # the unit's name is data: never a formula
     title.font = Font(name=FORM_FONT, size=TITLE_SIZE, bold=True)
     title.alignment = Alignment(horizontal="centerContinuous", vertical="center")
     for column in range(2, COLUMNS.index(shown[-1]) + 2):  # centred across, never merged
         sheet.cell(row=1, column=column).alignment = Alignment(horizontal="centerContinuous")
     sheet.row_dimensions[1].height = 30
-    unit = _put(sheet, 2, 1, f"{UNIT_SEALED}：{stamp.unit}")
+    unit = write_cell(sheet, 2, 1, f"{UNIT_SEALED}：{stamp.unit}")
     unit.font = field_font
     for label, (at, value_at) in FIELD_PLACES.items():
         named = sheet.cell(row=3, column=COLUMNS.index(at) + 1, value=f"{label}：")
@@ -187,15 +174,15 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
         head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if name in HEADERS:
             head.border = boxed
-    widths = {name: _width(name) for name in COLUMNS}
+    widths = {name: display_width(name) for name in COLUMNS}
     by_unit: dict[tuple[Kind, str], list[str]] = {}
     milestone_rows: list[int] = []
     for number, row in enumerate(rows, top + 1):
         cells = _cells(row, stamp)
         milestone = row.target.kind is Kind.MILESTONE
         for name in COLUMNS:
-            cell = _put(sheet, number, COLUMNS.index(name) + 1, cells.get(name))
-            widths[name] = max(widths[name], _width(_shown(cells.get(name))))
+            cell = write_cell(sheet, number, COLUMNS.index(name) + 1, cells.get(name))
+            widths[name] = max(widths[name], display_width(_shown(cells.get(name))))
             cell.font = table_font
             if name in HEADERS:
                 cell.border = boxed
@@ -221,14 +208,14 @@ def template_xlsx(rows: Sequence[ReturnRow], stamp: Stamp) -> bytes:
     for name in COLUMNS:
         width = WRAPPED.get(name) or max(min(widths[name], MAX_WIDTH), AT_LEAST.get(name, 4))
         if name in WRAPPED and name not in FILLED and widths[name] < width:
-            width = max(widths[name], _width(name))  # a short text needs no more room
+            width = max(widths[name], display_width(name))  # a short text needs no more room
         sheet.column_dimensions[letter[name]].width = width + 2
     for number, row in enumerate(rows, top + 1):
         # Lines a wrapped cell takes, for a row height every program shows alike.
         cells = _cells(row, stamp)
         lines = max(
             -(
-                -_width(_shown(cells.get(name)))
+                -display_width(_shown(cells.get(name)))
                 // int(sheet.column_dimensions[letter[name]].width - 1)
             )
             for name in WRAPPED
@@ -337,22 +324,6 @@ def _shown(value: object) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell | MergedCell:
-    """A cell: a number stays a number, text is always text (never a formula)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        cell.value = text
-        cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        return cell
-    cell.value = value  # type: ignore[assignment]
-    return cell
-
-
 # --- reading a filled return -------------------------------------------------------------------
 
 
@@ -455,13 +426,7 @@ def _read_csv(raw: bytes, sheet: Sheet) -> None:
     sheet.header = [cell.strip() for cell in records[top]]
     _take_fields(sheet, records[:top])
     rows = enumerate(records[top + 1 :], top + 2)
-    _take_rows(sheet, ((n, [_unquoted(c) for c in r]) for n, r in rows))
-
-
-def _unquoted(cell: str) -> str:
-    """A cell as the template meant it: the `'` it put before a text that starts like a
-    formula (_csv_text) taken off again, and only that."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+    _take_rows(sheet, ((n, [csv_typed(c) for c in r]) for n, r in rows))
 
 
 def _bounded(records: Iterator[list[str]], sheet: Sheet) -> Iterator[list[str]]:

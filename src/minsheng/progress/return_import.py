@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from minsheng.core.cache import Cache
 from minsheng.core.datadir import DataDir
+from minsheng.core.dates import DateError, read_sheet_date
 from minsheng.core.issues import Code
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.plan.load import LoadedPlan
@@ -51,7 +52,6 @@ from minsheng.progress.rollup import rolled_up
 from minsheng.progress.rules import (
     Problem,
     date_problem,
-    parse_date,
     parse_percent,
     parse_stage,
     parse_text,
@@ -679,32 +679,12 @@ def _totals(found: list[ReturnEntry], latest_on: Standing, outcome: Outcome) -> 
         )
 
 
-_DATE_FORMS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:T00:00:00)?"),  # a date cell's isoformat too
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),  # as Excel writes it back into a CSV
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
-)
-# Excel's serial day numbers (the 1900 date system, day 1 being 1900-01-01 with its
-# phantom 29 February): plausible ones only, 2009 to 2064.
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SERIALS = range(40000, 60000)
-
-
 def parse_return_date(text: str) -> dt.date:
-    """A date in a return as a clerk's spreadsheet may have written it: 2024-06-30,
-    2024/6/30, 2024年6月30日, or Excel's serial number 45473; Problem says why not."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    for form in _DATE_FORMS:
-        found = form.fullmatch(folded)
-        if found:
-            year, month, day = (int(part) for part in found.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
-    if folded.isdigit() and int(folded) in _SERIALS:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(folded))
-    return parse_date(text)  # says what a date should look like
+    """A date in a return as a clerk's spreadsheet may have written it; Problem says why not."""
+    try:
+        return read_sheet_date(text)
+    except DateError as error:
+        raise Problem("date", Code.BAD_DATE, str(error)) from None
 
 
 def _date_text(text: str) -> str:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from minsheng.core.dates import DateError, read_date
 from minsheng.core.issues import Code
 from minsheng.core.measure import (
     format_decimal,
@@ -411,14 +412,10 @@ def parse_percent(text: str) -> Decimal | None:
 
 def parse_date(text: str) -> dt.date:
     """A date typed as YYYY-MM-DD (full-width digits too); Problem says why not."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", folded):
-        message = f"日期应写作 YYYY-MM-DD(如 2024-06-30),实际是 {text!r}"
-        raise Problem("date", Code.BAD_DATE, message)
     try:
-        return dt.date.fromisoformat(folded)
-    except ValueError:
-        raise Problem("date", Code.BAD_DATE, f"日期不存在:{folded}") from None
+        return read_date(text)
+    except DateError as error:
+        raise Problem("date", Code.BAD_DATE, str(error)) from None
 
 
 # The most characters a note or a source may have. A note says in a sentence or two where the

@@ -4,12 +4,12 @@ a title above a boxed, wrapped table with its header repeated on every printed p
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.cells import display_width, write_cell
 from minsheng.core.percent import HUNDRED, exact_points, percent_text
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.plan.models import BASIS_WORDS, Basis
@@ -31,7 +31,6 @@ UNREPORTED = "从未报送"  # a target without any figure, as an item without a
 # The bulletin's colours, never alone: the cell also holds the word.
 STATUS_FILLS = {"behind": "FFE699", "lagging": "FF9B9B"}  # 滞后 amber, 严重滞后 red
 HEADER_FILL = "DDEBF7"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,6 @@ class Col:
     get: Callable[[dict[str, Any]], Any]
     format: str = GENERAL
     wrap_at: int = MAX_WIDTH  # text wider than this wraps, so that the page stays legible
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: wide East Asian characters count as two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def shown(value: Any, number_format: str) -> str:
@@ -101,22 +95,14 @@ def put(
 ) -> None:
     """One cell; a text cell is always stored as text, never read as a formula, and in
     Chinese typography unless `as_typed` (a sheet for programs)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     from minsheng.core.typography import typeset
 
-    cell = sheet.cell(row=row, column=column)
     if value == "":
         value = None  # an empty cell, not an empty string
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value if as_typed else typeset(value))
-        cell.value = text
-        cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
-        if text.startswith(FORMULA_START):
-            # Excel's own mark for "this is text": the cell stays text when someone edits it.
-            cell.quotePrefix = True
+        write_cell(sheet, row, column, value if as_typed else typeset(value))
         return
-    cell.value = value
+    cell = write_cell(sheet, row, column, value)
     if number_format != GENERAL and value is not None:
         cell.number_format = number_format
 

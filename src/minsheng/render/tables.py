@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from minsheng.core.cells import csv_text
+
 Value = str | int | Decimal | None
 NONE = "无"  # what a section of a document says when it has nothing to list
 
@@ -133,16 +135,11 @@ def to_markdown(tables: list[Table]) -> str:
 
 # --- CSV ---------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
 
 def csv_cell(value: Value | Cell) -> str:
     """A spreadsheet cannot run it: text that starts like a formula gets a leading quote."""
     raw = value.value if isinstance(value, Cell) else value
-    text = _text(raw)
-    if isinstance(raw, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return csv_text(_text(raw)) if isinstance(raw, str) else _text(raw)
 
 
 def to_csv(table: Table) -> str:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.cells import display_width
 from minsheng.core.status import CODES as STATUSES
 from minsheng.core.status import word
 from minsheng.plan.models import COMPARATOR_WORDS, KIND_WORDS, Comparator, Kind
@@ -27,7 +28,6 @@ from minsheng.render.sheets import (
     as_of_words,
     basis_words,
     date_of,
-    display_width,
     number_of,
     print_setup,
     put,
