@@ -183,6 +183,38 @@ def recorded_data(small_data: Path) -> Path:
     return small_data
 
 
+EXAMPLE_DIR = ROOT / "examples" / "2024-06"
+
+
+def example_without_funds(into: Path) -> Path:
+    """examples/2024-06/progress copied under `into` with its funds figures taken out, and no
+    funds file beside it: the example month as it was before money. Every output of it stays
+    what it was, byte for byte (the golden files of tests/golden/report)."""
+    progress = into / "progress"
+    for path in sorted((EXAMPLE_DIR / "progress").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        head, *records = text.split("---\n")
+        kept = [record for record in records if "\ntarget: funds-" not in record]
+        copy = progress / path.relative_to(EXAMPLE_DIR / "progress")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text("---\n".join([head, *kept]), encoding="utf-8")
+    assert not (into / "funds_2024.yaml").exists()
+    return progress
+
+
+_PLAIN_EXAMPLE: list[Path] = []
+
+
+def plain_example() -> Path:
+    """The example month's progress without its money (example_without_funds), made once per
+    test process: for the tests of the layouts as they are without a funds file."""
+    if not _PLAIN_EXAMPLE:
+        folder = Path(tempfile.mkdtemp(prefix="minsheng-plain-example-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _PLAIN_EXAMPLE.append(example_without_funds(folder / "2024-06"))
+    return _PLAIN_EXAMPLE[0]
+
+
 RECORD_KEYS = ("id", "item", "target", "date", "value", "stage", "percent", "unit", "note",
                "source", "corrects", "recorded_at")  # fmt: skip
 

@@ -304,6 +304,7 @@ def figures_of_example(tmp_path: Path) -> dict[str, dict[str, str]]:
     import shutil
 
     shutil.copytree(ROOT / "examples" / "2024-06" / "progress", data / "progress")
+    shutil.copy(ROOT / "examples" / "2024-06" / "funds_2024.yaml", data)  # its money too
     return figures(data, "2024-06-30", tmp_path)
 
 

@@ -19,12 +19,13 @@ from docx.enum.text import WD_COLOR_INDEX, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
-from conftest import ROOT, UPDATE_GOLDEN, run_cli
+from conftest import ROOT, UPDATE_GOLDEN, plain_example, run_cli
 from minsheng.core.typography import typeset
 from minsheng.render.docx import PLACEHOLDER, Masthead, StrippedCharacters, render_docx
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
+# The example month without its money: the layout as it is without a funds file.
+EXAMPLE_PROGRESS = plain_example()
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
 AS_OF = "2024-06-30"
 EXAMPLE = ("--as-of", AS_OF, "--progress-dir", str(EXAMPLE_PROGRESS))

@@ -25,12 +25,13 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, UPDATE_GOLDEN, check_golden, run_cli
+from conftest import ROOT, UPDATE_GOLDEN, check_golden, plain_example, run_cli
 from minsheng.core.typography import typeset
 from minsheng.render.html import latest_views, percent, render_html, safe_link, target_view
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
-EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
+# The example month without its money: the layout as it is without a funds file.
+EXAMPLE_PROGRESS = plain_example()
 AS_OF = "2024-06-30"
 GOLDEN = ROOT / "tests" / "golden" / "publish"
 SCREENSHOTS = ROOT / "docs" / "screenshots"

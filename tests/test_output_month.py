@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import run_cli, snapshot
+from conftest import plain_example, run_cli, snapshot
 from minsheng.core.datadir import DataDir
 from minsheng.plan.load import load_plan
 from minsheng.progress import store
@@ -246,7 +246,7 @@ def test_the_csv_latest_progress_has_its_date_and_figure(small_data: Path) -> No
 
 def test_the_first_target_of_the_day_describes_the_item() -> None:
     done = run_cli("report", "--as-of", "2024-06-30", "--progress-dir",
-                   "examples/2024-06/progress", "-f", "csv")  # fmt: skip
+                   str(plain_example()), "-f", "csv")  # fmt: skip
     assert done.code == 0, done.stderr
     row = next(line for line in done.stdout.splitlines() if line.startswith("13,"))
     # 86 of 200 households, with its own note; not the facility typed a minute later.

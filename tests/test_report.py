@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, SMALL_PLAN, check_golden, snapshot
+from conftest import ROOT, SMALL_PLAN, check_golden, example_without_funds, snapshot
 from minsheng.cli.report import ReportFormat
 from minsheng.plan.describe import short_title
 from minsheng.plan.load import load_plan
@@ -60,23 +60,59 @@ def golden(name: str, produced: bytes) -> None:
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
 def test_example_month_matches_golden(name: str, cli, tmp_path: Path) -> None:
+    """Without a funds file nothing changes: the example month with its money taken out gives
+    every output as it was before money existed, byte for byte."""
+    progress = example_without_funds(tmp_path / "example")
     output = tmp_path / name
-    result = cli("report", *EXAMPLE, *GOLDENS[name], "--output", str(output), **MADE_ON)
+    args = ["--as-of", "2024-06-30", "--progress-dir", str(progress)]
+    result = cli("report", *args, *GOLDENS[name], "--output", str(output), **MADE_ON)
     assert result.code == 0, result.stderr
     assert result.stdout == ""  # the product went to the file
     golden(name, output.read_bytes())
 
 
+# The example month as it is, with its funds file: the section 资金到位和拨付情况 too.
+FUNDS_GOLDENS = {
+    "funds/bulletin.txt": ["--format", "table"],
+    "funds/bulletin.md": ["--format", "markdown"],
+    "funds/items.csv": ["--format", "csv"],
+    "funds/report.json": ["--format", "json"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNDS_GOLDENS))
+def test_example_month_with_its_money_matches_golden(name: str, cli, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    result = cli("report", *EXAMPLE, *FUNDS_GOLDENS[name], "--output", str(output))
+    assert result.code == 0, result.stderr
+    golden(name, output.read_bytes())
+
+
+def test_money_adds_its_keys_and_changes_no_other(cli, tmp_path: Path) -> None:
+    """The example's JSON with its funds file is the JSON without it, plus `summary.funds` and
+    each item's `funds`: not one existing key or value differs."""
+    progress = example_without_funds(tmp_path / "example")
+    plain_args = ["--as-of", "2024-06-30", "--progress-dir", str(progress), "-f", "json"]
+    plain = no_nan(cli("report", *plain_args, **MADE_ON).stdout)
+    funded = no_nan(cli("report", *EXAMPLE, "-f", "json", **MADE_ON).stdout)
+    assert funded["summary"].pop("funds")["planned"] == 5450
+    assert [item.pop("funds") is not None for item in funded["items"]].count(True) == 4
+    assert funded == plain
+
+
 def test_readme_section_shows_the_real_bulletin() -> None:
-    bulletin = (GOLDEN / "bulletin.md").read_text(encoding="utf-8")
+    bulletin = (GOLDEN / "funds" / "bulletin.md").read_text(encoding="utf-8")
     for page in (ROOT / "docs" / "report.md", ROOT / "README.md"):
         assert bulletin.strip() in page.read_text(encoding="utf-8"), page.name
 
 
 def test_the_bulletin_made_before_the_due_day_says_pending(cli, tmp_path: Path) -> None:
-    """The README's and report.md's second example: June's returns on 3 July, not due yet."""
+    """The README's and report.md's second example: June's returns on 3 July, not due yet
+    (from the example without its money, which the returns do not depend on)."""
     output = tmp_path / "early.md"
-    result = cli("report", *EXAMPLE, "--format", "markdown", "--output", str(output), **MADE_EARLY)
+    progress = example_without_funds(tmp_path / "example")
+    args = ["--as-of", "2024-06-30", "--progress-dir", str(progress)]
+    result = cli("report", *args, "--format", "markdown", "--output", str(output), **MADE_EARLY)
     assert result.code == 0, result.stderr
     golden("early.md", output.read_bytes())
     text = output.read_text(encoding="utf-8")
@@ -95,7 +131,8 @@ def test_example_progress_is_valid(cli) -> None:
 def test_example_bulletin_shows_every_status(cli) -> None:
     result = cli("report", *EXAMPLE, "--format", "json")
     summary = no_nan(result.stdout)["summary"]
-    assert all(count > 0 for count in summary.values()), summary
+    counts = {code: count for code, count in summary.items() if code != "funds"}
+    assert all(count > 0 for count in counts.values()), summary
 
 
 def test_json_contract(cli) -> None:
@@ -104,15 +141,11 @@ def test_json_contract(cli) -> None:
     report = no_nan(result.stdout)
     assert report["as_of"] == "2024-06-30"
     assert 0 <= report["expected"] <= 1
-    assert set(report["summary"]) == {
-        "done",
-        "on_track",
-        "behind",
-        "lagging",
-        "unreported",
-        "no_task",
-    }
-    assert sum(report["summary"].values()) == len(report["items"]) == 50
+    # The counts by status, and the money beside them (the example has a funds file).
+    counts = {code: count for code, count in report["summary"].items() if code != "funds"}
+    assert set(counts) == {"done", "on_track", "behind", "lagging", "unreported", "no_task"}
+    assert set(report["summary"]) == {*counts, "funds"}
+    assert sum(counts.values()) == len(report["items"]) == 50
     for item in report["items"]:
         assert {"id", "units", "status", "completion", "targets"} <= set(item)
         assert item["status"] in report["summary"]

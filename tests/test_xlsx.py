@@ -14,14 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, plain_example, run_cli
 from minsheng.core.status import word
 from minsheng.core.typography import typeset
 from minsheng.render.sheets import HEADER_ROW, display_width
 from minsheng.render.xlsx import render_xlsx
 
 PUBLISH_DATA = ROOT / "tests" / "data" / "publish"
-EXAMPLE_PROGRESS = ROOT / "examples" / "2024-06" / "progress"
+# The example month without its money: the layout as it is without a funds file.
+EXAMPLE_PROGRESS = plain_example()
 AS_OF = "2024-06-30"
 SHEETS = ["概况", "事项", "指标", "单位", "类别", "报送", "趋势", "连续滞后", "数据"]
 VIEWS = SHEETS[1:5]

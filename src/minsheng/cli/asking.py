@@ -169,14 +169,14 @@ def ask_item(loaded: LoadedPlan, number: int | None, ask: Asker) -> Item:
     return loaded.item(number)
 
 
-def ask_target(item: Item, given: str | None, ask: Asker) -> Target:
+def ask_target(loaded: LoadedPlan, item: Item, given: str | None, ask: Asker) -> Target:
     from minsheng.progress.rules import target_named
     from minsheng.views.progress_list import describe
 
-    targets = item.all_targets()
+    targets = loaded.targets_of(item)
     if given is not None:
         with refusing():
-            return target_named(item, given)
+            return target_named(loaded, item, given)
     if len(targets) == 1:
         return targets[0]
     ask.need("--target")

@@ -122,11 +122,13 @@ ProgressDirOption = Annotated[
 def open_data(
     data_dir: Path | None, year: int | None = None, progress_dir: Path | None = None
 ) -> tuple[DataDir, LoadedPlan]:
-    """Find the data folder and load its plan; an invalid plan is a DataError.
+    """Find the data folder and load its plan, with its funds file where there is one (
+    plan.funds); an invalid plan or funds file is a DataError.
 
     `progress_dir` reads the entries from elsewhere than `<data dir>/progress`.
     """
     from minsheng.core.datadir import find_data_dir
+    from minsheng.plan.funds import open_funds
     from minsheng.plan.load import load_plan
 
     folder = find_data_dir(data_dir).with_progress(progress_dir)
@@ -134,8 +136,11 @@ def open_data(
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         raise DataError(issues)
+    funded, issues = open_funds(folder, loaded)
+    if funded is None:
+        raise DataError(issues)
     settle_progress(folder)
-    return folder, loaded
+    return folder, funded
 
 
 def settle_progress(folder: DataDir) -> None:

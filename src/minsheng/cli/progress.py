@@ -152,7 +152,7 @@ def add(
         walk(folder, loaded, unit, date, ask, yes, cache, allow_large, received_on)
         return
     chosen = ask_item(loaded, item, ask)
-    aim = ask_target(chosen, target, ask)
+    aim = ask_target(loaded, chosen, target, ask)
     reporter = ask_unit(loaded, chosen, unit, ask, aim)
     given = {"value": value is not None, "stage": stage is not None, "percent": percent is not None}
     refuse(shape_problem(aim, **given, complete=False))

@@ -203,7 +203,8 @@ def report(
     entries = ledger.entries_at(*days)
     returns = ledger.first_returns()
     plan, units_of = loaded.plan, loaded.canonical_units
-    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns, made_at=when)
+    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns,
+                     made_at=when, funds=loaded.funds)  # fmt: skip
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     settings = Masthead(

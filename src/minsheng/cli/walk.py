@@ -59,8 +59,9 @@ def walk(
     day = ask_date(loaded, date, ask, None, default=default)
     filled: list[ReturnEntry] = []
     for number, row in enumerate(rows, 1):
-        entry = _ask_row(folder, loaded, row, reporter.name, day, ask, cache, number, len(rows),
-                         allow_large, received)  # fmt: skip
+        earlier = [read.entry for read in filled]
+        entry = _ask_row(folder, loaded, row, reporter.name, day, ask, cache,
+                         (number, len(rows)), earlier, allow_large, received)  # fmt: skip
         if entry is not None:
             filled.append(ReturnEntry("", None, number, row.item, row.target, entry))
     if not filled:
@@ -83,15 +84,17 @@ def _ask_row(
     day: dt.date,
     ask: Asker,
     cache: Cache | None,
-    number: int,
-    total: int,
+    place: tuple[int, int],
+    earlier: list[ProgressEntry],
     allow_large: bool = False,
     received: dt.date | None = None,
 ) -> ProgressEntry | None:
-    """One target: its last figure shown, its reading asked; None when skipped."""
+    """One target: its last figure shown, its reading asked; None when skipped. A reading is
+    checked with the answers `earlier` in the walk (资金拨付 after the 资金到位 just typed)."""
     from minsheng.progress import store
     from minsheng.views.progress_list import describe
 
+    number, total = place
     last = row.fixed()
     said = f"(上次 {last['上次报送']},{last['上次日期']})" if last["上次日期"] else "(未报送过)"
     info(f"\n[{number}/{total}] 第 {row.item.id} 项 {last['事项']}")
@@ -103,8 +106,8 @@ def _ask_row(
                       **reading)  # fmt: skip
 
     def against_data(**reading: object) -> None:
-        _, found = store.problems(folder, loaded, draft(**reading), cache=cache)
-        raise_first(found, "value")
+        found = store.problems_all(folder, loaded, [*earlier, draft(**reading)], cache=cache)
+        raise_first([issue for at, issue in found if at in {len(earlier), None}], "value")
 
     reading = _reading(row.target, day, ask, against_data, allow_large)
     if reading is None:

@@ -45,6 +45,7 @@ class Code(StrEnum):
     TARGET_SHAPE = "target-shape"
     PERIOD = "bad-period"
     YEAR = "year-mismatch"
+    RESERVED_ID = "reserved-id"
     # progress entries
     TORN_RECORD = "torn-record"
     UNKNOWN_ITEM = "unknown-item"
@@ -66,6 +67,7 @@ class Code(StrEnum):
     BAD_STAMP = "bad-recorded-at"
     CORRECTION_DATE = "correction-date"
     TOO_LONG = "too-long"
+    PAID_ABOVE_ARRIVED = "paid-above-arrived"
     BAD_RECEIVED = "bad-received"
     # a write refused for where it would go, and usage errors of the progress commands
     LOCKED = "locked"

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from minsheng.core.measure import format_decimal, json_number
+from minsheng.plan.funds import is_funds_target
 from minsheng.plan.models import COMPARATOR_WORDS, Comparator, Item, Target
 
 SHORT_TITLE = 20  # characters of an item's short title
@@ -32,6 +33,8 @@ def requirement_words(target: Target) -> str:
         return "定性任务"  # a milestone (节点): progress is reported by stage
     # The plan's Decimal keeps the digits as written (0.57, 99.90).
     amount = f"{format_decimal(target.value)}{target.unit or ''}"
+    if is_funds_target(target.id):  # aimed at the year's plan, as the funds file gives it
+        return f"年度计划投资{amount}"
     words = COMPARATOR_WORDS[target.comparator]
     text = f"{amount}{words}" if target.comparator is Comparator.APPROX else f"{words}{amount}"
     if target.baseline is not None:

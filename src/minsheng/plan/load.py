@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -10,12 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue, UsageError
 from minsheng.core.measure import is_counted, is_percent, split_unit
 from minsheng.core.schema import validate
 from minsheng.core.yamlio import Document, load_single, read_file
+from minsheng.plan.funds import is_funds_target
 from minsheng.plan.models import (
     Basis,
     Category,
@@ -29,6 +32,9 @@ from minsheng.plan.models import (
 )
 from minsheng.plan.upgrade import old_format
 
+if TYPE_CHECKING:
+    from minsheng.plan.funds import LoadedFunds
+
 
 @dataclass
 class LoadedPlan:
@@ -39,6 +45,7 @@ class LoadedPlan:
     path: Path
     digest: bytes = field(repr=False)  # of the text read: the plan's part of a ledger's key
     _unit_names: dict[str, Unit] = field(default_factory=dict, repr=False)
+    funds: LoadedFunds | None = None  # the year's funds file (plan.funds), where there is one
 
     def __post_init__(self) -> None:
         for unit in self.plan.units:
@@ -48,6 +55,19 @@ class LoadedPlan:
     @property
     def file(self) -> str:
         return self.doc.file
+
+    def with_funds(self, funds: LoadedFunds) -> LoadedPlan:
+        """This plan with its funds file: the funded items gain their reserved targets, and the
+        digest (a ledger's key, a return's stamp) covers both files."""
+        both = digest(self.digest + funds.digest)
+        return dataclasses.replace(self, funds=funds, digest=both, _unit_names={})
+
+    def targets_of(self, item: Item) -> list[Target]:
+        """Every target progress is recorded against: the item's own, its measures', then
+        资金到位, 资金拨付 and 完成投资 where the funds file names the item."""
+        if self.funds is None:
+            return item.all_targets()
+        return [*item.all_targets(), *self.funds.targets(item.id)]
 
     def item(self, number: int) -> Item:
         for item in self.plan.items:
@@ -297,6 +317,9 @@ def check_targets(plan: Plan, doc: Document) -> list[Issue]:
             if target.id in seen:
                 message = f"目标 id {target.id} 在本事项中重复"
                 found.append(doc.issue((*loc, "id"), Code.DUPLICATE_ID, message))
+            elif is_funds_target(target.id):
+                message = f"目标 id {target.id} 留给资金计划(funds_<年份>.yaml)用,请换一个"
+                found.append(doc.issue((*loc, "id"), Code.RESERVED_ID, message))
             seen.add(target.id)
             found.extend(_target_shape(doc, loc, target))
             if target.by is not None and target.by not in item.units:

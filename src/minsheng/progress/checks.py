@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,6 +14,7 @@ from minsheng.core.cache import Cache
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
 from minsheng.core.measure import format_decimal
+from minsheng.plan.funds import ARRIVED, PAID
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     Item,
@@ -119,7 +121,7 @@ class Context:
         found: dict[tuple[int, str], Target] = {}
         for number, item in self.items.items():
             if not item.no_task:
-                for target in item.all_targets():
+                for target in self.plan.targets_of(item):
                     found.setdefault((number, target.id), target)
         return found
 
@@ -157,7 +159,7 @@ def check_known(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
         if key not in problems:
             item = items.get(entry.item)
             problems[key] = item_problem(context.plan, entry.item) or (
-                target_problem(item, entry.target) if item is not None else None
+                target_problem(context.plan, item, entry.target) if item is not None else None
             )
         problem = problems[key]
         if problem is not None:
@@ -464,6 +466,43 @@ def decreases(entries: Sequence[AnyEntry], context: Context) -> Iterator[tuple[A
         previous[key] = (entry, level)
 
 
+def check_paid_within_arrived(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """资金拨付 is never above 资金到位: each paid figure that counts is at most the arrived
+    figure that counts at the end of its day (none recorded yet is 0: money is paid only once
+    it has arrived)."""
+    if context.plan.funds is None:
+        return []
+    found = []
+    counting = effective_entries(context.in_order(entries))
+    arrived: dict[int, tuple[list[dt.date], list[AnyEntry]]] = {}
+    for entry in counting:
+        if entry.target == ARRIVED and entry.value is not None:
+            dates, kept = arrived.setdefault(entry.item, ([], []))
+            dates.append(entry.date)
+            kept.append(entry)
+    for entry in counting:
+        if entry.target != PAID or not entry.value:
+            continue
+        dates, kept = arrived.get(entry.item, ([], []))
+        index = bisect_right(dates, entry.date) - 1
+        there = kept[index] if index >= 0 else None
+        if there is not None and there.value is not None and entry.value <= there.value:
+            continue
+        target = context.targets.get((entry.item, entry.target))
+        unit = target.unit or "" if target is not None else ""
+        paid = f"资金拨付 {format_decimal(entry.value)}{unit}"
+        if there is None:
+            message = f"{paid},而截至 {entry.date} 还没有登记资金到位;请先登记到位的资金"
+        else:
+            message = (
+                f"{paid} 超过截至 {entry.date} 的资金到位 "
+                f"{format_decimal(there.value or Decimal(0))}{unit}(记录 {there.id},"
+                f"{at_where(there)});拨付不能多于到位,请核对"
+            )
+        found.append(entry_issue(entry, "value", Code.PAID_ABOVE_ARRIVED, message))
+    return found
+
+
 def _backfill_issue(entry: AnyEntry, later: AnyEntry, context: Context) -> Issue:
     """A value recorded for an earlier day above what is on file for a later day: the
     recorded figure that conflicts, and what to do."""
@@ -522,7 +561,12 @@ ENTRY_CHECKS: tuple[Check, ...] = (
     check_texts,
     check_placement,
 )
-CROSS_CHECKS: tuple[Check, ...] = (check_corrects, check_duplicates, check_decreasing)
+CROSS_CHECKS: tuple[Check, ...] = (
+    check_corrects,
+    check_duplicates,
+    check_decreasing,
+    check_paid_within_arrived,
+)
 CHECKS: tuple[Check, ...] = ENTRY_CHECKS + CROSS_CHECKS
 
 

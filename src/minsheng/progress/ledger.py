@@ -43,6 +43,7 @@ from typing import Any
 from minsheng.core.cache import RECORD_FIELDS, Cache, digest, fingerprint
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
+from minsheng.plan.funds import is_funds_target
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files
 from minsheng.progress.entry import (
@@ -216,7 +217,8 @@ def _build(
         if ordinal is None:
             ordinal = ordinals[entry.date] = entry.date.toordinal()
         keys: list[tuple[Any, ...]] = [("target", entry.item, entry.target)]
-        if tells_progress(entry):
+        # A note on money (省级资金未下达) is no news of the work: it is the funds' reason.
+        if tells_progress(entry) and not is_funds_target(entry.target):
             keys.append(("noted", entry.item))
             if entry.target in own.get(entry.item, ()):
                 keys.append(("noted-own", entry.item))

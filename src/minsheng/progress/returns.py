@@ -95,14 +95,14 @@ def return_rows(
     plan: LoadedPlan, unit: Unit, entries: Sequence[AnyEntry], as_of: dt.date | None
 ) -> list[ReturnRow]:
     """Every target the unit reports of every item it leads with a task (the item's own
-    targets, then its measures'; of a co-led item only its own, plan.reporter), in plan order,
-    with the entry that counts on `as_of`."""
+    targets, then its measures', then its funds' where the funds file names it; of a co-led
+    item only its own, plan.reporter), in plan order, with the entry that counts on `as_of`."""
     now = latest(entries, as_of)
     return [
         ReturnRow(item, target, now.get((item.id, target.id)), standing(item, target, now))
         for item in plan.items_of(unit)
         if not item.no_task
-        for target in item.all_targets()
+        for target in plan.targets_of(item)
         if plan.reports(unit, item, target)
     ]
 

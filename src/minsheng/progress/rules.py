@@ -18,6 +18,7 @@ from minsheng.core.measure import (
     split_unit,
 )
 from minsheng.core.yamlio import NONCHARACTERS, bad_char_message
+from minsheng.plan.funds import ARRIVED, FUNDS_TARGETS, is_funds_target
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import (
     OUT_OF_RANGE,
@@ -39,7 +40,7 @@ def find_target(plan: LoadedPlan, entry: AnyEntry) -> Target | None:
     item = find_item(plan, entry.item)
     if item is None or item.no_task:
         return None
-    return next((t for t in item.all_targets() if t.id == entry.target), None)
+    return next((t for t in plan.targets_of(item) if t.id == entry.target), None)
 
 
 # --- the rules of one field: `validate`'s checks and `progress add`'s prompts share them ------
@@ -75,18 +76,18 @@ def item_problem(plan: LoadedPlan, number: int) -> Problem | None:
     return None
 
 
-def target_problem(item: Item, target_id: str) -> Problem | None:
-    """The target is one of the item's (its measures' included)."""
-    if any(target.id == target_id for target in item.all_targets()):
+def target_problem(plan: LoadedPlan, item: Item, target_id: str) -> Problem | None:
+    """The target is one of the item's (its measures' and its funds' included)."""
+    if any(target.id == target_id for target in plan.targets_of(item)):
         return None
-    return _unknown_target(item, target_id)
+    return _unknown_target(plan, item, target_id)
 
 
-def target_named(item: Item, text: str) -> Target:
+def target_named(plan: LoadedPlan, item: Item, text: str) -> Target:
     """The item's target with this id or name, or the one whose name holds `text` (康复救助),
     as units are found; Problem lists the ids otherwise, or the names `text` fits."""
     wanted = text.strip()
-    targets = item.all_targets()
+    targets = plan.targets_of(item)
     for target in targets:
         if wanted in {target.id, target.name}:
             return target
@@ -97,12 +98,21 @@ def target_named(item: Item, text: str) -> Target:
         names = "、".join(f"{target.name}({target.id})" for target in partial)
         message = f"第 {item.id} 项的目标 {wanted!r} 不明确,可能是:{names}"
         raise Problem("target", Code.UNKNOWN_TARGET, message)
-    raise _unknown_target(item, wanted)
+    raise _unknown_target(plan, item, wanted)
 
 
-def _unknown_target(item: Item, given: str) -> Problem:
-    ids = "、".join(target.id for target in item.all_targets())
+def _unknown_target(plan: LoadedPlan, item: Item, given: str) -> Problem:
+    targets = plan.targets_of(item)
+    ids = "、".join(target.id for target in targets)
     message = f"第 {item.id} 项没有目标 {given!r}(可选:{ids})"
+    money = is_funds_target(given) or given in FUNDS_TARGETS.values()
+    if money and not any(is_funds_target(target.id) for target in targets):
+        where = (
+            "没有资金计划文件"
+            if plan.funds is None
+            else f"资金计划 {plan.funds.file} 没有列出这一项"
+        )
+        message = f"第 {item.id} 项没有资金计划({where}),不登记{FUNDS_TARGETS.get(given, given)}"
     return Problem("target", Code.UNKNOWN_TARGET, message)
 
 
@@ -263,7 +273,10 @@ def fraction_problem(target: Target, value: Decimal) -> Problem | None:
 
 def large_problem(target: Target, value: Decimal) -> Problem | None:
     """A value more than LARGE_TIMES its target, which `progress add` takes only when the
-    clerk confirms it (a typed 300000 for 30 households would mark the item 已完成)."""
+    clerk confirms it (a typed 300000 for 30 households would mark the item 已完成); money
+    arrived beyond the year's plan is as unusual, and confirmed the same way."""
+    if target.id == ARRIVED:
+        return _arrived_above_plan(target, value)
     if _times(target, value) <= LARGE_TIMES:
         return None
     goal = format_decimal(target.value or Decimal(0)) + (target.unit or "")
@@ -271,6 +284,18 @@ def large_problem(target: Target, value: Decimal) -> Problem | None:
     message = (
         f"数值 {format_decimal(value)}{target.unit or ''} 是目标 {goal} 的 {times} 倍,"
         f"请核对;确实如此,请加 --allow-large 再登记(超过 {IMPLAUSIBLE_TIMES} 倍的不能登记)"
+    )
+    return Problem("value", Code.IMPLAUSIBLE, message)
+
+
+def _arrived_above_plan(target: Target, value: Decimal) -> Problem | None:
+    """资金到位 above 年度计划投资: more money than the budget plans is most likely a typo."""
+    if target.value is None or value <= target.value:
+        return None
+    unit = target.unit or ""
+    message = (
+        f"资金到位 {format_decimal(value)}{unit} 超过年度计划投资 "
+        f"{format_decimal(target.value)}{unit},请核对;确实如此,请加 --allow-large 再登记"
     )
     return Problem("value", Code.IMPLAUSIBLE, message)
 

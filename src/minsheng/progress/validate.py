@@ -1,4 +1,4 @@
-"""`minsheng validate`: the plan and every progress file, all problems at once."""
+"""`minsheng validate`: the plan, its funds file and every progress file, all problems at once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from minsheng.core.datadir import find_data_dir
 from minsheng.core.issues import Issue
+from minsheng.plan.funds import open_funds
 from minsheng.plan.load import load_plan
 
 if TYPE_CHECKING:
@@ -27,9 +28,15 @@ def validate_all(
     loaded, issues = load_plan(path, folder.display(path))
     if loaded is None:
         return issues, ""
+    funded, issues = open_funds(folder, loaded)
+    if funded is None:  # the funds targets of the entries need a valid funds file
+        return issues, ""
+    loaded = funded
     ledger = open_ledger(folder, loaded, cache)
     active = sum(1 for item in loaded.plan.items if not item.no_task)
     summary = (
         f"{loaded.file}:{len(loaded.plan.items)} 项({active} 项有任务),进度记录 {ledger.count} 条"
     )
+    if loaded.funds is not None:
+        summary += f";资金计划 {loaded.funds.file}:{len(loaded.funds.funds.items)} 项"
     return ledger.issues, summary

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from minsheng.core.percent import shown_percent as percent
 from minsheng.core.percent import shown_points as points
+from minsheng.core.status import CODES as STATUS_CODES
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
+from minsheng.render.docx_funds import has_funds, write_funds
 from minsheng.render.gongwen import (
     BODY_FONT,
     BODY_SIZE,
@@ -225,7 +227,7 @@ def opening(report: dict[str, Any], clean: Scrubber) -> str:
     summary = report.get("summary") or {}
     as_of = date_of(report.get("as_of"))
     when = chinese_date(as_of) if as_of else "统计截止日"
-    total = sum(int(v) for v in summary.values())
+    total = sum(int(summary.get(code, 0)) for code in STATUS_CODES)
     working = total - int(summary.get("no_task", 0))
     counts = "、".join(
         f"{word(code)}{summary.get(code, 0)}项"
@@ -451,6 +453,8 @@ def render_docx(report: dict[str, Any], masthead: Masthead | None = None) -> byt
         escalations = report.get("escalations") or []
         write_escalations(doc, list(escalations), items, next(sections), clean)
     write_tables(doc, report, items, next(sections))
+    if has_funds(report):
+        write_funds(doc, report, next(sections), 3, percent, clean)
     heading(doc, f"{next(sections)}、下步工作")
     placeholder = body(doc, PLACEHOLDER)
     mark_placeholder(placeholder)

@@ -22,7 +22,7 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bulletin's order
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
-from minsheng.render import html_cycle
+from minsheng.render import html_cycle, html_funds
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -346,7 +346,10 @@ def _page(report: dict[str, Any], plan_title: str | None) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    funds = html_funds.funds_view(report, percent)
     css = _template_text("report.css")
+    if funds is not None:  # the money's few rules, only on a page that shows money
+        css += _template_text("report_funds.css")
     plan = report.get("plan") or {}
     summary = report.get("summary", {})
     items = report.get("items", [])
@@ -389,6 +392,8 @@ def _page(report: dict[str, Any], plan_title: str | None) -> str:
         "escalate_after": (report.get("thresholds") or {}).get("escalate_after"),
         "trends": {item.get("id"): html_cycle.trend(item) for item in items},
         "trend_size": (html_cycle.TREND_WIDTH, html_cycle.TREND_HEIGHT),
+        "funds": funds,
+        "money_width": html_funds.CHART_WIDTH,
         "since": report.get("since"),
         "changes": html_cycle.changes(report),
         "css": Markup(css),

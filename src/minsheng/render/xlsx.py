@@ -40,6 +40,7 @@ from minsheng.render.sheets import (
     write_view,
 )
 from minsheng.render.xlsx_cycle import add_cycle_sheets
+from minsheng.render.xlsx_funds import add_funds_sheet
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -212,8 +213,8 @@ def write_summary(sheet: Worksheet, report: dict[str, Any]) -> None:
 
 
 def render_xlsx(report: dict[str, Any]) -> bytes:
-    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别, and 数据
-    (the English codes, for machines)."""
+    """The workbook for `report` (the JSON document): 概况, 事项, 指标, 单位, 类别, the monthly
+    cycle's sheets, 资金 where there is money, and 数据 (the English codes, for machines)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -235,6 +236,7 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
         status = (lambda i: i.get("status")) if name == "事项" else None
         write_view(sheet, columns, rows, status=status)
     add_cycle_sheets(book, report)  # 报送, 趋势, 连续滞后, 变化
+    add_funds_sheet(book, report)  # 资金, where a funds file exists
     data = book.create_sheet("数据")
     write_view(data, DATA_COLUMNS, items, header_row=1, as_typed=True)
     # For programs, which read it all the same; a hidden sheet is one Excel, WPS and

@@ -20,6 +20,7 @@ from minsheng.progress.entry import AnyEntry, tells_progress
 from minsheng.render.tables import NONE, Cell, Column, Table
 from minsheng.report import monthly
 from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
+from minsheng.report.funds_bulletin import funds_tables
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
@@ -330,7 +331,8 @@ def changes_table(report: Report) -> Table:
 
 def bulletin_tables(report: Report) -> list[Table]:
     """The whole 通报: counts, this month's returns, items, ranking, lagging items, items to
-    escalate, this month's missing returns (or the units never heard from), trends, changes."""
+    escalate, the money, this month's missing returns (or the units never heard from), trends,
+    changes."""
     cycle = report.cycle
     tables = [summary_table(report)]
     if monthly.has_returns(report):
@@ -338,6 +340,7 @@ def bulletin_tables(report: Report) -> list[Table]:
     tables += [item_table(report), unit_table(report), lagging_table(report)]
     if cycle is not None:
         tables.append(monthly.escalation_table(report, short_title))
+    tables += funds_tables(report)  # 资金到位和拨付情况, where a funds file exists
     # With a monthly cycle, silence is this month's: a unit that reported in May and stopped
     # is missing in June, though its items have an entry.
     if monthly.has_returns(report):

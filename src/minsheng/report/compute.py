@@ -11,6 +11,7 @@ from typing import Protocol
 
 from minsheng.core.percent import points
 from minsheng.core.status import Status
+from minsheng.plan.funds import LoadedFunds, is_funds_target
 from minsheng.plan.models import (
     Basis,
     Comparator,
@@ -46,6 +47,7 @@ from minsheng.report.cycle import (
     reported_months,
     reporting,
 )
+from minsheng.report.funds import FundsReport, funds_report
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -229,6 +231,7 @@ class Report:
     since: Snapshot | None = None
     cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
     generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
+    funds: FundsReport | None = None  # money beside the work, where a funds file exists
 
 
 # --- the computation --------------------------------------------------------------------
@@ -387,7 +390,9 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
     """Every item, unit and category at one date, from the entries that count on it."""
     history: dict[int, list[E]] = defaultdict(list)
     for entry in entries:
-        history[entry.item].append(entry)
+        # Money is reported beside the work, never as part of it (report.funds).
+        if not is_funds_target(entry.target):
+            history[entry.item].append(entry)
     items = [
         item_result(plan, item, units_of(item), history.get(item.id, []), as_of)
         for item in plan.items
@@ -417,10 +422,12 @@ def compute(
     monthly: bool = True,
     returns: Returns | None = None,
     made_at: dt.datetime | None = None,
+    funds: LoadedFunds | None = None,
 ) -> Report:
     """The report at `as_of`, at `since` too when given, and the monthly cycle (report.cycle)
     unless `monthly` is false, as it stands when made (`made_at`, which decides which returns
-    are still 待报送; None: long after every due day).
+    are still 待报送; None: long after every due day); with the money (report.funds) when
+    `funds` is given.
 
     The entries must include those that decide each month end of the cycle (cycle.history_days)
     as well as `as_of` and `since`; `returns` is when each unit first returned each item and
@@ -464,10 +471,13 @@ def compute(
     then = None
     if since is not None:
         then = snapshot(plan, units_of, effective_entries(entries, since), since)
+    money = None
+    if funds is not None:
+        money = funds_report(funds, plan, units_of, entries, as_of, now.expected)
     if not monthly:
-        return Report(plan, now, then, generated_at=made_at)
+        return Report(plan, now, then, generated_at=made_at, funds=money)
     cycle = monthly_cycle(plan, units_of, entries, now, returns, made_at)
-    return Report(plan, now, then, cycle, made_at)
+    return Report(plan, now, then, cycle, made_at, money)
 
 
 def monthly_cycle(

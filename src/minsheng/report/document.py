@@ -13,7 +13,7 @@ from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, short_title, target_json
 from minsheng.plan.models import Kind
 from minsheng.progress.entry import AnyEntry
-from minsheng.report import monthly
+from minsheng.report import funds_bulletin, monthly
 from minsheng.report.bulletin import category_name, latest_text, shown_entry
 from minsheng.report.compute import ItemResult, Report, TargetResult, ranks
 
@@ -101,6 +101,8 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
             "status": then.status.value,
         }
     found["history"] = monthly.history_json(report, item.id)
+    if report.funds is not None:  # without a funds file the document is as it was
+        found["funds"] = funds_bulletin.item_funds_json(report, item.id)
     return found
 
 
@@ -134,6 +136,9 @@ def document(report: Report) -> dict[str, Any]:
         }
         for category, group in zip(plan.categories, now.categories, strict=True)
     ]
+    summary: dict[str, Any] = dict(_counts_json(now.summary))
+    if report.funds is not None:
+        summary["funds"] = funds_bulletin.summary_funds_json(report)
     return {
         "as_of": now.as_of.isoformat(),
         "generated_at": report.generated_at.isoformat() if report.generated_at else None,
@@ -155,7 +160,7 @@ def document(report: Report) -> dict[str, Any]:
             "lagging": json_number(now.thresholds.lagging),
             "escalate_after": now.thresholds.escalate_after,
         },
-        "summary": _counts_json(now.summary),
+        "summary": summary,
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
         "units": units,
         "categories": categories,

@@ -9,7 +9,7 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import Column, Table
-from minsheng.report import monthly
+from minsheng.report import funds_bulletin, monthly
 from minsheng.report.bulletin import (
     BY_CATEGORY,
     BY_UNIT,
@@ -58,6 +58,9 @@ def _item_rows(report: Report) -> Table:
             Column("since_completion", f"{since.as_of} 完成进度(%)"),
             Column("since_status", f"{since.as_of} 状态"),
         ]
+    money = report.funds is not None  # the funds columns, only where a funds file exists
+    if money:
+        columns += funds_bulletin.ITEM_COLUMNS
     table = Table(columns)
     for index, result in enumerate(report.now.items):
         latest = result.latest
@@ -78,6 +81,8 @@ def _item_rows(report: Report) -> Table:
             then = since.items[index]
             completion = None if then.completion is None else points(then.completion)
             row += [completion, STATUS_WORDS[then.status]]
+        if money:
+            row += funds_bulletin.item_csv_cells(report, result.item.id)
         table.rows.append(row)
     return table
 
@@ -102,6 +107,8 @@ def _unit_rows(report: Report) -> Table:
             Column("pending_items", "待报送事项"),
             Column("on_time_rate", "按时报送率(%)"),
         ]
+    if report.funds is not None:
+        table.columns += funds_bulletin.MONEY_COLUMNS
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
         row: list[Any] = [
@@ -124,6 +131,8 @@ def _unit_rows(report: Report) -> Table:
             ]
         elif returns:  # a co-lead that reports no target of its items has no returns
             row += [None] * 5
+        if report.funds is not None:  # the money in its own columns, after the returns'
+            row += funds_bulletin.group_csv_cells(report, unit.name, by_unit=True)
         table.rows.append(row)
     return table
 
@@ -138,8 +147,13 @@ def _category_rows(report: Report) -> Table:
             *_count_columns(),
         ]
     )
+    if report.funds is not None:
+        table.columns += funds_bulletin.MONEY_COLUMNS
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         completion = None if group.completion is None else points(group.completion)
         counts = [group.counts[s] for s in Status]
-        table.rows.append([category.id, group.name, len(group.items), completion, *counts])
+        row: list[Any] = [category.id, group.name, len(group.items), completion, *counts]
+        if report.funds is not None:
+            row += funds_bulletin.group_csv_cells(report, group.name, by_unit=False)
+        table.rows.append(row)
     return table
