@@ -21,12 +21,13 @@ from minsheng.cli.common import (
     completion_plan,
     info,
     open_data,
+    open_plan,
     terminal_style,
     write_output,
 )
 
 if TYPE_CHECKING:  # the plan's models are heavy to import; `--help` must not pay for them
-    from minsheng.core.datadir import DataDir
+    from minsheng.api import PlanData
     from minsheng.plan.load import LoadedPlan
     from minsheng.render.tables import Table
     from minsheng.views.browse import Selection
@@ -137,11 +138,12 @@ def list_items(
         return
     from minsheng.views import browse
 
-    folder, loaded = open_data(data_dir, year)
+    folder, plan = open_plan(data_dir, year)
+    loaded = plan.loaded
     selection = browse.make_selection(
         loaded, unit=unit, category=category, status=status, active=active
     )
-    statuses, used = _statuses(folder, loaded, selection, no_cache, day)
+    statuses, used = _statuses(plan, selection, no_cache, day)
     items = browse.select_items(loaded, selection, statuses)
     if not items:
         info(f"提示 [no-items]：没有符合条件的事项({selection.describe() or '全部'})。")
@@ -250,31 +252,24 @@ def _as_of(text: str | None, status: str | None) -> dt.date | None:
 
 
 def _statuses(
-    folder: DataDir,
-    loaded: LoadedPlan,
+    plan: PlanData,
     selection: Selection,
     no_cache: bool,
     day: dt.date | None = None,
 ) -> tuple[dict[int, str] | None, dt.date | None]:
-    """Each item's status on `day` (today by default), as the report computes it, and the
-    date used; read only when the filter needs more than the plan (no_task and active are
-    known without the progress entries)."""
+    """Each item's status on `day` (today by default), as the report computes it (through the
+    library's front door, as `report` does), and the date used; read only when the filter
+    needs more than the plan (no_task and active are known without the progress entries)."""
     from minsheng.core.status import MISSING
-    from minsheng.views.browse import ACTIVE, NO_TASK, item_statuses, missing_now
+    from minsheng.views.browse import ACTIVE, NO_TASK
 
     if selection.status in (None, NO_TASK, ACTIVE):
         return None, None
-    from minsheng.core.cache import user_cache
-    from minsheng.core.issues import DataError
-    from minsheng.progress.ledger import open_ledger
-    from minsheng.report.compute import default_as_of
+    from minsheng.api import build_report, load_progress
 
-    ledger = open_ledger(folder, loaded, user_cache(no_cache))
-    if ledger.issues:
-        raise DataError(ledger.issues)
-    as_of = day or default_as_of(loaded.plan.document.period, dt.date.today())  # as `report`
-    if selection.status == MISSING:
-        from minsheng.cli.common import made_at
-
-        return missing_now(loaded, ledger.first_returns(), as_of, made_at()), as_of
-    return item_statuses(loaded, ledger.entries_at(as_of), as_of), as_of
+    progress = load_progress(plan, cache=not no_cache)
+    missing = selection.status == MISSING  # 本月未报送 is the monthly cycle's
+    report = build_report(plan, progress, day, monthly=missing)
+    if missing and report.cycle is not None:
+        return {number: MISSING for number in report.cycle.missing_now()}, report.now.as_of
+    return {result.item.id: result.status.value for result in report.now.items}, report.now.as_of

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minsheng.core.issues import Code, DataError, UsageError
+from minsheng.core.issues import Code, UsageError
 
 if TYPE_CHECKING:  # the models are heavy to import; `--help` must not pay for them
+    from minsheng.api import PlanData
     from minsheng.core.datadir import DataDir
     from minsheng.plan.load import LoadedPlan
 
@@ -127,20 +128,20 @@ def open_data(
 
     `progress_dir` reads the entries from elsewhere than `<data dir>/progress`.
     """
-    from minsheng.core.datadir import find_data_dir
-    from minsheng.plan.funds import open_funds
-    from minsheng.plan.load import load_plan
+    folder, plan = open_plan(data_dir, year, progress_dir)
+    return folder, plan.loaded
 
-    folder = find_data_dir(data_dir).with_progress(progress_dir)
-    path = folder.plan_path(year)
-    loaded, issues = load_plan(path, folder.display(path))
-    if loaded is None:
-        raise DataError(issues)
-    funded, issues = open_funds(folder, loaded)
-    if funded is None:
-        raise DataError(issues)
-    settle_progress(folder)
-    return folder, funded
+
+def open_plan(
+    data_dir: Path | None, year: int | None = None, progress_dir: Path | None = None
+) -> tuple[DataDir, PlanData]:
+    """The plan through the library's front door (minsheng.load_plan), and its data folder
+    reading its entries from `progress_dir` where given, settled (settle_progress)."""
+    from minsheng.api import load_plan
+
+    plan = load_plan(data_dir, year).reading(progress_dir)
+    settle_progress(plan.folder)
+    return plan.folder, plan
 
 
 def settle_progress(folder: DataDir) -> None:
@@ -322,26 +323,3 @@ def option_date(text: str | None, option: str) -> dt.date | None:
         return read_date(text)
     except DateError as error:
         raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
-
-
-SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
-
-
-def made_at() -> dt.datetime:
-    """When the report is made, in Beijing time: now, or the moment $SOURCE_DATE_EPOCH gives
-    (seconds since 1970, the reproducible-builds convention), so that CI or a test makes the
-    same document from the same data whenever it runs. It decides which returns are still
-    待报送 (their due day not past)."""
-    from minsheng.progress.entry import BEIJING
-
-    given = os.environ.get(SOURCE_DATE_EPOCH)
-    if given is None or not given.strip():
-        return dt.datetime.now(BEIJING).replace(microsecond=0)
-    try:
-        return dt.datetime.fromtimestamp(int(given.strip()), BEIJING)
-    except (ValueError, OverflowError, OSError):
-        message = (
-            f"环境变量 {SOURCE_DATE_EPOCH} 应为自 1970-01-01 起的整数秒数(报告的生成时间),"
-            f"实际是 {given!r}"
-        )
-        raise UsageError(Code.BAD_SOURCE_DATE, message) from None

@@ -17,12 +17,12 @@ from minsheng.cli.common import (
     ProgressDirOption,
     YearOption,
     info,
-    open_data,
+    open_plan,
     option_date,
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import Code, DataError, UsageError
+from minsheng.core.issues import Code, UsageError
 from minsheng.core.status import MISSING, MISSING_WORD, WORDS, ambiguity, choices
 from minsheng.core.status import parse as parse_status
 
@@ -152,18 +152,16 @@ def report(
     docx 通报的版头、落款和版记取自计划文件的 bulletin 一节(办公室自己的设置),
     --masthead、--issuer、--number、--copy-to、--contact 可以临时改写。
     """
-    from minsheng.cli.common import made_at
-    from minsheng.core.cache import user_cache
-    from minsheng.progress.ledger import open_ledger
+    from minsheng.api import build_report, load_progress
+    from minsheng.core.dates import made_now
     from minsheng.render.docx import Masthead, StrippedCharacters
-    from minsheng.report.compute import compute, default_as_of
-    from minsheng.report.cycle import history_days
+    from minsheng.report.compute import default_as_of
     from minsheng.views.report_formats import render
 
     as_of_date = option_date(as_of, "--as-of")
     written = option_date(date, "--date")
     since_date = option_date(since, "--since")
-    when = made_at()
+    when = made_now()
     gate = parse_statuses(fail_on) if fail_on is not None else set()
     if format in BINARY and output is None:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
@@ -182,8 +180,8 @@ def report(
             Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
         )
 
-    folder, loaded = open_data(data_dir, year, progress_dir)
-    say_sources(folder, folder.plan_path(year))
+    folder, loaded = open_plan(data_dir, year, progress_dir)
+    say_sources(folder, loaded.path)
     period = loaded.plan.document.period
     if as_of_date is None:
         as_of_date = default_as_of(period, dt.date.today())
@@ -193,18 +191,9 @@ def report(
     if since_date is not None and since_date > as_of_date:
         raise UsageError(Code.BAD_SINCE, f"--since {since_date} 晚于统计截止日期 {as_of_date}")
 
-    ledger = open_ledger(folder, loaded, user_cache(no_cache))
-    if ledger.issues:
-        raise DataError(ledger.issues)
-    # Each month end of the cycle too: the items' history (趋势) and escalations need them.
-    days = [*history_days(loaded.plan, as_of_date), as_of_date]
-    if since_date is not None:
-        days.append(since_date)
-    entries = ledger.entries_at(*days)
-    returns = ledger.first_returns()
-    plan, units_of = loaded.plan, loaded.canonical_units
-    result = compute(plan, units_of, entries, as_of_date, since_date, returns=returns,
-                     made_at=when, funds=loaded.funds)  # fmt: skip
+    progress = load_progress(loaded, progress_dir, cache=not no_cache)
+    result = build_report(loaded, progress, as_of_date, since=since_date, made_at=when)
+    plan = loaded.plan
     color, width = terminal_style(output)
     by_value = by.value if by is not None else None
     settings = Masthead(

@@ -222,7 +222,7 @@ def import_returns(
 def _saved_hints(sheets: list[Sheet]) -> None:
     """When each workbook says it was last saved: likely the day it was sent, which the
     clerk may give as --received if the office received it then (never taken by itself)."""
-    from minsheng.progress.entry import BEIJING
+    from minsheng.core.dates import BEIJING
 
     for sheet in sheets:
         if sheet.saved_at is not None:

@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
+
+from minsheng.core.issues import Code, UsageError
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "+08:00")  # the office's clock: due days, stamps
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHEET_FORMS = (
@@ -49,3 +55,21 @@ def read_sheet_date(text: str) -> dt.date:
     if folded.isdigit() and int(folded) in _SERIALS:
         return _EXCEL_EPOCH + dt.timedelta(days=int(folded))
     return read_date(text)  # says what a date should look like
+
+
+def made_now() -> dt.datetime:
+    """When a report is made, in Beijing time: now, or the moment $SOURCE_DATE_EPOCH gives
+    (seconds since 1970, the reproducible-builds convention), so that CI or a test makes the
+    same document from the same data whenever it runs. It decides which returns are still
+    待报送 (their due day not past)."""
+    given = os.environ.get(SOURCE_DATE_EPOCH)
+    if given is None or not given.strip():
+        return dt.datetime.now(BEIJING).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(given.strip()), BEIJING)
+    except (ValueError, OverflowError, OSError):
+        message = (
+            f"环境变量 {SOURCE_DATE_EPOCH} 应为自 1970-01-01 起的整数秒数(报告的生成时间),"
+            f"实际是 {given!r}"
+        )
+        raise UsageError(Code.BAD_SOURCE_DATE, message) from None

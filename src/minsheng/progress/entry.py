@@ -13,6 +13,7 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 from pydantic import BeforeValidator, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
+from minsheng.core.dates import BEIJING
 from minsheng.plan.models import (
     IsoDate,
     Number,
@@ -210,8 +211,7 @@ def latest(entries: Iterable[E], as_of: dt.date | None = None) -> dict[tuple[int
     return found
 
 
-# Deadlines and the days returns were received are the office's, in Beijing time.
-BEIJING = dt.timezone(dt.timedelta(hours=8), "+08:00")
+# Deadlines and the days returns were received are the office's, in Beijing time (BEIJING).
 
 
 def returned_at(entry: AnyEntry) -> dt.datetime:

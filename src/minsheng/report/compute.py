@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from minsheng.core.percent import points
 from minsheng.core.percent import ranks as competition_ranks
@@ -233,6 +233,12 @@ class Report:
     cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
     generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
     funds: FundsReport | None = None  # money beside the work, where a funds file exists
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document, as `minsheng report --format json` prints it (docs/report.md)."""
+        from minsheng.report.document import document
+
+        return document(self)
 
 
 def category_name(report: Report, number: int) -> str:

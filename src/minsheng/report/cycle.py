@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from minsheng.core.dates import BEIJING
 from minsheng.core.status import RETURN_WORDS as WORDS_BY_CODE
 from minsheng.core.status import Status
 from minsheng.plan.models import Item, Plan, reporter_of
-from minsheng.progress.entry import BEIJING
 
 BEHIND_STATUSES = frozenset({Status.BEHIND, Status.LAGGING})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,8 +34,7 @@ from minsheng.plan.models import (
 from minsheng.render.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
 
 if TYPE_CHECKING:
-    from minsheng.progress.entry import E
-    from minsheng.report.cycle import Returns
+    pass
 
 # `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.core.status),
 # `active` (有任务: anything but no_task) and `missing` (本月未报送: this month's return not
@@ -70,26 +69,6 @@ def parse_status(query: str) -> str:
     shown = f"{choices(missing=True)}、{ACTIVE}({ACTIVE_WORD})"
     hint = f"{ambiguity(query)};" if ambiguity(query) else ""
     raise UsageError(Code.UNKNOWN_STATUS, f"没有状态 {query!r},{hint}可用:{shown}")
-
-
-def missing_now(
-    loaded: LoadedPlan, returns: Returns, as_of: dt.date, made_at: dt.datetime
-) -> dict[int, str]:
-    """`missing` for each item whose return for the bulletin's month (the latest month over
-    by `as_of`) is not in after its due day, as the report's 本月未报送 lists them."""
-    from minsheng.report.cycle import Cycle, reporting
-
-    found = reporting(loaded.plan, loaded.canonical_units, returns, as_of, made_at)
-    return {number: MISSING for number in Cycle([], found, {}, []).missing_now()}
-
-
-def item_statuses(loaded: LoadedPlan, entries: Iterable[E], as_of: dt.date) -> dict[int, str]:
-    """Each item's status code at `as_of`, computed exactly as the report does."""
-    # Imported here: a plain listing needs no computation, and starts faster without it.
-    from minsheng.report.compute import compute
-
-    report = compute(loaded.plan, loaded.canonical_units, entries, as_of, monthly=False)
-    return {result.item.id: result.status.value for result in report.now.items}
 
 
 @dataclass(frozen=True)

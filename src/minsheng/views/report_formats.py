@@ -28,7 +28,7 @@ def render_json(
     masthead: Masthead | None = None,
 ) -> str:
     # --by does not narrow the JSON: the document is the whole contract.
-    return json.dumps(document(report), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def render_csv(
