@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.issues import Code, UsageError
 from minsheng.core.measure import json_number
@@ -32,9 +32,6 @@ from minsheng.plan.models import (
     Unit,
 )
 from minsheng.render.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
-
-if TYPE_CHECKING:
-    pass
 
 # `list --status` takes the status codes of the JSON contract (docs/design.md,
 # minsheng.core.status), `active` (有任务: anything but no_task) and `missing` (本月未报送: this
