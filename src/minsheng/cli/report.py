@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class ReportFormat(StrEnum):
-    """The report's formats; each has its renderer in report.RENDERERS."""
+    """The report's formats; each has its renderer in views.report_formats.RENDERERS."""
 
     TABLE = "table"
     MARKDOWN = "markdown"
@@ -156,7 +156,7 @@ def report(
     from minsheng.core.dates import made_now
     from minsheng.render.docx import Masthead, StrippedCharacters
     from minsheng.report.compute import default_as_of
-    from minsheng.report.formats import render
+    from minsheng.views.report_formats import render
 
     as_of_date = option_date(as_of, "--as-of")
     written = option_date(date, "--date")

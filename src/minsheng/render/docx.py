@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.cells import inert
 from minsheng.core.percent import shown_percent as percent
 from minsheng.core.percent import shown_points as points
 from minsheng.core.status import CODES as STATUS_CODES
@@ -74,7 +74,7 @@ class StrippedCharacters(UserWarning):
 @dataclass(frozen=True)
 class Masthead:
     """Who issues the bulletin, under what title and 文号, on what date, and who gets a copy:
-    the plan's `bulletin` settings with the command line's over them (report.formats)."""
+    the plan's `bulletin` settings with the command line's over them (views.report_formats)."""
 
     title: str | None = None  # default: 关于{year}年民生实事推进情况的通报
     issuer: str | None = None  # 落款的发文机关署名; default: the mark
@@ -112,10 +112,7 @@ class Scrubber:
         kept, count = XML_ILLEGAL.subn("", text)
         if count:
             self.removed[where] = self.removed.get(where, 0) + count
-        # One line: controls (and invisible format marks that could reorder what is shown)
-        # become spaces, and runs of spaces one.
-        flat = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in kept)
-        return " ".join(flat.split())
+        return inert(kept)
 
     def tell(self) -> None:
         if self.removed:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from minsheng.core.percent import points
+from minsheng.core.percent import ranks as competition_ranks
 from minsheng.core.status import Status
 from minsheng.plan.funds import LoadedFunds, is_funds_target
 from minsheng.plan.models import (
@@ -240,6 +241,11 @@ class Report:
         return document(self)
 
 
+def category_name(report: Report, number: int) -> str:
+    """A category's name as the plan gives it (the notice's heading)."""
+    return next(c.name for c in report.plan.categories if c.id == number)
+
+
 # --- the computation --------------------------------------------------------------------
 
 UnitsOf = Callable[[Item], list[str]]  # an item's lead units by canonical name
@@ -379,13 +385,7 @@ def group(name: str, items: list[ItemResult]) -> GroupResult:
 
 def ranks(groups: Sequence[GroupResult]) -> list[int]:
     """Competition ranking (1, 2, 2, 4) of ranked groups: equal points shown, equal rank."""
-    found: list[int] = []
-    for index, unit in enumerate(groups):
-        if index and _rank_key(unit)[0] == _rank_key(groups[index - 1])[0]:
-            found.append(found[-1])
-        else:
-            found.append(index + 1)
-    return found
+    return competition_ranks([_rank_key(unit)[0] for unit in groups])
 
 
 def _rank_key(unit: GroupResult) -> tuple[Decimal, str]:
