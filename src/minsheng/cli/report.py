@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from minsheng.core.datadir import DataDir
     from minsheng.plan.models import Period
-    from minsheng.report.compute import Report
+    from minsheng.report.document import Report
 
 
 class ReportFormat(StrEnum):
@@ -154,7 +154,8 @@ def report(
     """
     from minsheng.api import build_report, load_progress
     from minsheng.core.dates import made_now
-    from minsheng.render.docx import Masthead, StrippedCharacters
+    from minsheng.render.docx import Masthead
+    from minsheng.render.gongwen import StrippedCharacters
     from minsheng.report.compute import default_as_of
     from minsheng.views.report_formats import render
 
