@@ -3,6 +3,8 @@ the workbook and the Word bulletin are made from, with its monthly cycle and its
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,16 +14,38 @@ from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, short_title, target_json
 from minsheng.plan.funds import ARRIVED, INVESTED, PAID
-from minsheng.plan.models import Kind
+from minsheng.plan.models import Kind, Plan
 from minsheng.progress.entry import AnyEntry
-from minsheng.report.compute import ItemResult, Report, TargetResult, category_name, ranks
-from minsheng.report.funds import FundsGroup, Money, share
+from minsheng.report.cycle import Cycle
+from minsheng.report.funds import FundsGroup, FundsReport, Money, share
 from minsheng.report.funds import ranks as funds_ranks
 from minsheng.report.latest import latest_text, shown_entry
+from minsheng.report.results import ItemResult, Snapshot, TargetResult, ranks
 
 RATE_KEYS = {ARRIVED: "arrived", PAID: "paid", INVESTED: "invested"}
 
 # --- JSON: the contract in docs/design.md -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """The plan, its snapshot at the as-of date, and at `--since` when asked."""
+
+    plan: Plan
+    now: Snapshot
+    since: Snapshot | None = None
+    cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
+    generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
+    funds: FundsReport | None = None  # money beside the work, where a funds file exists
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document, as `minsheng report --format json` prints it (docs/design.md)."""
+        return document(self)
+
+
+def category_name(report: Report, number: int) -> str:
+    """A category's name as the plan gives it (the notice's heading)."""
+    return next(c.name for c in report.plan.categories if c.id == number)
 
 
 def fraction(value: Decimal | None) -> int | float | None:

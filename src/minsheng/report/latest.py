@@ -7,7 +7,7 @@ from minsheng.core.cells import inert
 from minsheng.core.measure import format_decimal
 from minsheng.plan.models import Kind, reporter_of
 from minsheng.progress.entry import AnyEntry, tells_progress
-from minsheng.report.compute import ItemResult
+from minsheng.report.results import ItemResult
 
 
 def state_text(result: ItemResult, entry: AnyEntry | None = None) -> str:

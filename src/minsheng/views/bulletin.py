@@ -15,8 +15,9 @@ from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
 from minsheng.plan.models import BASIS_WORDS
 from minsheng.render.tables import NONE, Cell, Column, Table
-from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
+from minsheng.report.document import Report
 from minsheng.report.latest import latest_text
+from minsheng.report.results import ItemResult, Snapshot, ranks
 from minsheng.views import bulletin_cycle
 from minsheng.views.bulletin_funds import funds_tables
 

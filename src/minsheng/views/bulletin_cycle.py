@@ -11,8 +11,8 @@ from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import NONE, Cell, Column, Table
-from minsheng.report.compute import Report
 from minsheng.report.cycle import RETURN_STYLES, RETURN_WORDS, Point, Return, UnitReporting
+from minsheng.report.document import Report
 
 SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item: flat at the bottom is nothing
 

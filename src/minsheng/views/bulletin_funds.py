@@ -18,7 +18,7 @@ from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
 from minsheng.plan.funds import ARRIVED, FUNDS_TARGETS, INVESTED, PAID, PaidBasis, in_wan
 from minsheng.render.tables import Cell, Column, Table
-from minsheng.report.compute import Report
+from minsheng.report.document import Report
 from minsheng.report.funds import FundsReport, ItemFunds, Money, ranks, share
 
 YI = Decimal(10_000)  # 万元 in 1 亿元

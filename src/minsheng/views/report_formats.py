@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from minsheng.core.typography import typeset
 from minsheng.render.tables import md_escape, to_csv, to_markdown, to_terminal
-from minsheng.report.compute import Report
-from minsheng.report.document import document
+from minsheng.report.document import Report, document
 from minsheng.views.bulletin import heading, summary_sentence, tables_by
 from minsheng.views.tidy import csv_table
 

@@ -10,9 +10,10 @@ from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import Column, Table
-from minsheng.report.compute import Report, category_name, ranks
 from minsheng.report.cycle import RETURN_WORDS
+from minsheng.report.document import Report, category_name
 from minsheng.report.latest import latest_text
+from minsheng.report.results import ranks
 from minsheng.views import bulletin_cycle, bulletin_funds
 from minsheng.views.bulletin import BY_CATEGORY, BY_UNIT, basis_words, units_text
 
