@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from adversarial import budget
 from inprocess import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,17 @@ class Result:
 
 
 MADE_AT = "4102444800"  # 2100-01-01 08:00 in Beijing: after any return a test records
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    budget.choose()  # the hypothesis profile of every test, not only the adversarial ones
+
+
+def chance_seed() -> int:
+    """The seed of every test that picks moments or values at random: fixed, so that each run
+    repeats the last; MINSHENG_TEST_SEED=<n> tries other ones (and replays a failure, whose
+    message gives its seed)."""
+    return int(os.environ.get("MINSHENG_TEST_SEED") or 20240630)
 
 
 def cli_env(**extra: str) -> dict[str, str]:

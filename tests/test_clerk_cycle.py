@@ -18,7 +18,7 @@ from typing import Any
 import openpyxl
 
 from conftest import MADE_AT, run_cli
-from minsheng.progress.return_import import parse_return_date
+from minsheng.returns.importing import parse_return_date
 
 # Made long after 2024 and after any return these tests record: every 2024 month is due.
 SOURCE_DATE = {"SOURCE_DATE_EPOCH": MADE_AT}
@@ -709,7 +709,7 @@ def test_a_plain_fraction_for_a_percent_target_is_refused_with_a_hint(
 
 
 def test_which_number_formats_show_a_percent() -> None:
-    from minsheng.progress.return_files import is_percent_format
+    from minsheng.returns.files import is_percent_format
 
     assert is_percent_format("0%") and is_percent_format("0.0%") and is_percent_format("#,##0.00%")
     assert not is_percent_format("General") and not is_percent_format('0.0"%"')

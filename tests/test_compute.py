@@ -16,15 +16,9 @@ from minsheng.core.status import Status
 from minsheng.plan.load import LoadedPlan, load_plan
 from minsheng.plan.models import Basis, Comparator, Kind, Period, ScheduleStep, Target
 from minsheng.progress.entry import ProgressEntry, effective_entries, latest
-from minsheng.report.compute import (
-    Report,
-    compute,
-    default_as_of,
-    expected_at,
-    is_met,
-    ranks,
-    target_completion,
-)
+from minsheng.report.compute import compute, default_as_of, expected_at, is_met, target_completion
+from minsheng.report.document import Report
+from minsheng.report.results import ranks
 
 D = Decimal
 AS_OF = dt.date(2024, 6, 30)

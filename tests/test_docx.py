@@ -21,7 +21,8 @@ from docx.shared import Length, Pt
 
 from conftest import ROOT, UPDATE_GOLDEN, plain_example, run_cli
 from minsheng.core.typography import typeset
-from minsheng.render.docx import PLACEHOLDER, Masthead, StrippedCharacters, render_docx
+from minsheng.render.docx import PLACEHOLDER, Masthead, render_docx
+from minsheng.render.gongwen import StrippedCharacters
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # The example month without its money: the layout as it is without a funds file.

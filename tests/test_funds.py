@@ -17,8 +17,8 @@ import pytest
 from conftest import TESTS, Result, files_only, run_cli, snapshot, write_records
 from minsheng.core.datadir import DataDir
 from minsheng.core.status import Status
-from minsheng.plan.funds import load_funds, open_funds
-from minsheng.plan.load import LoadedPlan, load_plan
+from minsheng.plan.funds import load_funds
+from minsheng.plan.load import LoadedPlan, load_plan, open_funds
 from minsheng.progress.entry import ProgressEntry
 from minsheng.report.compute import compute
 from minsheng.report.funds import FundsReport

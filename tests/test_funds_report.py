@@ -31,7 +31,7 @@ import pytest
 
 from conftest import TESTS, run_cli, write_records
 from minsheng.core.typography import typeset as shown_as
-from minsheng.report.funds_bulletin import amount_text
+from minsheng.views.bulletin_funds import amount_text
 
 AS_OF = ("--as-of", "2024-06-30")
 

@@ -36,7 +36,7 @@ from minsheng.progress.ledger import KEEP, Ledger, open_ledger
 from minsheng.report.compute import compute
 from minsheng.report.cycle import history_days
 from minsheng.report.document import document
-from minsheng.report.formats import render_json
+from minsheng.views.report_formats import render_json
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future

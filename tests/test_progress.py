@@ -311,37 +311,36 @@ def test_refusals(with_jobs: Path, name: str, args: list[str], code: str, field:
     assert snapshot(with_jobs.parent) == before
 
 
-def test_refused_decreasing_value(with_jobs: Path) -> None:
+# Each refused against the figures already recorded (with_jobs: 0.3 on 2024-06-30): the
+# arguments after the item, and what the message must name.
+REFUSED_AGAINST_THE_RECORD = {
+    "a-falling-figure": (
+        ["--target", "jobs", "--value", "0.2", "--date", "2024-07-31"],
+        ["[decreasing-value]", "字段 value", "0.3", "corrects"],
+    ),
+    "a-backfill-that-makes-a-later-figure-fall": (
+        ["--target", "jobs", "--value", "0.5", "--date", "2024-05-31"],
+        ["[decreasing-value]"],
+    ),
+    "the-same-entry-twice": (
+        ["--target", "jobs", "--value", "0.3", "--date", "2024-06-30"],
+        ["[duplicate-entry]"],
+    ),
+    "a-correction-of-another-target": (
+        ["--target", "training", "--value", "1", "--date", "2024-06-30", "--corrects", "FIRST"],
+        ["[unknown-entry]", "字段 corrects"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_AGAINST_THE_RECORD))
+def test_refused_against_what_is_recorded(with_jobs: Path, case: str) -> None:
+    args, said = REFUSED_AGAINST_THE_RECORD[case]
+    args = [first_id(with_jobs) if arg == "FIRST" else arg for arg in args]
     before = snapshot(with_jobs.parent)
-    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.2", "--date", "2024-07-31")
+    done = add(with_jobs, "1", *args)
     assert done.code == 1
-    assert "[decreasing-value]" in done.stderr and "字段 value" in done.stderr
-    assert "0.3" in done.stderr and "corrects" in done.stderr
-    assert snapshot(with_jobs.parent) == before
-
-
-def test_refused_backfill_that_would_make_a_later_value_decrease(with_jobs: Path) -> None:
-    before = snapshot(with_jobs.parent)
-    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.5", "--date", "2024-05-31")
-    assert done.code == 1
-    assert "[decreasing-value]" in done.stderr
-    assert snapshot(with_jobs.parent) == before
-
-
-def test_refused_duplicate(with_jobs: Path) -> None:
-    before = snapshot(with_jobs.parent)
-    done = add(with_jobs, "1", "--target", "jobs", "--value", "0.3", "--date", "2024-06-30")
-    assert done.code == 1
-    assert "[duplicate-entry]" in done.stderr
-    assert snapshot(with_jobs.parent) == before
-
-
-def test_refused_correction_of_another_target(with_jobs: Path) -> None:
-    before = snapshot(with_jobs.parent)
-    done = add(with_jobs, "1", "--target", "training", "--value", "1", "--date", "2024-06-30",
-               "--corrects", first_id(with_jobs))  # fmt: skip
-    assert done.code == 1
-    assert "[unknown-entry]" in done.stderr and "字段 corrects" in done.stderr
+    assert all(words in done.stderr for words in said), done.stderr
     assert snapshot(with_jobs.parent) == before
 
 
@@ -380,60 +379,54 @@ def test_refused_to_append_after_a_torn_record(with_jobs: Path, tail: bytes) -> 
     assert snapshot(with_jobs.parent) == before
 
 
-def test_refused_symlinked_month_folder(small_data: Path, tmp_path: Path) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (small_data / "progress" / "2024-06").symlink_to(elsewhere, target_is_directory=True)
-    before = snapshot(tmp_path)
-    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
-    assert done.code == 1
-    assert "[symlink]" in done.stderr
-    assert snapshot(tmp_path) == before and list(elsewhere.iterdir()) == []
+def _month_linked_away(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (data / "progress" / "2024-06").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
 
 
-def test_refused_symlinked_progress_file(small_data: Path, tmp_path: Path) -> None:
-    victim = tmp_path / "victim.yaml"
-    victim.write_text("# 不能被改写\n", encoding="utf-8")
-    (small_data / "progress" / "2024-06").mkdir()
-    (small_data / "progress" / "2024-06" / "rsj.yaml").symlink_to(victim)
-    before = snapshot(tmp_path)
-    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
-    assert done.code == 1
-    assert "[symlink]" in done.stderr
-    assert snapshot(tmp_path) == before
+def _file_linked_away(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "victim.yaml").write_text("# 不能被改写\n", encoding="utf-8")
+    (data / "progress" / "2024-06").mkdir()
+    (data / "progress" / "2024-06" / "rsj.yaml").symlink_to(tmp_path / "victim.yaml")
 
 
-def test_refused_symlinked_progress_folder(tmp_path: Path) -> None:
-    small_data = tmp_path / "data"
-    small_data.mkdir()
-    shutil.copy(SMALL_PLAN, small_data / "tasks_2024.yaml")
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (small_data / "progress").symlink_to(elsewhere, target_is_directory=True)
-    before = snapshot(tmp_path)
-    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
-    assert done.code == 1 and "[symlink]" in done.stderr
-    assert snapshot(tmp_path) == before
+def _progress_linked_away(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (data / "progress").rmdir()
+    (data / "progress").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
 
 
-def test_refused_when_progress_is_not_a_folder(tmp_path: Path) -> None:
+def _progress_a_file(data: Path, tmp_path: Path) -> None:
     # Root ignores chmod, so "unwritable" is a progress path that cannot be a folder.
-    small_data = tmp_path / "data"
-    small_data.mkdir()
-    shutil.copy(SMALL_PLAN, small_data / "tasks_2024.yaml")
-    (small_data / "progress").write_text("不是文件夹\n", encoding="utf-8")
+    (data / "progress").rmdir()
+    (data / "progress").write_text("不是文件夹\n", encoding="utf-8")
+
+
+def _month_a_file(data: Path, tmp_path: Path) -> None:
+    (data / "progress" / "2024-06").write_text("不是文件夹\n", encoding="utf-8")
+
+
+# A progress folder that must not be written through, and the code of the refusal.
+UNWRITABLE_SHAPES = {
+    "a-month-folder-linked-elsewhere": (_month_linked_away, "[symlink]"),
+    "a-progress-file-linked-elsewhere": (_file_linked_away, "[symlink]"),
+    "the-progress-folder-linked-elsewhere": (_progress_linked_away, "[symlink]"),
+    "progress-a-file": (_progress_a_file, "[not-a-folder]"),
+    "the-month-a-file": (_month_a_file, "[not-a-folder]"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(UNWRITABLE_SHAPES))
+def test_refused_where_the_folder_cannot_be_written_through(
+    small_data: Path, tmp_path: Path, shape: str
+) -> None:
+    """Nothing is written anywhere, here or where a link points (tmp_path holds both)."""
+    make, code = UNWRITABLE_SHAPES[shape]
+    make(small_data, tmp_path)
     before = snapshot(tmp_path)
     done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
-    assert done.code == 1 and "[not-a-folder]" in done.stderr
+    assert done.code == 1 and code in done.stderr, done.stderr
     assert snapshot(tmp_path) == before
-
-
-def test_refused_when_the_month_is_not_a_folder(small_data: Path) -> None:
-    (small_data / "progress" / "2024-06").write_text("不是文件夹\n", encoding="utf-8")
-    before = snapshot(small_data.parent)
-    done = add(small_data, "1", "--target", "jobs", "--value", "0.1", "--date", "2024-06-30")
-    assert done.code == 1 and "[not-a-folder]" in done.stderr
-    assert snapshot(small_data.parent) == before
 
 
 @pytest.mark.skipif(

@@ -6,7 +6,6 @@ Each writer is a real process that imports minsheng.progress.store and appends i
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_progress_whole, cli_env, run_cli
+from conftest import assert_progress_whole, chance_seed, cli_env, run_cli
 from minsheng.core.datadir import DataDir
 from minsheng.plan.load import load_plan
 from minsheng.progress.checks import read_progress
@@ -124,9 +123,9 @@ def test_two_processes_adding_200_each_end_with_all_400(small_data: Path) -> Non
 
 
 def test_a_writer_killed_mid_write_leaves_every_file_whole(small_data: Path) -> None:
-    # When to kill is random, so that many runs try many moments; the seed is printed on a
-    # failure, and MINSHENG_TEST_SEED=<seed> replays that run.
-    seed = int(os.environ.get("MINSHENG_TEST_SEED") or random.randrange(2**32))
+    # When to kill is drawn from a seed (conftest.chance_seed): MINSHENG_TEST_SEED tries other
+    # moments, and the seed is printed on a failure so that the run can be replayed.
+    seed = chance_seed()
     try:
         kill_writers_at_random(small_data, random.Random(seed))
     except AssertionError as error:

@@ -18,12 +18,12 @@ import pytest
 
 from conftest import ROOT, SMALL_PLAN, check_golden, example_without_funds, snapshot
 from minsheng.cli.report import ReportFormat
+from minsheng.core.cells import inert
 from minsheng.plan.describe import short_title
 from minsheng.plan.load import load_plan
 from minsheng.progress.entry import ProgressEntry
-from minsheng.report.bulletin import inert
 from minsheng.report.compute import compute
-from minsheng.report.formats import RENDERERS, render
+from minsheng.views.report_formats import RENDERERS, render
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 EXAMPLE = ["--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"]

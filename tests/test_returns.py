@@ -112,7 +112,7 @@ def test_template_csv_has_the_same_header_and_last_figures(
 
 def test_template_as_of_defaults_to_the_previous_months_end() -> None:
     from minsheng.plan.models import Period
-    from minsheng.progress.returns import previous_month_end
+    from minsheng.returns.form import previous_month_end
 
     period = Period(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     assert previous_month_end(dt.date(2024, 7, 3), period) == dt.date(2024, 6, 30)

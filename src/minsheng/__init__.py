@@ -28,7 +28,7 @@ __all__ = [
 if TYPE_CHECKING:
     from minsheng.api import PlanData, Progress, build_report, load_plan, load_progress
     from minsheng.core.issues import DataError, UsageError
-    from minsheng.report.compute import Report
+    from minsheng.report.document import Report
 
 # Where each name lives; imported on first use, so that the command line (which imports this
 # package first) starts without the models.
@@ -40,7 +40,7 @@ _HOMES = {
     "build_report": "minsheng.api",
     "load_plan": "minsheng.api",
     "load_progress": "minsheng.api",
-    "Report": "minsheng.report.compute",
+    "Report": "minsheng.report.document",
 }
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from minsheng.plan.load import LoadedPlan
     from minsheng.plan.models import Plan
     from minsheng.progress.ledger import Ledger
-    from minsheng.report.compute import Report
+    from minsheng.report.document import Report
 
 PathLike = str | os.PathLike[str]
 
@@ -96,7 +96,7 @@ def load_plan(data_dir: PathLike | None = None, year: int | None = None) -> Plan
 
 def _funded(folder: DataDir, loaded: LoadedPlan) -> LoadedPlan:
     """The plan with the funds file found for `folder` (funds_path), where there is one."""
-    from minsheng.plan.funds import open_funds
+    from minsheng.plan.load import open_funds
 
     funded, issues = open_funds(folder, loaded)
     if funded is None:

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import yaml
 from hypothesis import strategies as st
 
+from minsheng.core.typography import invisible_char
 from minsheng.core.yamlio import resolve_plain
-from minsheng.plan.load import invisible_char
 
 T = TypeVar("T")
 

@@ -32,7 +32,7 @@ from adversarial.harness import (
     run_main,
     snapshot,
 )
-from conftest import SMALL_PLAN, assert_progress_whole, cli_env
+from conftest import SMALL_PLAN, assert_progress_whole, chance_seed, cli_env
 from minsheng.core.datadir import DataDir
 from minsheng.plan.load import load_plan
 from minsheng.progress import store
@@ -82,7 +82,7 @@ def test_a_clerk_killed_at_a_random_moment_loses_nothing(data: Path, rounds: int
     """Two clerks add to the same file at once; one is killed (SIGKILL) at a random moment,
     from start-up to after its write. The other always lands; nothing earlier is lost; the
     killed one's entry is there whole or not at all."""
-    chance = random.Random()
+    chance = random.Random(chance_seed())  # MINSHENG_TEST_SEED tries other moments
     known, _ = entries(data)
     outcomes = {"landed": 0, "lost": 0}
     for number in range(1, rounds + 1):

@@ -11,7 +11,7 @@ import struct
 import zipfile
 from collections.abc import Callable
 
-from minsheng.progress.return_files import HEADER_ROW
+from minsheng.returns.files import HEADER_ROW
 
 SHEET = "xl/worksheets/sheet1.xml"
 STYLES = "xl/styles.xml"

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
 
     from minsheng.core.datadir import DataDir
     from minsheng.plan.models import Period
-    from minsheng.report.compute import Report
+    from minsheng.report.document import Report
 
 
 class ReportFormat(StrEnum):
-    """The report's formats; each has its renderer in report.RENDERERS."""
+    """The report's formats; each has its renderer in views.report_formats.RENDERERS."""
 
     TABLE = "table"
     MARKDOWN = "markdown"
@@ -154,9 +154,10 @@ def report(
     """
     from minsheng.api import build_report, load_progress
     from minsheng.core.dates import made_now
-    from minsheng.render.docx import Masthead, StrippedCharacters
+    from minsheng.render.docx import Masthead
+    from minsheng.render.gongwen import StrippedCharacters
     from minsheng.report.compute import default_as_of
-    from minsheng.report.formats import render
+    from minsheng.views.report_formats import render
 
     as_of_date = option_date(as_of, "--as-of")
     written = option_date(date, "--date")

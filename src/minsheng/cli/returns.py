@@ -29,7 +29,7 @@ from minsheng.cli.common import (
 from minsheng.core.issues import Code, RefusedError, UsageError
 
 if TYPE_CHECKING:
-    from minsheng.progress.return_import import Outcome, Sheet
+    from minsheng.returns.importing import Outcome, Sheet
 
 
 # Refusals about the place, not the data: never a reason to plan the import again.
@@ -84,9 +84,9 @@ def template(
     """
     from minsheng.core.cache import user_cache
     from minsheng.progress.checks import read_progress
-    from minsheng.progress.return_files import template_csv, template_xlsx
-    from minsheng.progress.returns import previous_month_end, return_rows, stamp_for
     from minsheng.progress.rules import date_problem
+    from minsheng.returns.files import template_csv, template_xlsx
+    from minsheng.returns.form import previous_month_end, return_rows, stamp_for
 
     if unit is None:
         raise UsageError(Code.MISSING_OPTION, "缺少 --unit:报送表是哪个单位的")
@@ -154,8 +154,8 @@ def import_returns(
     """
     from minsheng.core.cache import user_cache
     from minsheng.progress import store
-    from minsheng.progress.return_files import read_returns
-    from minsheng.progress.return_import import plan_import
+    from minsheng.returns.files import read_returns
+    from minsheng.returns.importing import plan_import
 
     folder, loaded = open_data(data_dir, year)
     day = option_date(date, "--date")

@@ -16,7 +16,7 @@ from minsheng.core.datadir import DataDir
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Kind, Target
 from minsheng.progress.entry import ProgressEntry, Stage
-from minsheng.progress.returns import ReturnRow
+from minsheng.returns.form import ReturnRow
 
 
 class _Check(Protocol):
@@ -40,9 +40,9 @@ def walk(
     `received` is the day the office received the return, kept on each entry."""
     from minsheng.progress import store
     from minsheng.progress.checks import read_progress
-    from minsheng.progress.return_import import ReturnEntry
-    from minsheng.progress.returns import previous_month_end, return_rows
     from minsheng.render.tables import to_terminal
+    from minsheng.returns.form import previous_month_end, return_rows
+    from minsheng.returns.importing import ReturnEntry
     from minsheng.views.returns import import_table
 
     ask.need("--unit 之外的事项序号")  # only a terminal can walk; elsewhere a usage error

@@ -1,6 +1,7 @@
-"""A spreadsheet's cells as the tool writes them, in one place for every CSV and workbook (the
-report and the monthly return): text that a spreadsheet would run as a formula is quoted,
-the width a text takes is counted, a cell is written as text or as a number, never both."""
+"""A cell as the tool writes it, in one place for every CSV, workbook, terminal table and
+document (the report and the monthly return): data text kept to one line with no control
+character (inert), text that a spreadsheet would run as a formula quoted, the width a text
+takes counted, a workbook cell written as text or as a number, never both."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ if TYPE_CHECKING:
 # What a spreadsheet takes for the start of a formula, a command (DDE) or a line break
 # (OWASP's CSV injection list, and the `|` and `%` some programs also run).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def inert(text: str | None) -> str:
+    """Data text on one line: controls (and invisible format marks that could reorder what is
+    shown) become spaces, and runs of spaces one, so a terminal or a document obeys none."""
+    if not text:
+        return ""
+    kept = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
+    return " ".join(kept.split())
 
 
 def csv_text(value: object) -> str:

@@ -4,6 +4,7 @@ the exact value, to one decimal of a point; every format shows that one figure."
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from minsheng.core.measure import json_number
@@ -24,6 +25,15 @@ def points(fraction: Decimal) -> Decimal:
     with decimal.localcontext() as context:
         context.prec = 60
         return (fraction * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
+
+
+def ranks(shown: Sequence[Decimal]) -> list[int]:
+    """Competition ranking (1, 2, 2, 4) of figures in their order, best first: figures equal
+    as shown (in `points`), equal rank."""
+    found: list[int] = []
+    for index, figure in enumerate(shown):
+        found.append(found[-1] if index and figure == shown[index - 1] else index + 1)
+    return found
 
 
 def percent_text(fraction: Decimal | None, empty: str = "") -> str:

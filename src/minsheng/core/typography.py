@@ -10,6 +10,7 @@ JSON values) carry the data as typed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 # Marks that take their full-width form in a Chinese context.
@@ -164,3 +165,25 @@ def typeset_tree(value: Any) -> Any:
     if isinstance(value, list):
         return [typeset_tree(item) for item in value]
     return value
+
+
+# Characters that show as nothing (or as a space) on a page: a name holding one looks like
+# another name and is not the same (区民政局 and 区民政局 + U+200B). Besides the Unicode
+# categories below, the variation selectors, fillers and joiners that render as nothing.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs", "Me"}
+_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]"
+)
+
+
+def invisible_char(text: str) -> str | None:
+    """The first character of `text` that shows as nothing or passes for a space, if any: a
+    plain space between words shows, and is allowed; at either end it does not."""
+    if text != text.strip(" "):
+        return " "
+    for char in text:
+        if char == " ":
+            continue
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or _INVISIBLE.match(char):
+            return char
+    return None

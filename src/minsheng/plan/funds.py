@@ -24,6 +24,7 @@ from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue
 from minsheng.core.measure import format_decimal, split_unit
 from minsheng.core.schema import validate
+from minsheng.core.typography import invisible_char  # the plan's rule for a name
 from minsheng.core.yamlio import Document, load_single, read_file
 from minsheng.plan.models import (
     Basis,
@@ -39,7 +40,6 @@ from minsheng.plan.models import (
 
 if TYPE_CHECKING:
     from minsheng.core.datadir import DataDir
-    from minsheng.plan.load import LoadedPlan
 
 # The reserved targets, in the order a return lists them (after the item's own targets).
 ARRIVED, PAID, INVESTED = "funds-arrived", "funds-paid", "funds-invested"
@@ -205,18 +205,6 @@ def funds_path(folder: DataDir, year: int) -> Path | None:
     return None
 
 
-def open_funds(folder: DataDir, loaded: LoadedPlan) -> tuple[LoadedPlan | None, list[Issue]]:
-    """The plan with its year's funds file attached, where there is one; the plan as it is
-    where there is none; None and the file's problems where it is invalid."""
-    path = funds_path(folder, loaded.plan.document.year)
-    if path is None:
-        return loaded, []
-    funds, issues = load_funds(path, loaded.plan, folder.display(path))
-    if funds is None:
-        return None, issues
-    return loaded.with_funds(funds), []
-
-
 def load_funds(
     path: Path, plan: Plan, file: str | None = None
 ) -> tuple[LoadedFunds | None, list[Issue]]:
@@ -287,8 +275,6 @@ def check_items(funds: FundsPlan, doc: Document, plan: Plan) -> list[Issue]:
 
 def check_amounts(funds: FundsPlan, doc: Document, plan: Plan) -> list[Issue]:
     """The year's planned investment is within the total, and its sources add up to it."""
-    from minsheng.plan.load import invisible_char  # the plan's rule for a name
-
     found = []
     unit = funds.unit
     for index, funded in enumerate(funds.items):

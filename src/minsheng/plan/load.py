@@ -17,8 +17,9 @@ from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue, UsageError
 from minsheng.core.measure import is_counted, is_percent, split_unit
 from minsheng.core.schema import validate
+from minsheng.core.typography import invisible_char
 from minsheng.core.yamlio import Document, load_single, read_file
-from minsheng.plan.funds import is_funds_target
+from minsheng.plan.funds import funds_path, is_funds_target, load_funds
 from minsheng.plan.models import (
     Basis,
     Category,
@@ -33,6 +34,7 @@ from minsheng.plan.models import (
 from minsheng.plan.upgrade import old_format
 
 if TYPE_CHECKING:
+    from minsheng.core.datadir import DataDir
     from minsheng.plan.funds import LoadedFunds
 
 
@@ -243,28 +245,6 @@ def check_units(plan: Plan, doc: Document) -> list[Issue]:
             message = "有任务的事项至少要有一个牵头单位"
             found.append(doc.issue(("items", index), Code.MISSING_FIELD, message))
     return found
-
-
-# Characters that show as nothing (or as a space) on a page: a name holding one looks like
-# another name and is not the same (区民政局 and 区民政局 + U+200B). Besides the Unicode
-# categories below, the variation selectors, fillers and joiners that render as nothing.
-_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs", "Me"}
-_INVISIBLE = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]"
-)
-
-
-def invisible_char(text: str) -> str | None:
-    """The first character of `text` that shows as nothing or passes for a space, if any: a
-    plain space between words shows, and is allowed; at either end it does not."""
-    if text != text.strip(" "):
-        return " "
-    for char in text:
-        if char == " ":
-            continue
-        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or _INVISIBLE.match(char):
-            return char
-    return None
 
 
 def _unit_spellings(plan: Plan, doc: Document) -> list[Issue]:
@@ -525,3 +505,15 @@ CHECKS: tuple[Check, ...] = (
     check_rollups,
     check_period,
 )
+
+
+def open_funds(folder: DataDir, loaded: LoadedPlan) -> tuple[LoadedPlan | None, list[Issue]]:
+    """The plan with its year's funds file attached, where there is one; the plan as it is
+    where there is none; None and the file's problems where it is invalid."""
+    path = funds_path(folder, loaded.plan.document.year)
+    if path is None:
+        return loaded, []
+    funds, issues = load_funds(path, loaded.plan, folder.display(path))
+    if funds is None:
+        return None, issues
+    return loaded.with_funds(funds), []

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from minsheng.core.datadir import find_data_dir
 from minsheng.core.issues import Issue
-from minsheng.plan.funds import open_funds
-from minsheng.plan.load import load_plan
+from minsheng.plan.load import load_plan, open_funds
 
 if TYPE_CHECKING:
     from minsheng.core.cache import Cache

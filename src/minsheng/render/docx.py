@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.dates import BEIJING
 from minsheng.core.percent import shown_percent as percent
 from minsheng.core.percent import shown_points as points
 from minsheng.core.status import CODES as STATUS_CODES
@@ -36,6 +35,7 @@ from minsheng.render.gongwen import (
     BODY_SIZE,
     TITLE_FONT,
     TITLE_SIZE,
+    Scrubber,
     blank,
     body,
     defaults,
@@ -46,6 +46,7 @@ from minsheng.render.gongwen import (
     page_setup,
     paragraph,
     points_length,
+    prose_title,
     run_in,
     table,
     text_width,
@@ -55,10 +56,6 @@ if TYPE_CHECKING:
     from docx.document import Document
     from docx.text.paragraph import Paragraph
 
-# XML 1.0 cannot hold these at all (C0 controls but tab, newline and return; surrogates;
-# U+FFFE and U+FFFF): they are removed, and the person is told.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 CORE_LIMIT = 255  # characters a core property (title, author) may hold
 
 PLACEHOLDER = (
@@ -67,14 +64,10 @@ PLACEHOLDER = (
 )
 
 
-class StrippedCharacters(UserWarning):
-    """Text from the data held characters a Word file cannot store; they were left out."""
-
-
 @dataclass(frozen=True)
 class Masthead:
     """Who issues the bulletin, under what title and 文号, on what date, and who gets a copy:
-    the plan's `bulletin` settings with the command line's over them (report.formats)."""
+    the plan's `bulletin` settings with the command line's over them (views.report_formats)."""
 
     title: str | None = None  # default: 关于{year}年民生实事推进情况的通报
     issuer: str | None = None  # 落款的发文机关署名; default: the mark
@@ -88,43 +81,12 @@ class Masthead:
     contact: str | None = None  # 附注: 联系人 and 电话
 
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
 def today_in_china() -> dt.date:
     """The 成文日期 an office in China writes today, wherever the program runs."""
-    return dt.datetime.now(CHINA).date()
+    return dt.datetime.now(BEIJING).date()
 
 
 # --- text from the data -----------------------------------------------------------------
-
-
-class Scrubber:
-    """Cleans data text for the document and remembers where it had to remove characters."""
-
-    def __init__(self) -> None:
-        self.removed: dict[str, int] = {}
-
-    def __call__(self, text: Any, where: str) -> str:
-        if text is None:
-            return ""
-        text = str(text)
-        kept, count = XML_ILLEGAL.subn("", text)
-        if count:
-            self.removed[where] = self.removed.get(where, 0) + count
-        # One line: controls (and invisible format marks that could reorder what is shown)
-        # become spaces, and runs of spaces one.
-        flat = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in kept)
-        return " ".join(flat.split())
-
-    def tell(self) -> None:
-        if self.removed:
-            places = "、".join(f"{where}({n} 个)" for where, n in self.removed.items())
-            warnings.warn(
-                f"提示 [docx-stripped-characters]：Word 文件不能容纳的控制字符已去掉:{places}",
-                StrippedCharacters,
-                stacklevel=3,
-            )
 
 
 # --- numbers and dates as a 通报 writes them ---------------------------------------------
@@ -200,17 +162,6 @@ def latest_words(item: dict[str, Any], clean: Scrubber, where: str) -> str:
             text = f"{clean(entry.get('unit'), f'{where}填报单位')}:{text}"
         parts.append(text)
     return ";".join(parts) + "。" if parts else ""
-
-
-def prose_title(item: dict[str, Any], clean: Scrubber, where: str) -> str:
-    """The item's short title, whole: where the short title was cut (…), the clause it was
-    cut from; inner quotation marks become single ones, as Chinese nests them."""
-    title = clean(item.get("title"), where)
-    short = clean(item.get("short_title"), where) or title
-    if short.endswith("…"):
-        clauses = re.split(r"[,;。,;]", title)
-        short = next((c for c in clauses if c.startswith(short[:-1])), short)
-    return short.replace("“", "‘").replace("”", "’")
 
 
 def brief(items: Sequence[Named], with_completion: bool) -> str:

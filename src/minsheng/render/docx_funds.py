@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 from minsheng.core.measure import format_decimal
 from minsheng.core.status import word
 from minsheng.plan.funds import MONEY_UNITS, in_wan
-from minsheng.render.gongwen import body, heading, table
+from minsheng.render.gongwen import body, heading, prose_title, table
 
 if TYPE_CHECKING:
     from docx.document import Document
 
-    from minsheng.render.docx import Scrubber as Clean  # data text made safe for the document
+    from minsheng.render.gongwen import Scrubber as Clean  # data text made safe for the document
 
 
 def _wan(value: Any, unit: str) -> str:
@@ -32,7 +32,6 @@ def _wan(value: Any, unit: str) -> str:
 def funds_paragraph(
     report: dict[str, Any], summary: dict[str, Any], percent: Callable[[Any], str], clean: Clean
 ) -> str:
-    from minsheng.render.docx import prose_title  # the 通报's way of naming an item
 
     unit = _unit(summary)
     items = {item.get("id"): item for item in report.get("items", [])}
@@ -91,7 +90,6 @@ def write_funds(
 ) -> None:
     """The section, numbered `number` with its table 表`table_number` (has_funds says whether
     the JSON has one)."""
-    from minsheng.render.docx import prose_title
 
     summary = (report.get("summary") or {}).get("funds")
     assert isinstance(summary, dict)

@@ -6,10 +6,13 @@ docx.py's."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from minsheng.core.cells import inert
 from minsheng.core.typography import typeset
 
 if TYPE_CHECKING:
@@ -397,3 +400,50 @@ def text_width(text: str) -> float:
     return sum(
         BODY_SIZE if unicodedata.east_asian_width(c) in "WF" else BODY_SIZE / 2 for c in text
     )
+
+
+# --- text from the data -----------------------------------------------------------------
+
+# XML 1.0 cannot hold these at all (C0 controls but tab, newline and return; surrogates;
+# U+FFFE and U+FFFF): they are removed, and the person is told.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class StrippedCharacters(UserWarning):
+    """Text from the data held characters a Word file cannot store; they were left out."""
+
+
+class Scrubber:
+    """Cleans data text for the document and remembers where it had to remove characters."""
+
+    def __init__(self) -> None:
+        self.removed: dict[str, int] = {}
+
+    def __call__(self, text: Any, where: str) -> str:
+        if text is None:
+            return ""
+        text = str(text)
+        kept, count = XML_ILLEGAL.subn("", text)
+        if count:
+            self.removed[where] = self.removed.get(where, 0) + count
+        return inert(kept)
+
+    def tell(self) -> None:
+        if self.removed:
+            places = "、".join(f"{where}({n} 个)" for where, n in self.removed.items())
+            warnings.warn(
+                f"提示 [docx-stripped-characters]：Word 文件不能容纳的控制字符已去掉:{places}",
+                StrippedCharacters,
+                stacklevel=3,
+            )
+
+
+def prose_title(item: dict[str, Any], clean: Scrubber, where: str) -> str:
+    """The item's short title, whole: where the short title was cut (…), the clause it was
+    cut from; inner quotation marks become single ones, as Chinese nests them."""
+    title = clean(item.get("title"), where)
+    short = clean(item.get("short_title"), where) or title
+    if short.endswith("…"):
+        clauses = re.split(r"[,;。,;]", title)
+        short = next((c for c in clauses if c.startswith(short[:-1])), short)
+    return short.replace("“", "‘").replace("”", "’")

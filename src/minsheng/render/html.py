@@ -1,8 +1,8 @@
 """The public progress page (公开进度页面): one self-contained HTML file from the report's JSON.
 
-The input is the plain dict of `report --format json` (the contract in DESIGN.md), so the page
-never reaches into the computation. Charts are inline SVG drawn here; the page has no script,
-loads nothing from anywhere, and its Content-Security-Policy says so to the browser.
+The input is the plain dict of `report --format json` (the contract in docs/design.md), so the
+page never reaches into the computation. Charts are inline SVG drawn here; the page has no
+script, loads nothing from anywhere, and its Content-Security-Policy says so to the browser.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from minsheng.core.percent import points
 from minsheng.core.status import Status
@@ -35,7 +35,7 @@ from minsheng.progress.entry import (
     sort_key,
     tells_progress,
 )
-from minsheng.progress.rollup import Actual, actual_of, rolled_up
+from minsheng.progress.rollup import actual_of, rolled_up
 from minsheng.report.cycle import (
     Cycle,
     Point,
@@ -47,7 +47,15 @@ from minsheng.report.cycle import (
     reported_months,
     reporting,
 )
-from minsheng.report.funds import FundsReport, funds_report
+from minsheng.report.document import Report
+from minsheng.report.funds import funds_report
+from minsheng.report.results import (
+    GroupResult,
+    ItemResult,
+    Snapshot,
+    TargetResult,
+    rank_key,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -151,93 +159,6 @@ def elapsed(period: Period, day: dt.date, basis: Basis) -> int:
 
 def _clamp(value: Decimal) -> Decimal:
     return min(ONE, max(ZERO, value))
-
-
-# --- results ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetResult:
-    """One target at the as-of date: what counts as its actual, completion and whether met."""
-
-    target: Target
-    measure: int | None  # 1-based number of the measure it belongs to; None: the item's own
-    entry: AnyEntry | None  # its own latest entry
-    actual: Actual | None  # that entry, or the 合计 of its parts (sum_of) when more recent
-    completion: Decimal
-    met: bool
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """One item at the as-of date."""
-
-    item: Item
-    units: list[str]  # canonical names of the lead units
-    targets: list[TargetResult]
-    completion: Decimal | None  # None for a 无任务 item
-    expected: Decimal
-    status: Status
-    latest: AnyEntry | None  # the most recent entry that counts (own targets first)
-    note: AnyEntry | None  # the most recent one with a note (own targets first)
-    # 最新进展: the entry that describes the item, one per lead unit of a co-led item (each
-    # unit's own targets), each shown with its own figure, note and date, never mixed.
-    latest_by_unit: Sequence[AnyEntry] = ()
-
-    @property
-    def gap(self) -> Decimal | None:
-        """Points below expected progress (negative when ahead), from the rounded points."""
-        if self.completion is None:
-            return None
-        return points(self.expected) - points(self.completion)
-
-
-@dataclass(frozen=True)
-class GroupResult:
-    """A unit's or a category's items: mean completion of the active ones, counts by status."""
-
-    name: str
-    items: list[ItemResult]
-    completion: Decimal | None
-    counts: dict[Status, int]
-
-    @property
-    def unreported(self) -> list[ItemResult]:
-        return [r for r in self.items if r.status is Status.UNREPORTED]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything at one as-of date."""
-
-    as_of: dt.date
-    expected: Decimal  # of the plan period, without any item's own schedule
-    thresholds: Thresholds
-    items: list[ItemResult]
-    units: list[GroupResult]  # ranked: completion descending, then name
-    categories: list[GroupResult]  # in plan order
-    summary: dict[Status, int] = field(default_factory=dict)
-
-    def item(self, number: int) -> ItemResult:
-        return next(r for r in self.items if r.item.id == number)
-
-
-@dataclass(frozen=True)
-class Report:
-    """The plan, its snapshot at the as-of date, and at `--since` when asked."""
-
-    plan: Plan
-    now: Snapshot
-    since: Snapshot | None = None
-    cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
-    generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
-    funds: FundsReport | None = None  # money beside the work, where a funds file exists
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document, as `minsheng report --format json` prints it (docs/report.md)."""
-        from minsheng.report.document import document
-
-        return document(self)
 
 
 # --- the computation --------------------------------------------------------------------
@@ -377,21 +298,6 @@ def group(name: str, items: list[ItemResult]) -> GroupResult:
     return GroupResult(name, items, completion, counts)
 
 
-def ranks(groups: Sequence[GroupResult]) -> list[int]:
-    """Competition ranking (1, 2, 2, 4) of ranked groups: equal points shown, equal rank."""
-    found: list[int] = []
-    for index, unit in enumerate(groups):
-        if index and _rank_key(unit)[0] == _rank_key(groups[index - 1])[0]:
-            found.append(found[-1])
-        else:
-            found.append(index + 1)
-    return found
-
-
-def _rank_key(unit: GroupResult) -> tuple[Decimal, str]:
-    return (-points(unit.completion or ZERO), unit.name)
-
-
 def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date) -> Snapshot:
     """Every item, unit and category at one date, from the entries that count on it."""
     history: dict[int, list[E]] = defaultdict(list)
@@ -408,7 +314,7 @@ def snapshot(plan: Plan, units_of: UnitsOf, entries: Sequence[E], as_of: dt.date
         if result.status is not Status.NO_TASK:
             for name in result.units:
                 by_unit[name].append(unit_part(plan, result, name))
-    units = sorted((group(name, held) for name, held in by_unit.items() if held), key=_rank_key)
+    units = sorted((group(name, held) for name, held in by_unit.items() if held), key=rank_key)
     categories = [
         group(category.name, [r for r in items if r.item.category == category.id])
         for category in plan.categories

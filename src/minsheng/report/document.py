@@ -1,8 +1,10 @@
-"""The report as JSON (the contract in DESIGN.md): the document the page, the workbook and the
-Word bulletin are made from."""
+"""The report as JSON (the contract in docs/design.md, every key here): the document the page,
+the workbook and the Word bulletin are made from, with its monthly cycle and its money."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,13 +13,39 @@ from minsheng.core.percent import json_percent as pct
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import requirement_words, short_title, target_json
-from minsheng.plan.models import Kind
+from minsheng.plan.funds import ARRIVED, INVESTED, PAID
+from minsheng.plan.models import Kind, Plan
 from minsheng.progress.entry import AnyEntry
-from minsheng.report import funds_bulletin, monthly
-from minsheng.report.bulletin import category_name, latest_text, shown_entry
-from minsheng.report.compute import ItemResult, Report, TargetResult, ranks
+from minsheng.report.cycle import Cycle
+from minsheng.report.funds import FundsGroup, FundsReport, Money, share
+from minsheng.report.funds import ranks as funds_ranks
+from minsheng.report.latest import latest_text, shown_entry
+from minsheng.report.results import ItemResult, Snapshot, TargetResult, ranks
 
-# --- JSON: the contract in DESIGN.md ------------------------------------------------------
+RATE_KEYS = {ARRIVED: "arrived", PAID: "paid", INVESTED: "invested"}
+
+# --- JSON: the contract in docs/design.md -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """The plan, its snapshot at the as-of date, and at `--since` when asked."""
+
+    plan: Plan
+    now: Snapshot
+    since: Snapshot | None = None
+    cycle: Cycle | None = None  # the monthly cycle (月调度), when asked for
+    generated_at: dt.datetime | None = None  # when the report was made (returns due by then)
+    funds: FundsReport | None = None  # money beside the work, where a funds file exists
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document, as `minsheng report --format json` prints it (docs/design.md)."""
+        return document(self)
+
+
+def category_name(report: Report, number: int) -> str:
+    """A category's name as the plan gives it (the notice's heading)."""
+    return next(c.name for c in report.plan.categories if c.id == number)
 
 
 def fraction(value: Decimal | None) -> int | float | None:
@@ -100,14 +128,15 @@ def _item_json(report: Report, index: int, result: ItemResult) -> dict[str, Any]
             "completion_pct": pct(then.completion),
             "status": then.status.value,
         }
-    found["history"] = monthly.history_json(report, item.id)
+    found["history"] = history_json(report, item.id)
     if report.funds is not None:  # without a funds file the document is as it was
-        found["funds"] = funds_bulletin.item_funds_json(report, item.id)
+        found["funds"] = item_funds_json(report, item.id)
     return found
 
 
 def _counts_json(counts: dict[Status, int]) -> dict[str, int]:
-    return {status.value: counts[status] for status in Status}
+    """Counts by status code, in the order of `Status` (the funds' leave out 无任务)."""
+    return {status.value: count for status, count in counts.items()}
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -138,7 +167,7 @@ def document(report: Report) -> dict[str, Any]:
     ]
     summary: dict[str, Any] = dict(_counts_json(now.summary))
     if report.funds is not None:
-        summary["funds"] = funds_bulletin.summary_funds_json(report)
+        summary["funds"] = summary_funds_json(report)
     return {
         "as_of": now.as_of.isoformat(),
         "generated_at": report.generated_at.isoformat() if report.generated_at else None,
@@ -164,6 +193,160 @@ def document(report: Report) -> dict[str, Any]:
         "items": [_item_json(report, i, r) for i, r in enumerate(now.items)],
         "units": units,
         "categories": categories,
-        "reporting": monthly.reporting_json(report),
-        "escalations": monthly.escalations_json(report),
+        "reporting": reporting_json(report),
+        "escalations": escalations_json(report),
+    }
+
+
+# --- the monthly cycle (月调度) -----------------------------------------------------------
+
+
+def history_json(report: Report, item: int) -> list[dict[str, Any]]:
+    cycle = report.cycle
+    if cycle is None:
+        return []
+    return [
+        {
+            "as_of": point.as_of.isoformat(),
+            "completion": fraction(point.completion),
+            "completion_pct": pct(point.completion),
+            "status": point.status.value,
+        }
+        for point in cycle.history.get(item, [])
+    ]
+
+
+def reporting_json(report: Report) -> list[dict[str, Any]]:
+    cycle = report.cycle
+    if cycle is None:
+        return []
+    return [
+        {
+            "unit": unit.unit,
+            "on_time_rate": fraction(unit.on_time_rate),
+            "on_time_rate_pct": pct(unit.on_time_rate),
+            "periods": [
+                {
+                    "period": period.label,
+                    "due": period.due.isoformat(),
+                    "status": period.status.value,
+                    "items_missing": period.items_missing,
+                    "items_late": period.items_late,
+                    "items_pending": period.items_pending,
+                }
+                for period in unit.periods
+            ],
+        }
+        for unit in cycle.reporting
+    ]
+
+
+def escalations_json(report: Report) -> list[dict[str, Any]]:
+    cycle = report.cycle
+    if cycle is None:
+        return []
+    return [
+        {"id": e.item, "units": e.units, "months": e.months, "status": e.status.value}
+        for e in cycle.escalations
+    ]
+
+
+# --- the money (资金到位和拨付), only with a funds file -----------------------------------
+
+
+def _money_json(money: Money) -> dict[str, Any]:
+    """Amounts as written, each rate as a fraction and beside it the figure shown (`_pct`)."""
+    return {
+        "planned": json_number(money.planned),
+        "arrived": json_number(money.arrived),
+        "paid": json_number(money.paid),
+        "invested": json_number(money.invested),
+        "arrived_rate": fraction(money.arrived_rate),
+        "arrived_rate_pct": pct(money.arrived_rate),
+        "paid_rate": fraction(money.paid_rate),
+        "paid_rate_pct": pct(money.paid_rate),
+        "invested_rate": fraction(money.invested_rate),
+        "invested_rate_pct": pct(money.invested_rate),
+    }
+
+
+def item_funds_json(report: Report, number: int) -> dict[str, Any] | None:
+    """An item's `funds`: None for an item the funds file does not name."""
+    funds = report.funds
+    found = funds.item(number) if funds is not None else None
+    if funds is None or found is None:
+        return None
+    stage = found.stage
+    reason = found.reason
+    return {
+        "unit": funds.unit,
+        **_money_json(found.money),
+        "total": json_number(found.funded.total),
+        "sources": {name: json_number(amount) for name, amount in found.funded.sources.items()},
+        "expected": fraction(found.expected),
+        "expected_pct": pct(found.expected),
+        "gap": json_number(found.gap),
+        "status": found.status.value,
+        "status_label": STATUS_WORDS[found.status],
+        "stage": None
+        if stage is None
+        else {
+            "by": stage.stage.by.isoformat(),
+            "rates": {
+                RATE_KEYS[key]: {
+                    "required": fraction(need),
+                    "required_pct": pct(need),
+                    "actual": fraction(have),
+                    "actual_pct": pct(have),
+                    "met": key not in stage.missed,
+                }
+                for key, (need, have) in stage.rates.items()
+            },
+        },
+        "reason": None
+        if reason is None
+        else {"date": reason.date.isoformat(), "target": reason.target, "text": reason.note},
+    }
+
+
+def _group_json(group: FundsGroup) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "items": [found.item.id for found in group.items],
+        **_money_json(group.money),
+        "counts": _counts_json(group.counts),
+    }
+
+
+def summary_funds_json(report: Report) -> dict[str, Any]:
+    """`summary.funds`: the totals and rates, by source, by unit (ranked) and by category."""
+    funds = report.funds
+    assert funds is not None
+    categories = {category.name: category.id for category in report.plan.categories}
+    return {
+        "unit": funds.unit,
+        "paid_basis": funds.basis.value,
+        **_money_json(funds.total.money),
+        "expected": fraction(funds.expected),
+        "expected_pct": pct(funds.expected),
+        "thresholds": {"behind": json_number(funds.behind), "lagging": json_number(funds.lagging)},
+        "items": [found.item.id for found in funds.items],
+        "counts": _counts_json(funds.total.counts),
+        "lagging": [found.item.id for found in funds.lagging_items],
+        "sources": [
+            {
+                "name": name,
+                "planned": json_number(amount),
+                "share": fraction(share(amount, funds)),
+                "share_pct": pct(share(amount, funds)),
+            }
+            for name, amount in funds.sources
+        ],
+        "units": [
+            {"rank": rank, **_group_json(group)}
+            for rank, group in zip(funds_ranks(funds.units), funds.units, strict=True)
+        ],
+        "categories": [
+            {"no": categories[group.name], **_group_json(group)} for group in funds.categories
+        ],
     }

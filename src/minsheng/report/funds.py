@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from minsheng.core.percent import points
+from minsheng.core.percent import ranks as competition_ranks
 from minsheng.core.status import Status
 from minsheng.plan.funds import (
     ARRIVED,
@@ -222,6 +223,17 @@ def group(name: str, items: list[ItemFunds], basis: PaidBasis) -> FundsGroup:
 def rank_key(group: FundsGroup) -> tuple[Decimal, str]:
     """By 拨付率 as shown, highest first; then by name."""
     return (-points(group.money.paid_rate or ZERO), group.name)
+
+
+def ranks(groups: Sequence[FundsGroup]) -> list[int]:
+    """Competition ranking by 拨付率 as shown (1, 2, 2, 4)."""
+    return competition_ranks([rank_key(group)[0] for group in groups])
+
+
+def share(amount: Decimal, funds: FundsReport) -> Decimal | None:
+    """A source's part of the year's planned investment."""
+    planned = funds.total.money.planned
+    return amount / planned if planned else None
 
 
 def funds_report(

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from minsheng.core.issues import Code, UsageError
 from minsheng.core.measure import json_number
@@ -33,12 +33,9 @@ from minsheng.plan.models import (
 )
 from minsheng.render.tables import Cell, Column, Table, to_csv, to_markdown, to_terminal
 
-if TYPE_CHECKING:
-    pass
-
-# `list --status` takes the status codes of the JSON contract (DESIGN.md, minsheng.core.status),
-# `active` (有任务: anything but no_task) and `missing` (本月未报送: this month's return not
-# in after its due day), each also in Chinese.
+# `list --status` takes the status codes of the JSON contract (docs/design.md,
+# minsheng.core.status), `active` (有任务: anything but no_task) and `missing` (本月未报送: this
+# month's return not in after its due day), each also in Chinese.
 ACTIVE = "active"
 ACTIVE_WORD = "有任务"
 NO_TASK = Status.NO_TASK.value
@@ -146,7 +143,7 @@ def status_of(item: Item, statuses: Mapping[int, str] | None) -> str:
     return (statuses or {}).get(item.id, NO_TASK if item.no_task else ACTIVE)
 
 
-# --- JSON (the contract in DESIGN.md) ----------------------------------------------------
+# --- JSON (the contract in docs/design.md) -----------------------------------------------
 
 
 def item_json(loaded: LoadedPlan, item: Item) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from minsheng.progress.return_import import ReturnEntry
 from minsheng.render.tables import Cell, Column, Table, Value
+from minsheng.returns.importing import ReturnEntry
 from minsheng.views.progress_list import progress_text
 
 

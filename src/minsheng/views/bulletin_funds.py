@@ -1,5 +1,6 @@
-"""The money in the bulletin (资金到位和拨付情况): its tables and its part of the JSON document.
-Only a report with a funds file has them: without one nothing here is shown."""
+"""The money in the bulletin (资金到位和拨付情况): its tables and its CSV columns (its part of
+the JSON document is in minsheng.report.document). Only a report with a funds file has them:
+without one nothing here is shown."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from minsheng.core.measure import format_decimal, json_number
-from minsheng.core.percent import json_percent as pct
+from minsheng.core.cells import inert
+from minsheng.core.measure import format_decimal
 from minsheng.core.percent import percent_text as percent
 from minsheng.core.percent import points
 from minsheng.core.status import STYLES as STATUS_STYLES
@@ -17,12 +18,11 @@ from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
 from minsheng.plan.funds import ARRIVED, FUNDS_TARGETS, INVESTED, PAID, PaidBasis, in_wan
 from minsheng.render.tables import Cell, Column, Table
-from minsheng.report.compute import Report
-from minsheng.report.funds import FundsGroup, FundsReport, ItemFunds, Money
+from minsheng.report.document import Report
+from minsheng.report.funds import FundsReport, ItemFunds, Money, ranks, share
 
 YI = Decimal(10_000)  # 万元 in 1 亿元
 RATE_WORDS = {ARRIVED: "到位率", PAID: "拨付率", INVESTED: "完成投资率"}
-RATE_KEYS = {ARRIVED: "arrived", PAID: "paid", INVESTED: "invested"}
 SECTION = "资金到位和拨付情况"
 
 
@@ -63,34 +63,13 @@ def stage_text(found: ItemFunds) -> str:
 
 def reason_text(found: ItemFunds, as_of: dt.date) -> str:
     """The latest note among the funds figures that count, dated when older than `as_of`."""
-    from minsheng.report.bulletin import inert  # the one scrub of data text
-
     entry = found.reason
     if entry is None:
         return ""
     return inert(entry.note) + ("" if entry.date == as_of else f"({entry.date})")
 
 
-def ranks(groups: list[FundsGroup]) -> list[int]:
-    """Competition ranking by 拨付率 as shown (1, 2, 2, 4)."""
-    found: list[int] = []
-    for index, group in enumerate(groups):
-        shown = points(group.money.paid_rate or Decimal(0))
-        before = groups[index - 1] if index else None
-        if before is not None and points(before.money.paid_rate or Decimal(0)) == shown:
-            found.append(found[-1])
-        else:
-            found.append(index + 1)
-    return found
-
-
 # --- the tables ------------------------------------------------------------------------------
-
-
-def share(amount: Decimal, funds: FundsReport) -> Decimal | None:
-    """A source's part of the year's planned investment."""
-    planned = funds.total.money.planned
-    return amount / planned if planned else None
 
 
 def totals_table(report: Report, funds: FundsReport) -> Table:
@@ -281,112 +260,3 @@ def group_csv_cells(report: Report, name: str, by_unit: bool) -> list[Any]:
     groups = funds.units if by_unit else funds.categories
     group = next((found for found in groups if found.name == name), None)
     return _money_cells(group.money if group is not None else None, funds.unit)
-
-
-# --- JSON ----------------------------------------------------------------------------------
-
-
-def fraction(value: Decimal | None) -> int | float | None:
-    return json_number(value, 4)
-
-
-def _money_json(money: Money) -> dict[str, Any]:
-    """Amounts as written, each rate as a fraction and beside it the figure shown (`_pct`)."""
-    return {
-        "planned": json_number(money.planned),
-        "arrived": json_number(money.arrived),
-        "paid": json_number(money.paid),
-        "invested": json_number(money.invested),
-        "arrived_rate": fraction(money.arrived_rate),
-        "arrived_rate_pct": pct(money.arrived_rate),
-        "paid_rate": fraction(money.paid_rate),
-        "paid_rate_pct": pct(money.paid_rate),
-        "invested_rate": fraction(money.invested_rate),
-        "invested_rate_pct": pct(money.invested_rate),
-    }
-
-
-def _counts_json(counts: dict[Status, int]) -> dict[str, int]:
-    return {status.value: count for status, count in counts.items()}
-
-
-def item_funds_json(report: Report, number: int) -> dict[str, Any] | None:
-    """An item's `funds`: None for an item the funds file does not name."""
-    funds = report.funds
-    found = funds.item(number) if funds is not None else None
-    if funds is None or found is None:
-        return None
-    stage = found.stage
-    reason = found.reason
-    return {
-        "unit": funds.unit,
-        **_money_json(found.money),
-        "total": json_number(found.funded.total),
-        "sources": {name: json_number(amount) for name, amount in found.funded.sources.items()},
-        "expected": fraction(found.expected),
-        "expected_pct": pct(found.expected),
-        "gap": json_number(found.gap),
-        "status": found.status.value,
-        "status_label": STATUS_WORDS[found.status],
-        "stage": None
-        if stage is None
-        else {
-            "by": stage.stage.by.isoformat(),
-            "rates": {
-                RATE_KEYS[key]: {
-                    "required": fraction(need),
-                    "required_pct": pct(need),
-                    "actual": fraction(have),
-                    "actual_pct": pct(have),
-                    "met": key not in stage.missed,
-                }
-                for key, (need, have) in stage.rates.items()
-            },
-        },
-        "reason": None
-        if reason is None
-        else {"date": reason.date.isoformat(), "target": reason.target, "text": reason.note},
-    }
-
-
-def _group_json(group: FundsGroup) -> dict[str, Any]:
-    return {
-        "name": group.name,
-        "items": [found.item.id for found in group.items],
-        **_money_json(group.money),
-        "counts": _counts_json(group.counts),
-    }
-
-
-def summary_funds_json(report: Report) -> dict[str, Any]:
-    """`summary.funds`: the totals and rates, by source, by unit (ranked) and by category."""
-    funds = report.funds
-    assert funds is not None
-    categories = {category.name: category.id for category in report.plan.categories}
-    return {
-        "unit": funds.unit,
-        "paid_basis": funds.basis.value,
-        **_money_json(funds.total.money),
-        "expected": fraction(funds.expected),
-        "expected_pct": pct(funds.expected),
-        "thresholds": {"behind": json_number(funds.behind), "lagging": json_number(funds.lagging)},
-        "items": [found.item.id for found in funds.items],
-        "counts": _counts_json(funds.total.counts),
-        "lagging": [found.item.id for found in funds.lagging_items],
-        "sources": [
-            {
-                "name": name,
-                "planned": json_number(amount),
-                "share": fraction(share(amount, funds)),
-                "share_pct": pct(share(amount, funds)),
-            }
-            for name, amount in funds.sources
-        ],
-        "units": [
-            {"rank": rank, **_group_json(group)}
-            for rank, group in zip(ranks(funds.units), funds.units, strict=True)
-        ],
-        "categories": [
-            {"no": categories[group.name], **_group_json(group)} for group in funds.categories
-        ],
-    }

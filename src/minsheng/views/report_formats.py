@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from minsheng.core.typography import typeset
 from minsheng.render.tables import md_escape, to_csv, to_markdown, to_terminal
-from minsheng.report.bulletin import heading, summary_sentence, tables_by
-from minsheng.report.compute import Report
-from minsheng.report.document import document
-from minsheng.report.tidy import csv_table
+from minsheng.report.document import Report, document
+from minsheng.views.bulletin import heading, summary_sentence, tables_by
+from minsheng.views.tidy import csv_table
 
 if TYPE_CHECKING:
     from minsheng.render.docx import Masthead

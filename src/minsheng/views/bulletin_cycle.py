@@ -1,25 +1,20 @@
-"""The monthly cycle in the bulletin (月调度): its tables and its part of the JSON document."""
+"""The monthly cycle in the bulletin (月调度): its tables (its part of the JSON document is in
+minsheng.report.document)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from minsheng.core.measure import json_number
-from minsheng.core.percent import json_percent as pct
 from minsheng.core.percent import percent_text as percent
 from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import NONE, Cell, Column, Table
-from minsheng.report.compute import Report
 from minsheng.report.cycle import RETURN_STYLES, RETURN_WORDS, Point, Return, UnitReporting
+from minsheng.report.document import Report
 
 SPARKS = "▁▂▃▄▅▆▇█"  # 0 to 100%, the same scale for every item: flat at the bottom is nothing
-
-
-def fraction(value: Decimal | None) -> int | float | None:
-    return json_number(value, 4)
 
 
 def sparkline(points_: list[Point]) -> str:
@@ -166,56 +161,3 @@ def trend_table(report: Report, short_title: Any) -> Table:
             ]
         )
     return table
-
-
-# --- JSON -----------------------------------------------------------------------------------
-
-
-def history_json(report: Report, item: int) -> list[dict[str, Any]]:
-    cycle = report.cycle
-    if cycle is None:
-        return []
-    return [
-        {
-            "as_of": point.as_of.isoformat(),
-            "completion": fraction(point.completion),
-            "completion_pct": pct(point.completion),
-            "status": point.status.value,
-        }
-        for point in cycle.history.get(item, [])
-    ]
-
-
-def reporting_json(report: Report) -> list[dict[str, Any]]:
-    cycle = report.cycle
-    if cycle is None:
-        return []
-    return [
-        {
-            "unit": unit.unit,
-            "on_time_rate": fraction(unit.on_time_rate),
-            "on_time_rate_pct": pct(unit.on_time_rate),
-            "periods": [
-                {
-                    "period": period.label,
-                    "due": period.due.isoformat(),
-                    "status": period.status.value,
-                    "items_missing": period.items_missing,
-                    "items_late": period.items_late,
-                    "items_pending": period.items_pending,
-                }
-                for period in unit.periods
-            ],
-        }
-        for unit in cycle.reporting
-    ]
-
-
-def escalations_json(report: Report) -> list[dict[str, Any]]:
-    cycle = report.cycle
-    if cycle is None:
-        return []
-    return [
-        {"id": e.item, "units": e.units, "months": e.months, "status": e.status.value}
-        for e in cycle.escalations
-    ]

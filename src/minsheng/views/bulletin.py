@@ -3,11 +3,9 @@ tables that any text format renders."""
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from minsheng.core.measure import format_decimal
 from minsheng.core.percent import percent_text as percent
 from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
@@ -15,12 +13,13 @@ from minsheng.core.status import STYLES as STATUS_STYLES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.plan.describe import short_title
-from minsheng.plan.models import BASIS_WORDS, Kind, reporter_of
-from minsheng.progress.entry import AnyEntry, tells_progress
+from minsheng.plan.models import BASIS_WORDS
 from minsheng.render.tables import NONE, Cell, Column, Table
-from minsheng.report import monthly
-from minsheng.report.compute import ItemResult, Report, Snapshot, ranks
-from minsheng.report.funds_bulletin import funds_tables
+from minsheng.report.document import Report
+from minsheng.report.latest import latest_text
+from minsheng.report.results import ItemResult, Snapshot, ranks
+from minsheng.views import bulletin_cycle
+from minsheng.views.bulletin_funds import funds_tables
 
 # `by` chooses the rows: None is the whole bulletin, "item" the items, or one of these.
 BY_UNIT, BY_CATEGORY = "unit", "category"
@@ -46,14 +45,6 @@ def status_cell(status: Status) -> Cell:
     return Cell(STATUS_WORDS[status], STATUS_STYLES[status])
 
 
-def inert(text: str | None) -> str:
-    """Data text on one line, without control characters that a terminal would obey."""
-    if not text:
-        return ""
-    kept = "".join(" " if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
-    return " ".join(kept.split())
-
-
 def gap_text(result: ItemResult) -> str:
     """Points below expected, one decimal kept (31.0, not 31)."""
     return "" if result.gap is None else str(result.gap)
@@ -63,53 +54,9 @@ def units_text(result: ItemResult) -> str:
     return "、".join(result.units)
 
 
-def state_text(result: ItemResult, entry: AnyEntry | None = None) -> str:
-    """Where an entry (the latest by default) put its target: the stage (with percent), or
-    the value."""
-    entry = result.latest if entry is None else entry
-    if entry is None:
-        return ""
-    if entry.stage is not None:
-        share = f"({format_decimal(entry.percent)}%)" if entry.percent is not None else ""
-        return f"{entry.stage}{share}"
-    if entry.value is None:
-        return ""
-    target = next((t.target for t in result.targets if t.target.id == entry.target), None)
-    if target is None:
-        return format_decimal(entry.value)
-    # A quantity is reported cumulatively (累计); a level or a standard is where it stands.
-    cumulative = "累计" if target.kind is Kind.QUANTITY else ""
-    return f"{cumulative}{format_decimal(entry.value)}{target.unit or ''}"
-
-
-def shown_entry(result: ItemResult, entry: AnyEntry) -> str:
-    """One entry as 最新进展 shows it, without its date: its stage or value, then its own
-    note (a correction's note says why a figure changed, no news of the work: left out)."""
-    text = state_text(result, entry)
-    if tells_progress(entry):
-        text = f"{text};{inert(entry.note)}" if text else inert(entry.note)
-    return text
-
-
-def latest_text(result: ItemResult) -> str:
-    """最新进展 in a line: one entry's date, figure and note, never a figure from one entry
-    and a note from another; for a co-led item, each lead unit's own, named."""
-    entries = result.latest_by_unit
-    parts = [f"{entry.date} {shown_entry(result, entry)}".rstrip() for entry in entries]
-    # Named by unit where more than one unit reports the item's targets (Target.by).
-    reporters = {reporter_of(result.item, t.target, result.units) for t in result.targets}
-    if len(reporters) > 1:
-        parts = [f"{entry.unit}:{part}" for entry, part in zip(entries, parts, strict=True)]
-    return "。".join(parts)
-
-
 def basis_words(report: Report) -> str:
     """How 序时进度 was counted (按月计 or 按天计): two counts can differ on a status."""
     return BASIS_WORDS[report.plan.schedule.basis]
-
-
-def category_name(report: Report, number: int) -> str:
-    return next(c.name for c in report.plan.categories if c.id == number)
 
 
 def active(snapshot: Snapshot) -> list[ItemResult]:
@@ -191,7 +138,7 @@ def unit_table(report: Report) -> Table:
         ],
         title="牵头单位排名",
     )
-    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    returns = bulletin_cycle.rates(report) if bulletin_cycle.has_returns(report) else {}
     if returns:  # how often on time, beside how far along: offices rank units on both
         table.columns.insert(4, Column("on_time_rate", "按时报送率", "right"))
     units = report.now.units
@@ -201,7 +148,7 @@ def unit_table(report: Report) -> Table:
         if returns:
             # A co-lead that reports no target has no returns to be on time with: —.
             returned = returns.get(unit.name)
-            row.append("—" if returned is None else monthly.rate_text(returned))
+            row.append("—" if returned is None else bulletin_cycle.rate_text(returned))
         table.rows.append([*row, *counts])
     return table
 
@@ -335,20 +282,20 @@ def bulletin_tables(report: Report) -> list[Table]:
     changes."""
     cycle = report.cycle
     tables = [summary_table(report)]
-    if monthly.has_returns(report):
-        tables.append(monthly.returns_table(report))
+    if bulletin_cycle.has_returns(report):
+        tables.append(bulletin_cycle.returns_table(report))
     tables += [item_table(report), unit_table(report), lagging_table(report)]
     if cycle is not None:
-        tables.append(monthly.escalation_table(report, short_title))
+        tables.append(bulletin_cycle.escalation_table(report, short_title))
     tables += funds_tables(report)  # 资金到位和拨付情况, where a funds file exists
     # With a monthly cycle, silence is this month's: a unit that reported in May and stopped
     # is missing in June, though its items have an entry.
-    if monthly.has_returns(report):
-        tables.append(monthly.missing_table(report))
+    if bulletin_cycle.has_returns(report):
+        tables.append(bulletin_cycle.missing_table(report))
     else:
         tables.append(unreported_table(report))
     if cycle is not None:
-        tables.append(monthly.trend_table(report, short_title))
+        tables.append(bulletin_cycle.trend_table(report, short_title))
     if report.since is not None:
         tables.append(changes_table(report))
     return tables

@@ -1,6 +1,6 @@
 """A unit's monthly return (进度报送表): its columns, its rows (every target the unit reports,
 with the figure that counts now), and the stamp of what it was made for. Reading a filled
-one back is return_import; the file formats (xlsx, CSV) are return_files."""
+one back is importing; the file formats (xlsx, CSV) are files."""
 
 from __future__ import annotations
 

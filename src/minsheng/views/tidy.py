@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from minsheng.core.cells import inert
 from minsheng.core.percent import points
 from minsheng.core.status import ACTIVE as ACTIVE_STATUSES
 from minsheng.core.status import WORDS as STATUS_WORDS
 from minsheng.core.status import Status
 from minsheng.render.tables import Column, Table
-from minsheng.report import funds_bulletin, monthly
-from minsheng.report.bulletin import (
-    BY_CATEGORY,
-    BY_UNIT,
-    basis_words,
-    category_name,
-    inert,
-    latest_text,
-    units_text,
-)
-from minsheng.report.compute import Report, ranks
 from minsheng.report.cycle import RETURN_WORDS
+from minsheng.report.document import Report, category_name
+from minsheng.report.latest import latest_text
+from minsheng.report.results import ranks
+from minsheng.views import bulletin_cycle, bulletin_funds
+from minsheng.views.bulletin import BY_CATEGORY, BY_UNIT, basis_words, units_text
 
 # --- CSV: one tidy table, numbers as numbers ----------------------------------------------
 
@@ -60,7 +55,7 @@ def _item_rows(report: Report) -> Table:
         ]
     money = report.funds is not None  # the funds columns, only where a funds file exists
     if money:
-        columns += funds_bulletin.ITEM_COLUMNS
+        columns += bulletin_funds.ITEM_COLUMNS
     table = Table(columns)
     for index, result in enumerate(report.now.items):
         latest = result.latest
@@ -82,7 +77,7 @@ def _item_rows(report: Report) -> Table:
             completion = None if then.completion is None else points(then.completion)
             row += [completion, STATUS_WORDS[then.status]]
         if money:
-            row += funds_bulletin.item_csv_cells(report, result.item.id)
+            row += bulletin_funds.item_csv_cells(report, result.item.id)
         table.rows.append(row)
     return table
 
@@ -98,7 +93,7 @@ def _unit_rows(report: Report) -> Table:
             Column("unreported_items", "从未报送事项"),
         ]
     )
-    returns = monthly.rates(report) if monthly.has_returns(report) else {}
+    returns = bulletin_cycle.rates(report) if bulletin_cycle.has_returns(report) else {}
     if returns:
         table.columns += [
             Column("return", "本月报送"),
@@ -108,7 +103,7 @@ def _unit_rows(report: Report) -> Table:
             Column("on_time_rate", "按时报送率(%)"),
         ]
     if report.funds is not None:
-        table.columns += funds_bulletin.MONEY_COLUMNS
+        table.columns += bulletin_funds.MONEY_COLUMNS
     units = report.now.units
     for rank, unit in zip(ranks(units), units, strict=True):
         row: list[Any] = [
@@ -132,7 +127,7 @@ def _unit_rows(report: Report) -> Table:
         elif returns:  # a co-lead that reports no target of its items has no returns
             row += [None] * 5
         if report.funds is not None:  # the money in its own columns, after the returns'
-            row += funds_bulletin.group_csv_cells(report, unit.name, by_unit=True)
+            row += bulletin_funds.group_csv_cells(report, unit.name, by_unit=True)
         table.rows.append(row)
     return table
 
@@ -148,12 +143,12 @@ def _category_rows(report: Report) -> Table:
         ]
     )
     if report.funds is not None:
-        table.columns += funds_bulletin.MONEY_COLUMNS
+        table.columns += bulletin_funds.MONEY_COLUMNS
     for category, group in zip(report.plan.categories, report.now.categories, strict=True):
         completion = None if group.completion is None else points(group.completion)
         counts = [group.counts[s] for s in Status]
         row: list[Any] = [category.id, group.name, len(group.items), completion, *counts]
         if report.funds is not None:
-            row += funds_bulletin.group_csv_cells(report, group.name, by_unit=False)
+            row += bulletin_funds.group_csv_cells(report, group.name, by_unit=False)
         table.rows.append(row)
     return table

@@ -18,8 +18,7 @@ from minsheng.core.cells import csv_text, csv_typed, display_width, write_cell
 from minsheng.core.issues import Code
 from minsheng.core.measure import is_percent
 from minsheng.plan.models import Kind
-from minsheng.progress.return_import import Sheet, Uncomputed
-from minsheng.progress.returns import (
+from minsheng.returns.form import (
     COLUMNS,
     FILLED,
     FORM_FIELDS,
@@ -37,7 +36,8 @@ from minsheng.progress.returns import (
     ReturnRow,
     Stamp,
 )
-from minsheng.progress.workbook import MAX_COLUMNS, MAX_ROWS
+from minsheng.returns.importing import Sheet, Uncomputed
+from minsheng.returns.workbook import MAX_COLUMNS, MAX_ROWS
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -486,7 +486,7 @@ def _read_xlsx(raw: bytes, sheet: Sheet) -> None:
     saved results side by side."""
     from openpyxl import load_workbook
 
-    from minsheng.progress.workbook import Unreadable, damaged, inspect
+    from minsheng.returns.workbook import Unreadable, damaged, inspect
 
     try:
         layout = inspect(raw)

@@ -25,7 +25,20 @@ from minsheng.plan.models import Item, Kind, Target, Unit
 from minsheng.progress.checks import figure_key, read_progress
 from minsheng.progress.entry import AnyEntry, Entry, ProgressEntry, latest
 from minsheng.progress.ledger import open_ledger
-from minsheng.progress.returns import (
+from minsheng.progress.rollup import rolled_up
+from minsheng.progress.rules import (
+    Problem,
+    date_problem,
+    parse_percent,
+    parse_stage,
+    parse_text,
+    parse_value,
+    reported_by_message,
+    shape_problem,
+    stage_problem,
+)
+from minsheng.progress.sources import source_problem
+from minsheng.returns.form import (
     AS_OF,
     COLUMNS,
     DIGEST,
@@ -48,19 +61,6 @@ from minsheng.progress.returns import (
     ReturnRow,
     return_rows,
 )
-from minsheng.progress.rollup import rolled_up
-from minsheng.progress.rules import (
-    Problem,
-    date_problem,
-    parse_percent,
-    parse_stage,
-    parse_text,
-    parse_value,
-    reported_by_message,
-    shape_problem,
-    stage_problem,
-)
-from minsheng.progress.sources import source_problem
 
 # --- a filled return, read back --------------------------------------------------------------
 
