@@ -53,7 +53,7 @@ def make_counties(work: Path, counties: int, entries: int) -> list[Path]:
 def measure(kind: str, folders: list[str]) -> dict[str, float]:
     """In this (child) process: one measurement, its time and this process's peak memory."""
     import minsheng
-    from minsheng.report.rollup import rollup
+    from minsheng.rollup.compute import rollup
 
     cache = kind.endswith("warm")
     start = time.perf_counter()

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from minsheng.core.issues import Code, DataError, UsageError
-from minsheng.report.rollup import RANK_RULE, SLOWEST_RULE, rollup
+from minsheng.rollup.compute import RANK_RULE, SLOWEST_RULE, rollup
 
 AS_OF = dt.date(2024, 6, 30)
 EXAMPLES = ROOT / "examples" / "rollup"

@@ -68,8 +68,8 @@ def rollup(
     例:minsheng rollup examples/rollup/*/ --as-of 2024-06-30 --format markdown
     """
     from minsheng.core.dates import made_now
-    from minsheng.render.rollup import render
-    from minsheng.report.rollup import rollup as compute
+    from minsheng.rollup.compute import rollup as compute
+    from minsheng.views.rollup import render
 
     as_of_date = option_date(as_of, "--as-of")
     if format in BINARY and output is None:

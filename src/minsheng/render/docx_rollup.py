@@ -1,6 +1,6 @@
 """The city's roll-up as a 通报 (.docx) on the 公文 page of gongwen: 一、总体进展 by district,
 二、各县区排名, 三、进度较慢的事项 with the districts named; made from the roll-up's JSON
-document (report.rollup.document), like the other formats."""
+document (rollup.compute.document), like the other formats."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from typing import Any
 
 from minsheng.core.percent import shown_percent as percent
 from minsheng.core.status import RETURN_WORDS
-from minsheng.render.docx import PLACEHOLDER, Scrubber, chinese_date, mark_placeholder
+from minsheng.render.docx import PLACEHOLDER, chinese_date, mark_placeholder
 from minsheng.render.gongwen import (
     BODY_FONT,
     LINE_MM,
     TITLE_FONT,
     TITLE_SIZE,
+    Scrubber,
     blank,
     body,
     defaults,

@@ -1,6 +1,6 @@
 """The city's roll-up as one self-contained page: the district page's colours and words, a
 matrix sortable by any column (a few lines of inline script, allowed by its hash and nothing
-else), made from the roll-up's JSON document (report.rollup.document)."""
+else), made from the roll-up's JSON document (rollup.compute.document)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The city's roll-up (汇总) as neutral tables and their text formats (terminal, Markdown, CSV,
-JSON), all made from the roll-up's JSON document (report.rollup.document); the page, the
-workbook and the 通报 are in html_rollup, xlsx_rollup and docx_rollup."""
+JSON), all made from the roll-up's JSON document (rollup.compute.document); the page, the
+workbook and the 通报 are in html_rollup, xlsx_rollup and docx_rollup, and views.rollup is
+where a format meets its renderer."""
 
 from __future__ import annotations
 
@@ -227,30 +228,3 @@ def to_csv_text(document: dict[str, Any]) -> str:
 
 def to_json_text(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
-def render(
-    document: dict[str, Any], format: str, *, color: bool = False, width: int | None = None
-) -> str | bytes:
-    """The roll-up in one format: table, markdown, csv, json, html, xlsx or docx."""
-    if format == "table":
-        return to_terminal(document, color=color, width=width)
-    if format == "markdown":
-        return to_markdown_text(document)
-    if format == "csv":
-        return to_csv_text(document)
-    if format == "json":
-        return to_json_text(document)
-    if format == "html":
-        from minsheng.render.html_rollup import render_html
-
-        return render_html(document)
-    if format == "xlsx":
-        from minsheng.render.xlsx_rollup import render_xlsx
-
-        return render_xlsx(document)
-    if format == "docx":
-        from minsheng.render.docx_rollup import render_docx
-
-        return render_docx(document)
-    raise ValueError(f"unknown format {format!r}")

@@ -1,5 +1,5 @@
 """The city's roll-up as a workbook, one sheet per view (排名, 逐项进度, 进度较慢, 本月报送, 说明),
-made from the roll-up's JSON document (report.rollup.document); every cell through
+made from the roll-up's JSON document (rollup.compute.document); every cell through
 core.cells.write_cell (render.sheets.put), so that no text of the data becomes a formula."""
 
 from __future__ import annotations
