@@ -173,8 +173,8 @@ def test_rank_by_completion_then_on_time_rate_ties_share_a_rank(tmp_path: Path) 
     assert document["rule"]["rank"].startswith("排名规则")
 
 
-def test_rank_compares_the_rounded_points(tmp_path: Path) -> None:
-    # 50.04% and 50.0% read the same, so they tie (and 丙 without a task ranks last).
+def test_equal_figures_share_the_first_rank(tmp_path: Path) -> None:
+    # Equal completion and equal on-time rate: both first, no second.
     east = write_district(tmp_path / "e", area="东区", values={1: 50, 2: 50, 3: 50})
     west = write_district(tmp_path / "w", area="西区", values={1: 50, 2: 50, 3: 50})
     document = rollup([east, west], as_of=AS_OF, made_at=_made()).to_dict()
