@@ -20,6 +20,7 @@ LAYERS = {
     "report": 3,  # completion, status, the cycle, the money, the JSON document
     "returns": 3,  # the monthly return: form, files, read back into entries
     "api": 4,  # the library's front door: load_plan, load_progress, build_report
+    "rollup": 4,  # the city's roll-up, each district through the front door
     "render": 5,  # the formats: neutral tables as text, the page, the workbook, the 通报
     "views": 6,  # what each command shows, as tables and JSON
     "cli": 7,  # the command line
@@ -27,7 +28,7 @@ LAYERS = {
     "__main__": 9,  # python -m minsheng
     "__init__": 10,  # the package's face, for its users (its names come from api)
 }
-COMPUTATION = frozenset({"core", "plan", "progress", "report", "returns", "api"})
+COMPUTATION = frozenset({"core", "plan", "progress", "report", "returns", "api", "rollup"})
 PRESENTATION = frozenset({"render", "views", "cli"})
 # `from minsheng import …` inside the package: the package's face is for its users, so only
 # the version may be taken from it (a face that hands on more would import every layer).

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from minsheng.cli import browse, plan, progress, report, returns, upgrade, validate
+from minsheng.cli import browse, plan, progress, report, returns, rollup, upgrade, validate
 from minsheng.cli.common import info
 from minsheng.cli.usage import usage_message
 from minsheng.core.issues import DataError, RefusedError, UsageError
@@ -131,6 +131,7 @@ progress_app.command("list", cls=_Command)(progress.list_entries)
 progress_app.command("template", cls=_Command)(returns.template)
 progress_app.command("import", cls=_Command)(returns.import_returns)
 app.command("report", cls=_Command)(report.report)
+app.command("rollup", cls=_Command)(rollup.rollup)
 app.command("validate", cls=_Command)(validate.validate)
 plan_app.command("draft", cls=_Command)(plan.draft)
 plan_app.command("upgrade", cls=_Command)(upgrade.upgrade)

@@ -33,6 +33,7 @@ class Code(StrEnum):
     # across records of the plan
     ITEM_IDS = "item-ids"
     DUPLICATE_ID = "duplicate-id"
+    DUPLICATE_REF = "duplicate-ref"
     CATEGORY_COUNT = "category-count"
     UNKNOWN_CATEGORY = "unknown-category"
     UNKNOWN_UNIT = "unknown-unit"
@@ -97,6 +98,11 @@ class Code(StrEnum):
     OUTPUT_IS_DATA = "output-is-data"
     OUTPUT_EXISTS = "output-exists"
     BAD_SOURCE_DATE = "bad-source-date-epoch"  # $SOURCE_DATE_EPOCH, the report's making time
+    # the city's roll-up: folders that cannot be set side by side
+    ROLLUP_NO_PLAN = "rollup-no-plan"
+    ROLLUP_SAME_AREA = "rollup-same-area"
+    ROLLUP_MIXED_YEARS = "rollup-mixed-years"
+    ROLLUP_MIXED_PARENTS = "rollup-mixed-parents"
     # a notice that cannot be drafted from
     EMPTY_NOTICE = "empty-notice"
     NOTICE_TOO_LARGE = "notice-too-large"

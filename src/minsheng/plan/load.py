@@ -176,6 +176,22 @@ def check_item_ids(plan: Plan, doc: Document) -> list[Issue]:
     return found
 
 
+def check_refs(plan: Plan, doc: Document) -> list[Issue]:
+    """Each item stands for one number of the parent list (`ref`, else its `id`): two items
+    on one number would make the city's roll-up add one district's work twice."""
+    found = []
+    seen: dict[int, int] = {}
+    for index, item in enumerate(plan.items):
+        number = item.ref_number
+        if number in seen:
+            message = f"第 {item.id} 项与第 {seen[number]} 项对应上级清单的同一项(第 {number} 项)"
+            where = ("items", index, "ref" if item.ref is not None else "id")
+            found.append(doc.issue(where, Code.DUPLICATE_REF, message))
+        else:
+            seen[number] = item.id
+    return found
+
+
 def check_categories(plan: Plan, doc: Document) -> list[Issue]:
     """Each item's category exists, and each category holds the items it declares."""
     found = []
@@ -482,6 +498,7 @@ def check_period(plan: Plan, doc: Document) -> list[Issue]:
 
 CHECKS: tuple[Check, ...] = (
     check_item_ids,
+    check_refs,
     check_categories,
     check_units,
     check_targets,

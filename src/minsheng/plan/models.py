@@ -138,6 +138,9 @@ class Item(Strict):
     """One of the 50 livelihood projects (民生实事)."""
 
     id: int = Field(ge=1)
+    # The item's number in the parent list (document.parent), where it differs from `id`:
+    # the city's roll-up matches the districts' items by it.
+    ref: int | None = Field(default=None, ge=1)
     category: int = Field(ge=1)
     title: Text
     attachment_title: Text | None = None
@@ -147,6 +150,11 @@ class Item(Strict):
     measures: list[Measure] = []
     schedule: list[ScheduleStep] = []
     notes: list[str] = []
+
+    @property
+    def ref_number(self) -> int:
+        """The item's number in the parent list: `ref`, else its own `id`."""
+        return self.ref if self.ref is not None else self.id
 
     def all_targets(self) -> list[Target]:
         """The item's own targets, then each measure's, in document order."""
@@ -308,6 +316,10 @@ class Document(Strict):
     index_no: Text | None = None  # 索引号
     year: int
     period: Period
+    # Where the list sits in the province's chain (docs/plan.md): the parent list's 文号 or
+    # title, and the district or county whose list this is (the roll-up names it so).
+    parent: Text | None = None
+    area: Text | None = None
 
 
 class Plan(Strict):

@@ -150,6 +150,7 @@ def item_json(loaded: LoadedPlan, item: Item) -> dict[str, Any]:
     """Every field of the item, with the category's name and the units' canonical names."""
     return {
         "id": item.id,
+        "ref": item.ref_number,  # its number in the parent list: `ref`, else its own id
         "category": loaded.category(item.category).name,
         "category_no": item.category,
         "title": item.title,
