@@ -36,7 +36,7 @@ from minsheng.progress.ledger import KEEP, Ledger, open_ledger
 from minsheng.report.compute import compute
 from minsheng.report.cycle import history_days
 from minsheng.report.document import document
-from minsheng.views.report_formats import render_json
+from minsheng.views.report_formats import Asked, render_json
 
 FIXTURES = TESTS / "data" / "progress"
 TODAY = dt.date(2025, 1, 1)  # after the plan period: no entry of 2024 is in the future
@@ -103,7 +103,7 @@ def rendered(
 ) -> str:
     plan, units_of = loaded.plan, loaded.canonical_units
     report = compute(plan, units_of, entries, as_of, since, returns=returns)
-    return render_json(report, None, color=False, width=None)
+    return render_json(report, Asked())
 
 
 def ledger_blobs(cache_folder: Path) -> list[Path]:

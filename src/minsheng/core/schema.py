@@ -1,13 +1,19 @@
-"""Turns pydantic validation errors into located problems, in Chinese, with stable codes."""
+"""Turns pydantic validation errors into located problems, in Chinese, with stable codes; and
+a data file (the plan, the funds file) read, parsed and validated against its model, one way."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue
-from minsheng.core.yamlio import Document, Loc, format_loc
+from minsheng.core.yamlio import Document, Loc, format_loc, load_single, read_file
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,3 +108,58 @@ def validate(model: type[M], doc: Document, base: Loc = ()) -> tuple[M | None, l
             else:
                 found.append(doc.issue(loc, code, message))
         return None, found
+
+
+@dataclass(frozen=True)
+class ModelFile(Generic[M]):
+    """A data file of one YAML mapping, validated against its model."""
+
+    model: M
+    doc: Document
+    digest: bytes  # of the text as read
+
+
+def _no_problems(doc: Document) -> list[Issue]:
+    return []
+
+
+def read_model(
+    path: Path,
+    model: type[M],
+    file: str | None = None,
+    first: Callable[[Document], list[Issue]] = _no_problems,
+) -> tuple[ModelFile[M] | None, list[Issue]]:
+    """Read a file safely, parse its one mapping and validate it against `model`: the file and
+    the problems its parsing found, or None and every problem that stopped it. `first` looks
+    at the parsed document before the schema; a problem it finds stops there (an old format
+    wants one message that says how to bring it up, not one per field)."""
+    name = file or str(path)
+    text, issues = read_file(path, name)
+    if text is None:
+        return None, issues
+    doc = load_single(text, name)
+    if doc.broken:
+        return None, doc.issues
+    stopped = first(doc)
+    if stopped:
+        return None, doc.issues + stopped
+    found, schema_issues = validate(model, doc)
+    issues = doc.issues + schema_issues
+    if found is None:  # the checks across records need a whole model: fix these first
+        return None, in_file_order(issues)
+    return ModelFile(found, doc, digest(text.encode("utf-8", "surrogatepass"))), issues
+
+
+def in_file_order(issues: Iterable[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda issue: (issue.line, issue.column))
+
+
+def file_year(path: Path, stem: str, year: int, doc: Document, loc: Loc, what: str) -> list[Issue]:
+    """A file named `<stem>_<year>.yaml` holds that year's data (`--year` finds it by name):
+    the problem where `year`, at `loc` in `doc`, says another."""
+    named = re.fullmatch(rf"{stem}_([0-9]{{4}})\.ya?ml", path.name)
+    if named is None or int(named.group(1)) == year:
+        return []
+    field = ".".join(map(str, loc))
+    message = f"文件名 {path.name} 是 {named.group(1)} 年的{what},而 {field} 是 {year}"
+    return [doc.issue(loc, Code.YEAR, message)]

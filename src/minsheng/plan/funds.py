@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,12 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue
 from minsheng.core.measure import format_decimal, split_unit
-from minsheng.core.schema import validate
+from minsheng.core.schema import file_year, in_file_order, read_model
 from minsheng.core.typography import invisible_char  # the plan's rule for a name
-from minsheng.core.yamlio import Document, load_single, read_file
+from minsheng.core.yamlio import Document
 from minsheng.plan.models import (
     Basis,
     Comparator,
@@ -209,27 +207,19 @@ def load_funds(
     path: Path, plan: Plan, file: str | None = None
 ) -> tuple[LoadedFunds | None, list[Issue]]:
     """Read, parse, validate and check a funds file against its plan; all problems at once."""
-    name = file or str(path)
-    text, issues = read_file(path, name)
-    if text is None:
+    read, issues = read_model(path, FundsPlan, file)
+    if read is None:
         return None, issues
-    doc = load_single(text, name)
-    if doc.broken:
-        return None, doc.issues
-    funds, schema_issues = validate(FundsPlan, doc)
-    issues = doc.issues + schema_issues
-    if funds is None:
-        return None, sorted(issues, key=lambda issue: (issue.line, issue.column))
+    funds, doc = read.model, read.doc
     for check in CHECKS:
         issues.extend(check(funds, doc, plan))
-    issues.extend(_file_year(funds, doc, path))
+    issues.extend(file_year(path, "funds", funds.year, doc, ("year",), "资金计划"))
     if issues:
-        return None, sorted(issues, key=lambda issue: (issue.line, issue.column))
+        return None, in_file_order(issues)
     thresholds = funds.thresholds
     behind = thresholds.behind if thresholds is not None else plan.thresholds.behind
     lagging = thresholds.lagging if thresholds is not None else plan.thresholds.lagging
-    raw = text.encode("utf-8", "surrogatepass")
-    return LoadedFunds(funds, doc, path, digest(raw), behind, lagging), []
+    return LoadedFunds(funds, doc, path, read.digest, behind, lagging), []
 
 
 # --- checks against the plan: each (funds, doc, plan) -> problems ----------------------------
@@ -240,14 +230,6 @@ def check_year(funds: FundsPlan, doc: Document, plan: Plan) -> list[Issue]:
     if funds.year == plan.document.year:
         return []
     message = f"资金计划的年度 {funds.year} 与计划文件的年度 {plan.document.year} 不同"
-    return [doc.issue(("year",), Code.YEAR, message)]
-
-
-def _file_year(funds: FundsPlan, doc: Document, path: Path) -> list[Issue]:
-    named = re.fullmatch(r"funds_([0-9]{4})\.ya?ml", path.name)
-    if named is None or int(named.group(1)) == funds.year:
-        return []
-    message = f"文件名 {path.name} 是 {named.group(1)} 年的资金计划,而 year 是 {funds.year}"
     return [doc.issue(("year",), Code.YEAR, message)]
 
 

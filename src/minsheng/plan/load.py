@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -16,9 +15,9 @@ from typing import TYPE_CHECKING
 from minsheng.core.cache import digest
 from minsheng.core.issues import Code, Issue, UsageError
 from minsheng.core.measure import is_counted, is_percent, split_unit
-from minsheng.core.schema import validate
+from minsheng.core.schema import file_year, in_file_order, read_model
 from minsheng.core.typography import invisible_char
-from minsheng.core.yamlio import Document, load_single, read_file
+from minsheng.core.yamlio import Document
 from minsheng.plan.funds import funds_path, is_funds_target, load_funds
 from minsheng.plan.models import (
     Basis,
@@ -130,29 +129,15 @@ class LoadedPlan:
 
 def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, list[Issue]]:
     """Read, parse, validate and check a plan file; all problems at once."""
-    name = file or str(path)
-    text, issues = read_file(path, name)
-    if text is None:
+    read, issues = read_model(path, Plan, file, first=old_format)
+    if read is None:
         return None, issues
-    doc = load_single(text, name)
-    if doc.broken:
-        return None, doc.issues
-    outdated = old_format(doc)
-    if outdated:  # one message that says how to bring the file up, not one per category
-        return None, doc.issues + outdated
-    plan, schema_issues = validate(Plan, doc)
-    issues = doc.issues + schema_issues
-    if plan is None:  # the checks across records need a whole plan: fix these first
-        return None, sorted(issues, key=_in_file_order)
+    plan, doc = read.model, read.doc
     for check in CHECKS:
         issues.extend(check(plan, doc))
     issues.extend(check_file_year(plan, doc, path))
-    loaded = LoadedPlan(plan, doc, path, digest(text.encode("utf-8", "surrogatepass")))
-    return (loaded if not issues else None), sorted(issues, key=_in_file_order)
-
-
-def _in_file_order(issue: Issue) -> tuple[int, int]:
-    return (issue.line, issue.column)
+    loaded = LoadedPlan(plan, doc, path, read.digest)
+    return (loaded if not issues else None), in_file_order(issues)
 
 
 # --- checks across records: each is (plan, doc) -> problems -----------------------------
@@ -436,13 +421,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 def check_file_year(plan: Plan, doc: Document, path: Path) -> list[Issue]:
     """A plan named tasks_<year>.yaml is the plan of that year: `--year` finds it by name."""
-    named = re.fullmatch(r"tasks_([0-9]{4})\.ya?ml", path.name)
-    if named is None or int(named.group(1)) == plan.document.year:
-        return []
-    message = (
-        f"文件名 {path.name} 是 {named.group(1)} 年的计划,而 document.year 是 {plan.document.year}"
-    )
-    return [doc.issue(("document", "year"), Code.YEAR, message)]
+    return file_year(path, "tasks", plan.document.year, doc, ("document", "year"), "计划")
 
 
 def check_period(plan: Plan, doc: Document) -> list[Issue]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -147,117 +147,124 @@ def problem_at(entry: AnyEntry, problem: Problem) -> Issue:
 # --- the checks: each (entries, context) -> issues, over the rules above ---------------------
 
 
-def check_known(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
-    """The item exists and has a task; the target exists in the item."""
+def each_problem(
+    entries: Sequence[AnyEntry],
+    problem_of: Callable[[AnyEntry], Problem | None],
+    once_per: Callable[[AnyEntry], Hashable] | None = None,
+) -> list[Issue]:
+    """Each entry's problem by one rule, located at the entry's field. With `once_per`, the
+    rule is asked once for all the entries with the same key (many share a date or a target)."""
     found = []
-    items, targets = context.items, context.targets
-    problems: dict[tuple[int, str], Problem | None] = {}  # once per (item, target)
+    if once_per is None:
+        for entry in entries:
+            problem = problem_of(entry)
+            if problem is not None:
+                found.append(problem_at(entry, problem))
+        return found
+    problems: dict[Hashable, Problem | None] = {}
     for entry in entries:
-        key = (entry.item, entry.target)
-        if key in targets:
-            continue
-        if key not in problems:
-            item = items.get(entry.item)
-            problems[key] = item_problem(context.plan, entry.item) or (
-                target_problem(context.plan, item, entry.target) if item is not None else None
-            )
-        problem = problems[key]
+        key = once_per(entry)
+        if key in problems:
+            problem = problems[key]
+        else:
+            problem = problems[key] = problem_of(entry)
         if problem is not None:
             found.append(problem_at(entry, problem))
     return found
+
+
+def check_known(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
+    """The item exists and has a task; the target exists in the item."""
+    items, targets = context.items, context.targets
+
+    def problem(entry: AnyEntry) -> Problem | None:
+        if (entry.item, entry.target) in targets:
+            return None
+        item = items.get(entry.item)
+        return item_problem(context.plan, entry.item) or (
+            target_problem(context.plan, item, entry.target) if item is not None else None
+        )
+
+    return each_problem(entries, problem, once_per=lambda entry: (entry.item, entry.target))
 
 
 def check_dates(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """The date is inside the plan period and not in the future."""
-    found = []
-    period = context.plan.plan.document.period
-    problems: dict[dt.date, Problem | None] = {}  # once per date
-    for entry in entries:
-        if entry.date not in problems:
-            problems[entry.date] = date_problem(period, entry.date, context.today, context.slack)
-        problem = problems[entry.date]
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+    period, today, slack = context.plan.plan.document.period, context.today, context.slack
+    return each_problem(
+        entries,
+        lambda entry: date_problem(period, entry.date, today, slack),
+        once_per=lambda entry: entry.date,
+    )
 
 
 def check_stamps(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """`recorded_at` is in a real time zone and not in the future."""
-    found = []
-    problems: dict[dt.datetime, Problem | None] = {}  # once per stamp
-    for entry in entries:
-        stamp = entry.recorded_at
-        if stamp not in problems:
-            problems[stamp] = stamp_problem(stamp, context.today, context.slack)
-        problem = problems[stamp]
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+    today, slack = context.today, context.slack
+    return each_problem(
+        entries,
+        lambda entry: stamp_problem(entry.recorded_at, today, slack),
+        once_per=lambda entry: entry.recorded_at,
+    )
 
 
 def check_received(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """The day a return was received lies between its entry's date and its recording."""
-    found = []
-    for entry in entries:
+
+    def problem(entry: AnyEntry) -> Problem | None:
         if entry.received is None:
-            continue
-        problem = received_problem(entry.date, entry.received, entry.recorded_at.date())
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+            return None
+        return received_problem(entry.date, entry.received, entry.recorded_at.date())
+
+    return each_problem(entries, problem)
 
 
 def check_stage_value(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A milestone reports a stage; every other kind a value in its unit of measure."""
-    found = []
     targets = context.targets
-    for entry in entries:
+
+    def problem(entry: AnyEntry) -> Problem | None:
         target = targets.get((entry.item, entry.target))
         if target is None:
-            continue
+            return None
         given = {"value": entry.value is not None, "stage": entry.stage is not None,
                  "percent": entry.percent is not None}  # fmt: skip
-        problem = shape_problem(target, **given)
-        if problem is None and entry.stage is not None:
-            problem = stage_problem(entry.stage, entry.percent)
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+        found = shape_problem(target, **given)
+        if found is None and entry.stage is not None:
+            found = stage_problem(entry.stage, entry.percent)
+        return found
+
+    return each_problem(entries, problem)
 
 
 def check_values(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """A value fits its target: not negative, a share not above 100%, not absurdly large."""
-    found = []
     targets = context.targets
-    for entry in entries:
+
+    def problem(entry: AnyEntry) -> Problem | None:
         target = targets.get((entry.item, entry.target))
         if target is None or entry.value is None or target.kind is Kind.MILESTONE:
-            continue
-        problem = value_problem(target, entry.value)
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+            return None
+        return value_problem(target, entry.value)
+
+    return each_problem(entries, problem)
 
 
 def check_units(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:
     """The reporting unit is a lead unit of the item, by its canonical name, and the one
     that reports the entry's target."""
-    found = []
-    items = context.items
-    targets = context.targets
-    problems: dict[tuple[int, str, str], Problem | None] = {}  # once per (item, target, unit)
-    for entry in entries:
+    items, targets = context.items, context.targets
+
+    def problem(entry: AnyEntry) -> Problem | None:
         item = items.get(entry.item)
         if item is None or item.no_task:
-            continue
-        key = (entry.item, entry.target, entry.unit)
-        if key not in problems:
-            target = targets.get((entry.item, entry.target))
-            problems[key] = unit_problem(context.plan, item, entry.unit, target)
-        problem = problems[key]
-        if problem is not None:
-            found.append(problem_at(entry, problem))
-    return found
+            return None
+        target = targets.get((entry.item, entry.target))
+        return unit_problem(context.plan, item, entry.unit, target)
+
+    return each_problem(
+        entries, problem, once_per=lambda entry: (entry.item, entry.target, entry.unit)
+    )
 
 
 def check_sources(entries: Sequence[AnyEntry], context: Context) -> list[Issue]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from minsheng.core.typography import typeset
 from minsheng.render.tables import md_escape, to_csv, to_markdown, to_terminal
@@ -18,91 +19,54 @@ if TYPE_CHECKING:
 # --- the renderers and the one dispatch ---------------------------------------------------
 
 
-def render_json(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> str:
+@dataclass(frozen=True)
+class Asked:
+    """What a format may be asked besides the report: one table only (`by`), the terminal's
+    colour and width, the 通报's 版头 and 落款 (`masthead`); each format takes what it uses."""
+
+    by: str | None = None
+    color: bool = False
+    width: int | None = None
+    masthead: Masthead | None = None
+
+
+def render_json(report: Report, asked: Asked) -> str:
     # --by does not narrow the JSON: the document is the whole contract.
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def render_csv(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> str:
-    return to_csv(csv_table(report, by))
+def render_csv(report: Report, asked: Asked) -> str:
+    return to_csv(csv_table(report, asked.by))
 
 
-def render_markdown(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> str:
+def render_markdown(report: Report, asked: Asked) -> str:
     said = typeset(summary_sentence(report))
     lines = f"## {md_escape(typeset(heading(report)))}\n\n{md_escape(said)}\n\n"
-    return lines + to_markdown(tables_by(report, by))
+    return lines + to_markdown(tables_by(report, asked.by))
 
 
-def render_table(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> str:
+def render_table(report: Report, asked: Asked) -> str:
     lines = f"{typeset(heading(report))}\n{typeset(summary_sentence(report))}\n\n"
-    return lines + to_terminal(tables_by(report, by), color=color, width=width)
+    tables = tables_by(report, asked.by)
+    return lines + to_terminal(tables, color=asked.color, width=asked.width)
 
 
-def render_html_page(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> str:
+def render_html_page(report: Report, asked: Asked) -> str:
     from minsheng.render.html import render_html  # jinja2 and the templates: only when asked
 
     return render_html(document(report))
 
 
-def render_xlsx_workbook(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> bytes:
+def render_xlsx_workbook(report: Report, asked: Asked) -> bytes:
     from minsheng.render.xlsx import render_xlsx  # openpyxl: only when asked
 
     return render_xlsx(document(report))
 
 
-def render_docx_document(
-    report: Report,
-    by: str | None,
-    *,
-    color: bool,
-    width: int | None,
-    masthead: Masthead | None = None,
-) -> bytes:
+def render_docx_document(report: Report, asked: Asked) -> bytes:
     from minsheng.render.docx import render_docx  # python-docx: only when asked
 
-    return render_docx(document(report), masthead_for(report, masthead))
+    return render_docx(document(report), masthead_for(report, asked.masthead))
 
 
 def masthead_for(report: Report, given: Masthead | None) -> Masthead:
@@ -139,17 +103,7 @@ def masthead_for(report: Report, given: Masthead | None) -> Masthead:
     )
 
 
-class Renderer(Protocol):
-    def __call__(
-        self,
-        report: Report,
-        by: str | None,
-        *,
-        color: bool,
-        width: int | None,
-        masthead: Masthead | None = None,
-    ) -> str | bytes: ...
-
+Renderer = Callable[[Report, Asked], str | bytes]
 
 # The one place a report format meets its renderer (cli.report.ReportFormat lists the names).
 RENDERERS: dict[str, Renderer] = {
@@ -174,4 +128,4 @@ def render(
 ) -> str | bytes:
     """The report in one format (a key of RENDERERS); `color` and `width` are for the terminal,
     `masthead` (title, issuing office, 文号, date) for the document."""
-    return RENDERERS[format](report, by, color=color, width=width, masthead=masthead)
+    return RENDERERS[format](report, Asked(by, color, width, masthead))
