@@ -120,6 +120,16 @@ ProgressDirOption = Annotated[
 ]
 
 
+def needs_output(output: Path | None, what: str, example: str) -> None:
+    """A binary document (a workbook, a Word file) goes to a file: on a terminal it helps
+    nobody, so without --output it is a usage error that shows the option to use."""
+    if output is None:
+        raise UsageError(
+            Code.NEEDS_OUTPUT,
+            f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,如 --output {example}",
+        )
+
+
 def open_data(
     data_dir: Path | None, year: int | None = None, progress_dir: Path | None = None
 ) -> tuple[DataDir, LoadedPlan]:

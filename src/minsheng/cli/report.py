@@ -17,6 +17,7 @@ from minsheng.cli.common import (
     ProgressDirOption,
     YearOption,
     info,
+    needs_output,
     open_plan,
     option_date,
     terminal_style,
@@ -164,13 +165,9 @@ def report(
     since_date = option_date(since, "--since")
     when = made_now()
     gate = parse_statuses(fail_on) if fail_on is not None else set()
-    if format in BINARY and output is None:
+    if format in BINARY:
         what = "xlsx 工作簿" if format is ReportFormat.XLSX else "docx 通报"
-        raise UsageError(
-            Code.NEEDS_OUTPUT,
-            f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,"
-            f"如 --output {BINARY[format]}",
-        )
+        needs_output(output, what, BINARY[format])
     options = (
         ("--title", title), ("--issuer", issuer), ("--number", number), ("--date", date),
         ("--masthead", masthead), ("--copy-to", copy_to), ("--contact", contact),

@@ -13,11 +13,11 @@ from minsheng.cli.common import (
     OutputOption,
     YearOption,
     info,
+    needs_output,
     option_date,
     terminal_style,
     write_output,
 )
-from minsheng.core.issues import Code, UsageError
 
 
 class RollupFormat(StrEnum):
@@ -72,13 +72,9 @@ def rollup(
     from minsheng.views.rollup import render
 
     as_of_date = option_date(as_of, "--as-of")
-    if format in BINARY and output is None:
+    if format in BINARY:
         what = "xlsx 工作簿" if format is RollupFormat.XLSX else "docx 汇总通报"
-        raise UsageError(
-            Code.NEEDS_OUTPUT,
-            f"{what}是二进制文件,不写到标准输出;请用 --output 指定文件,"
-            f"如 --output {BINARY[format]}",
-        )
+        needs_output(output, what, BINARY[format])
     result = compute(folders, year=year, as_of=as_of_date, made_at=made_now(), cache=not no_cache)
     color, width = terminal_style(output)
     content = render(result.to_dict(), format.value, color=color, width=width)

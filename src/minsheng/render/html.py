@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from minsheng.core.measure import format_decimal
@@ -23,6 +23,9 @@ from minsheng.core.status import CODES as STATUSES  # the JSON codes, in the bul
 from minsheng.core.status import word
 from minsheng.plan.models import BASIS_WORDS, Basis
 from minsheng.render import html_cycle, html_funds
+
+if TYPE_CHECKING:
+    import jinja2
 
 STATUS_WORDS = {code: word(code) for code in STATUSES}
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
@@ -316,7 +319,22 @@ def category_sections(report: dict[str, Any]) -> list[CategoryView]:
 # --- the page --------------------------------------------------------------------------------
 
 
-def _template_text(name: str) -> str:
+def templates() -> jinja2.Environment:
+    """The pages' templates (render/templates): every value autoescaped, a missing one an
+    error rather than a blank, the markup kept as written."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("minsheng.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def template_text(name: str) -> str:
     templates = resources.files("minsheng.render").joinpath("templates")
     return templates.joinpath(name).read_text(encoding="utf-8")
 
@@ -335,21 +353,13 @@ def render_html(report: dict[str, Any], plan_title: str | None = None) -> str:
 
 
 def _page(report: dict[str, Any], plan_title: str | None) -> str:
-    import jinja2
     from markupsafe import Markup
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("minsheng.render", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = templates()
     funds = html_funds.funds_view(report, percent)
-    css = _template_text("report.css")
+    css = template_text("report.css")
     if funds is not None:  # the money's few rules, only on a page that shows money
-        css += _template_text("report_funds.css")
+        css += template_text("report_funds.css")
     plan = report.get("plan") or {}
     summary = report.get("summary", {})
     items = report.get("items", [])

@@ -9,7 +9,7 @@ from typing import Any
 from minsheng.core.percent import shown_percent as percent
 from minsheng.core.status import RETURN_WORDS, Status
 from minsheng.core.status import WORDS as STATUS_WORDS
-from minsheng.render.html import _template_text, style_hash
+from minsheng.render.html import style_hash, template_text, templates
 from minsheng.render.rollup import area_names, heading, rate_text
 
 EXTRA_CSS = """
@@ -23,21 +23,13 @@ table.sortable thead th[aria-sort="descending"]::after { content: " ▼"; }
 
 def render_html(document: dict[str, Any]) -> str:
     """The page for the roll-up's JSON document, its text in Chinese typography."""
-    import jinja2
     from markupsafe import Markup
 
     from minsheng.core.typography import typeset_html
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("minsheng.render", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    css = _template_text("report.css") + EXTRA_CSS
-    script = _template_text("rollup.js")
+    env = templates()
+    css = template_text("report.css") + EXTRA_CSS
+    script = template_text("rollup.js")
     context = {
         "heading": heading(document),
         "parent": document.get("parent"),
