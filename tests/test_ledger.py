@@ -679,8 +679,9 @@ def test_keep_newest_keeps_the_newest(tmp_path: Path, count: int) -> None:
 
 
 def test_only_the_latest_ledgers_are_kept(
-    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path]
+    recorded_data: Path, tmp_path: Path, cache: Cache, reads: list[Path], monkeypatch
 ) -> None:
+    monkeypatch.setattr(ledger_module, "KEEP_BYTES", 0)  # by count alone
     plan = recorded_data / "tasks_2024.yaml"
     text = plan.read_text(encoding="utf-8")
     for number in range(KEEP + 3):
@@ -690,6 +691,22 @@ def test_only_the_latest_ledgers_are_kept(
     assert len(reads) == KEEP + 3
     opened(recorded_data, cache)  # the latest is among those kept
     assert len(reads) == KEEP + 3
+
+
+@pytest.mark.parametrize("fit", [9, 12])
+def test_more_ledgers_are_kept_while_they_fit_in_the_budget(tmp_path: Path, fit: int) -> None:
+    """Past the newest `count`, the next newest are kept while all together fit in the bytes
+    given: a roll-up of many districts keeps every district's ledger."""
+    blobs = Blobs(tmp_path)
+    names = [f"{number:064x}" for number in range(15)]
+    for age, name in enumerate(names):  # names[0] the newest
+        blobs.put(name, b"x" * 100)
+        when = 1_700_000_000 - age * 60
+        os.utime(tmp_path / name, (when, when))
+    size = (tmp_path / names[0]).stat().st_size  # the payload and the blob's own header
+    blobs.keep_newest(8, most_bytes=fit * size)
+    kept = sorted(path.name for path in tmp_path.iterdir() if path.name != MARKER)
+    assert kept == sorted(names[:fit])
 
 
 # --- 9. without a cache -------------------------------------------------------------------

@@ -222,15 +222,21 @@ class Blobs:
         except OSError:
             return []
 
-    def keep_newest(self, count: int) -> None:
-        """Remove all but the `count` newest entries, by modification time: when written, or
-        when `get` last touched it (which it does only a day or more after)."""
+    def keep_newest(self, count: int, most_bytes: int = 0) -> None:
+        """Remove all but the newest entries, by modification time (when written, or when `get`
+        last touched it, which it does only a day or more after): the `count` newest, and
+        after them as many more as fit, with those, in `most_bytes`."""
         try:
             children = [c for c in self._entries() if _ENTRY_NAME.fullmatch(c.name)]
-            children.sort(key=lambda child: child.stat(follow_symlinks=False).st_mtime_ns)
+            sized = [(c, c.stat(follow_symlinks=False)) for c in children]
         except OSError:
             return
-        for child in children[: max(len(children) - count, 0)]:
+        sized.sort(key=lambda pair: pair[1].st_mtime_ns, reverse=True)
+        total = 0
+        for kept, (child, found) in enumerate(sized):
+            total += found.st_size
+            if kept < count or total <= most_bytes:
+                continue
             with contextlib.suppress(OSError):
                 os.unlink(child.path)
 

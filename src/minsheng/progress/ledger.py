@@ -65,8 +65,12 @@ from minsheng.progress.sources import source_path, source_problem
 
 _ORDER = 14  # where a record (progress.record_of) holds the entry's order
 
-KEEP = 8  # ledgers kept in the cache folder, the newest (one per data folder, working folder
-# and content)
+# Ledgers kept in the cache folder, the newest (one per data folder, working folder and
+# content): at least KEEP, and more while they fit in KEEP_BYTES, so that a city's roll-up of
+# a hundred districts (about half a megabyte each for a year of 2,000 entries) finds every
+# district's ledger kept from the last run.
+KEEP = 8
+KEEP_BYTES = 256 * 2**20
 
 # An entry in plain values (progress.record_of) and its origin, an index into `origins`.
 Record = tuple[tuple[Any, ...], int]
@@ -145,7 +149,7 @@ def open_ledger(
     unchanged = read[0] == paths and key == _key(folder, loaded, paths, read[1])
     if cache is not None and key is not None and unchanged and ledger.holds(today, repo_root):
         cache.ledgers.put(key, _encode(ledger))
-        cache.ledgers.keep_newest(KEEP)
+        cache.ledgers.keep_newest(KEEP, KEEP_BYTES)
     return _with(ledger, folder_issues)
 
 
