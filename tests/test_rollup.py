@@ -378,6 +378,10 @@ def test_docx_reads_like_a_city_s_bulletin(tmp_path: Path) -> None:
     )
     assert "甲区：有任务事项31项" in text
     assert "进度较慢的为" in text
+    # Prose punctuation in full width, a rate's count too: 90.6%（29/32）；6月份进度逾期。
+    district = next(line for line in text.splitlines() if line.startswith("甲区："))
+    assert "%（29/32）；6月份进度" in district
+    assert not set(";()").intersection(district), district
     ranking = document.tables[0]
     assert [c.text for c in ranking.rows[0].cells][:2] == ["排名", "县区"]
     assert [row.cells[1].text for row in ranking.rows[1:]] == ["甲区", "丙县", "乙区"]

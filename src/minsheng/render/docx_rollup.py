@@ -41,11 +41,15 @@ def area_sentence(area: dict[str, Any], clean: Scrubber) -> str:
         said += "," + "、".join(counted)
     said += f",平均完成比例{percent(area['completion_pct'])}"
     if area["on_time_rate_pct"] is not None:
-        said += f",按时报送率{rate_text(area)}"
+        # Full-width written out: typeset leaves (29/32) and a ; after it as they are, for
+        # nothing Chinese touches them, but in this sentence they are prose.
+        months = area["on_time_months"]
+        rate = f"{percent(area['on_time_rate_pct'])}（{months['on_time']}/{months['settled']}）"
+        said += f",按时报送率{rate}"
     returns = area.get("returns")
     if returns is not None:
         month = int(str(returns["month"])[5:7])
-        said += f";{month}月份进度{RETURN_WORDS[returns['status']]}"
+        said += f"；{month}月份进度{RETURN_WORDS[returns['status']]}"
         if returns["missing"]:
             said += "(未报送:" + "、".join(clean(u, "单位") for u in returns["missing"]) + ")"
     return said + "。"
