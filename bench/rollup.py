@@ -10,13 +10,16 @@ prints its wall time and peak resident memory (`ru_maxrss`):
 - rollup warm: the same after a run that filled the cache;
 - singles cold / warm: one `build_report` per county in turn (load_plan, load_progress,
   build_report), the sum of the 100 single reports the roll-up is compared with;
-- rollup warm over the first tenth and half of the counties: memory flat in their number.
+- rollup warm over the first tenth and half of the counties: memory flat in their number;
+- the parse floors of run.py over every county's progress files (PyYAML's C loader, and
+  rapidyaml's parse and walk where it is installed): the cold roll-up against them.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import resource
@@ -57,7 +60,14 @@ def measure(kind: str, folders: list[str]) -> dict[str, float]:
 
     cache = kind.endswith("warm")
     start = time.perf_counter()
-    if kind.startswith("rollup"):
+    if kind.startswith("floor"):
+        sys.path.insert(0, str(ROOT / "bench"))
+        from run import FLOORS
+
+        floor = FLOORS[kind.split()[1]]
+        for folder in folders:
+            floor(Path(folder))
+    elif kind.startswith("rollup"):
         rollup(folders, as_of=AS_OF, made_at=MADE_AT, cache=cache)
     else:
         for folder in folders:
@@ -108,11 +118,17 @@ def main() -> None:
     for share in (10, 2):
         some = folders[: max(1, len(folders) // share)]
         figures[f"rollup warm, {len(some)} counties"] = child("rollup warm", some, cache)
+    floors = ["pyyaml"] + (["ryml"] if importlib.util.find_spec("ryml") else [])
+    for name in floors:
+        figures[f"floor {name}"] = child(f"floor {name}", folders, cache)
     for name, figure in figures.items():
         print(f"{name:28} {figure['seconds']:7.2f} s  {figure['peak_mb']:7.0f} MB")
     for mode in ("cold", "warm"):
         ratio = figures[f"rollup {mode}"]["seconds"] / figures[f"singles {mode}"]["seconds"]
         print(f"rollup / sum of single reports, {mode}: {ratio:.2f}x")
+    for name in floors:
+        ratio = figures["rollup cold"]["seconds"] / figures[f"floor {name}"]["seconds"]
+        print(f"rollup cold / {name} floor: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -167,3 +167,23 @@ def test_the_example_in_docs_api_runs(tmp_path: Path) -> None:
         printed.append(ran.stdout)
     assert printed[0].startswith("{'done': ")  # the summary, then the lagging items
     assert printed[1] == ""  # the shipped plan is valid: no issue to print
+
+
+def test_without_the_history_the_returns_and_statuses_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """history=False (the roll-up's way) keeps every figure and the returns, and leaves out
+    only the month-end history and the escalations drawn from it."""
+    full = example_report(monkeypatch)
+    light = example_report(monkeypatch, history=False)
+    assert full.cycle is not None and light.cycle is not None
+    assert full.cycle.history and full.cycle.escalations  # the example escalates items
+    assert (light.cycle.history, light.cycle.escalations) == ({}, [])
+    assert light.cycle.reporting == full.cycle.reporting
+    assert [(r.status, r.completion) for r in light.now.items] == [
+        (r.status, r.completion) for r in full.now.items
+    ]
+    document, whole = light.to_dict(), full.to_dict()
+    assert all(item["history"] == [] for item in document["items"])
+    for key in ("summary", "units", "categories", "reporting"):
+        assert document[key] == whole[key]

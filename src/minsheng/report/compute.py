@@ -332,6 +332,7 @@ def compute(
     since: dt.date | None = None,
     *,
     monthly: bool = True,
+    history: bool = True,
     returns: Returns | None = None,
     made_at: dt.datetime | None = None,
     funds: LoadedFunds | None = None,
@@ -388,7 +389,7 @@ def compute(
         money = funds_report(funds, plan, units_of, entries, as_of, now.expected)
     if not monthly:
         return Report(plan, now, then, generated_at=made_at, funds=money)
-    cycle = monthly_cycle(plan, units_of, entries, now, returns, made_at)
+    cycle = monthly_cycle(plan, units_of, entries, now, returns, made_at, history=history)
     return Report(plan, now, then, cycle, made_at, money)
 
 
@@ -399,25 +400,30 @@ def monthly_cycle(
     now: Snapshot,
     returns: Returns | None,
     made_at: dt.datetime | None = None,
+    *,
+    history: bool = True,
 ) -> Cycle:
     """Returns by unit and month, each item's history at month ends and the as-of date, and
-    the escalations (counted over month ends only)."""
+    the escalations (counted over month ends only); without `history`, the returns alone
+    (the history empty, no escalation), which need no snapshot at the month ends."""
     as_of = now.as_of
+    days = history_days(plan, as_of) if history else []
     snapshots = [
         now if day == as_of else snapshot(plan, units_of, effective_entries(entries, day), day)
-        for day in history_days(plan, as_of)
+        for day in days
     ]
-    history = {
+    trend = {
         result.item.id: [
             Point(shot.as_of, past.completion, past.status)
             for shot in snapshots
             for past in (shot.items[index],)
         ]
         for index, result in enumerate(now.items)
+        if snapshots
     }
     units = {result.item.id: result.units for result in now.items}
     returned = first_returns(entries) if returns is None else returns
     found = reporting(plan, units_of, returned, as_of, made_at)
     ends = frozenset(last_day(plan, month) for month in cycle_months(plan, as_of))
-    escalated = escalations(history, units, plan.thresholds.escalate_after, ends)
-    return Cycle(reported_months(plan, as_of), found, history, escalated)
+    escalated = escalations(trend, units, plan.thresholds.escalate_after, ends)
+    return Cycle(reported_months(plan, as_of), found, trend, escalated)

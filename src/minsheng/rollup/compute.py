@@ -173,7 +173,9 @@ def summarize(
     if as_of is None:
         as_of = default_as_of(document.period, dt.date.today())
     progress = load_progress(plan, cache=cache)
-    report = build_report(plan, progress, as_of, made_at=made_at)
+    # Statuses, completion and the returns, as the district's own report has them; the
+    # month-end history and escalations it also computes are not shown here.
+    report = build_report(plan, progress, as_of, made_at=made_at, history=False)
     items = {
         r.item.ref_number: Standing(r.status, r.completion, task_words(r.item))
         for r in report.now.items
