@@ -130,6 +130,7 @@ def test_items_match_by_ref_and_no_task_is_no_task(tmp_path: Path) -> None:
         "status_label": "无任务",
         "completion": None,
         "completion_pct": None,
+        "target": None,
     }
     areas = _areas(document)
     assert areas["西区"]["items_with_task"] == 2
@@ -341,10 +342,13 @@ def test_table_and_markdown_say_the_rules_and_the_ranking() -> None:
 def test_csv_is_one_row_an_item_and_district() -> None:
     done = _run("--format", "csv")
     rows = list(csv.reader(io.StringIO(done.stdout.lstrip("\ufeff"))))
-    assert rows[0][:5] == ["序号", "事项", "县区", "状态", "完成比例（%）"]
+    assert rows[0][:6] == ["序号", "事项", "县区", "目标任务", "状态", "完成比例（%）"]
     assert len(rows) == 1 + 50 * 3
     no_task = [row for row in rows[1:] if row[0] == "2"]
-    assert {row[3] for row in no_task} == {"无任务"}
+    assert {row[4] for row in no_task} == {"无任务"}
+    assert {row[3] for row in no_task} == {""}
+    first = {row[2]: row[3] for row in rows[1:] if row[0] == "1"}
+    assert "0.5万人左右" in first["乙区"] and "0.57万人左右" in first["甲区"]
 
 
 def test_json_has_the_keys_the_issue_lists() -> None:
@@ -396,7 +400,11 @@ def test_xlsx_has_a_sheet_per_view(tmp_path: Path) -> None:
     assert book.sheetnames == ["排名", "逐项进度", "进度较慢", "本月报送", "说明"]
     matrix = book["逐项进度"]
     header = [cell.value for cell in matrix[3]]
-    assert header[:4] == ["序号", "事项", "甲区状态", "甲区完成比例"]
+    assert header[:5] == ["序号", "事项", "甲区目标任务", "甲区状态", "甲区完成比例"]
+    first = {title: cell.value for title, cell in zip(header, matrix[4], strict=True)}
+    assert "城镇新增就业（0.57万人左右）" in first["甲区目标任务"]
+    assert "城镇新增就业（0.5万人左右）" in first["乙区目标任务"]
+    assert first["乙区完成比例"] is not None and first["乙区状态"] == "正常推进"
     row = {cell.value for cell in matrix[5]}  # item 2: no task anywhere
     assert "无任务" in row
     ranking = book["排名"]
@@ -445,10 +453,146 @@ def test_html_is_one_page_with_the_matrix(tmp_path: Path) -> None:
     assert header == ["序号", "事项", "甲区", "乙区", "丙县", "进度较慢的县区"]
     assert len(rows) == 50
     assert rows[1][2:5] == ["无任务", "无任务", "无任务"]
+    # Each district's cell: status and completion, then its own 目标任务 on a line below.
+    assert rows[0][3].startswith("正常推进 47.3%目标任务：城镇新增就业（0.5万人左右）")
+    assert "目标任务：城镇新增就业（0.57万人左右）" in rows[0][2]
+    assert '<span class="goal">' in page and ".goal {" in page
     assert (
         "script-src 'sha256-" in page and "http" not in page.split("<body>")[1].split("<script>")[0]
     )
     assert 'class="status-lagging"' in page or 'class="status-behind"' in page
+
+
+# --- 目标任务: each district's own targets ------------------------------------------------------
+
+
+def test_target_is_the_district_s_own_words(tmp_path: Path) -> None:
+    east = write_district(tmp_path / "east", area="东区", values={1: 60, 2: 60, 3: 60})
+    west = write_district(tmp_path / "west", area="西区", no_task=(3,), values={1: 60, 2: 60})
+    plan = west / "tasks_2024.yaml"
+    # 西区's own 落实方案 asks 120 people of item 1, not 100.
+    text = plan.read_text(encoding="utf-8").replace("value: 100", "value: 120", 1)
+    plan.write_text(text, encoding="utf-8")
+    document = rollup([east, west], as_of=AS_OF, made_at=_made()).to_dict()
+    first, _, third = document["items"]
+    assert first["areas"]["东区"]["target"] == "人数(不少于100人)"
+    assert first["areas"]["西区"]["target"] == "人数(不少于120人)"
+    assert first["areas"]["西区"]["completion"] == 0.5  # 60 of its own 120
+    assert third["areas"]["西区"]["target"] is None  # 无任务 there
+    keys = {"status", "status_label", "completion", "completion_pct", "target"}
+    assert set(first["areas"]["东区"]) == keys
+
+
+def test_target_words_are_the_district_show_s() -> None:
+    from minsheng.api import load_plan
+    from minsheng.plan.describe import target_words
+
+    document = json.loads(_run("--format", "json").stdout)
+    plan = load_plan(data_dir=EXAMPLES / "yiqu")
+    first = next(item for item in plan.plan.items if item.id == 1)
+    said = ";".join(target_words(target) for target in first.targets)
+    assert document["items"][0]["areas"]["乙区"]["target"] == said
+    assert said.startswith("城镇新增就业(0.5万人左右);")
+
+
+def test_items_matched_by_ref_carry_the_same_targets() -> None:
+    # 丙县 numbers the parent's 49 and 50 the other way round: matched by ref, each district's
+    # 目标任务 of one parent number names the same work.
+    document = json.loads(_run("--format", "json").stdout)
+    items = {item["ref"]: item for item in document["items"]}
+    for ref, words in ((49, "食品安全“你点我检”"), (50, "培育“食安名坊”")):
+        assert words in items[ref]["title"] or ref == 50
+        for name, standing in items[ref]["areas"].items():
+            if standing["target"] is not None:
+                assert standing["target"].startswith(words), (ref, name)
+
+
+def test_docx_names_each_slow_district_s_target_and_figure(tmp_path: Path) -> None:
+    import docx
+
+    output = tmp_path / "汇总通报.docx"
+    assert _run("--format", "docx", "--output", str(output)).code == 0
+    text = "\n".join(p.text for p in docx.Document(str(output)).paragraphs)
+    slow = text.split("三、进度较慢的事项")[1].split("四、下步工作")[0]
+    document = json.loads(_run("--format", "json").stdout)
+    item = next(i for i in document["items"] if len(i["slowest"]) > 1)
+    line = next(x for x in slow.splitlines() if x.startswith(f"第{item['ref']}项"))
+    for name in item["slowest"]:
+        standing = item["areas"][name]
+        said = (
+            f"{name}{standing['status_label']}，完成比例{standing['completion_pct']}%，目标任务："
+        )
+        assert said in line, line
+    assert not set(";():").intersection(line), line
+
+
+# --- the 通报's 版头, 落款 and 版记 -------------------------------------------------------------
+
+
+def _highlighted(paragraph: Any) -> bool:
+    return bool(paragraph.runs) and all(r.font.highlight_color for r in paragraph.runs)
+
+
+def test_docx_masthead_options(tmp_path: Path) -> None:
+    import docx
+
+    output = tmp_path / "汇总通报.docx"
+    done = _run(
+        "--format", "docx", "--output", str(output), "--title", "关于上半年民生实事的通报",
+        "--issuer", "示例市民生办", "--number", "示民生办〔2024〕6号", "--date", "2024-07-08",
+        "--masthead", "示例市民生工程领导小组办公室", "--copy-to", "市委办公室，市政府办公室",
+        "--contact", "联系人：张三，电话：0555-1234567",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    document = docx.Document(str(output))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "示例市民生工程领导小组办公室"  # 版头, in red
+    assert document.paragraphs[0].runs[0].font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
+    assert "示民生办〔2024〕6号" in paragraphs
+    assert "关于上半年民生实事的通报" in paragraphs and "各县区：" in paragraphs
+    at = paragraphs.index("示例市民生办")  # 落款, then 成文日期 and 附注
+    assert paragraphs[at + 1 : at + 3] == ["2024年7月8日", "（联系人：张三，电话：0555-1234567）"]
+    imprint = "\n".join(c.text for row in document.tables[-1].rows for c in row.cells)
+    assert "抄送：市委办公室，市政府办公室。" in imprint
+    assert "示例市民生办\t2024年7月8日印发" in imprint
+    highlighted = [p.text for p in document.paragraphs if _highlighted(p)]
+    assert all(text.startswith("【待填写】下步工作") for text in highlighted), highlighted
+    assert document.core_properties.author == "示例市民生办"
+
+
+def test_docx_without_issuer_leaves_highlighted_blanks(tmp_path: Path) -> None:
+    import docx
+
+    output = tmp_path / "汇总通报.docx"
+    assert _run("--format", "docx", "--output", str(output), "--date", "2024-07-08").code == 0
+    document = docx.Document(str(output))
+    blanks = [p for p in document.paragraphs if p.text == "【待填写发文机关】"]
+    assert len(blanks) == 2  # the 版头's mark and the 落款's 署名
+    assert all(_highlighted(p) for p in blanks)
+    number = next(p for p in document.paragraphs if "〔2024〕" in p.text)
+    assert _highlighted(number) and "号" in number.text
+    texts = [p.text for p in document.paragraphs]
+    assert texts[texts.index("【待填写发文机关】", 1) + 1] == "2024年7月8日"
+    issued = document.tables[-1].rows[-1].cells[0].paragraphs[0]
+    assert issued.text.startswith("【待填写发文机关】") and _highlighted(issued)
+
+
+@pytest.mark.parametrize("option", ["--title", "--issuer", "--number", "--date", "--masthead",
+                                    "--copy-to", "--contact"])  # fmt: skip
+def test_masthead_options_need_docx(option: str) -> None:
+    value = "2024-07-08" if option == "--date" else "示例"
+    done = _run("--format", "markdown", option, value)
+    assert done.code == 2
+    assert "[masthead-needs-docx]" in done.stderr and option in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_bare_number_is_refused_without_a_prefix(tmp_path: Path) -> None:
+    output = tmp_path / "汇总通报.docx"
+    done = _run("--format", "docx", "--output", str(output), "--number", "6")
+    assert done.code == 2
+    assert "[no-number-prefix]" in done.stderr
+    assert not output.exists()
 
 
 # --- the README shows what the command prints ------------------------------------------------

@@ -170,8 +170,8 @@ def ask_item(loaded: LoadedPlan, number: int | None, ask: Asker) -> Item:
 
 
 def ask_target(loaded: LoadedPlan, item: Item, given: str | None, ask: Asker) -> Target:
+    from minsheng.plan.describe import target_words
     from minsheng.progress.rules import target_named
-    from minsheng.views.progress_list import describe
 
     targets = loaded.targets_of(item)
     if given is not None:
@@ -180,7 +180,7 @@ def ask_target(loaded: LoadedPlan, item: Item, given: str | None, ask: Asker) ->
     if len(targets) == 1:
         return targets[0]
     ask.need("--target")
-    options = [(t.id, describe(t)) for t in targets]
+    options = [(t.id, target_words(t)) for t in targets]
     return targets[ask.choose(f"第 {item.id} 项的目标:", options)]
 
 

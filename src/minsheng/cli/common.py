@@ -333,3 +333,21 @@ def option_date(text: str | None, option: str) -> dt.date | None:
         return read_date(text)
     except DateError as error:
         raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
+
+
+def split_list(text: str) -> list[str]:
+    """`区委办公室,区政协办公室` (or with the full-width comma, 、 or a semicolon, full-width
+    or not) as its names."""
+    import re
+
+    return [part.strip() for part in re.split(r"[,\uff0c、;\uff1b]", text) if part.strip()]
+
+
+def docx_only(options: tuple[tuple[str, str | None], ...], is_docx: bool, what: str) -> None:
+    """The 公文's options (--title, --issuer, --number, …) are refused with any other format:
+    a usage error naming those given, never silently ignored."""
+    given = [name for name, value in options if value is not None]
+    if given and not is_docx:
+        raise UsageError(
+            Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx({what})"
+        )

@@ -16,10 +16,12 @@ from minsheng.cli.common import (
     OutputOption,
     ProgressDirOption,
     YearOption,
+    docx_only,
     info,
     needs_output,
     open_plan,
     option_date,
+    split_list,
     terminal_style,
     write_output,
 )
@@ -172,11 +174,7 @@ def report(
         ("--title", title), ("--issuer", issuer), ("--number", number), ("--date", date),
         ("--masthead", masthead), ("--copy-to", copy_to), ("--contact", contact),
     )  # fmt: skip
-    given = [name for name, value in options if value is not None]
-    if given and format is not ReportFormat.DOCX:
-        raise UsageError(
-            Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx(公文格式的通报)"
-        )
+    docx_only(options, format is ReportFormat.DOCX, "公文格式的通报")
 
     folder, loaded = open_plan(data_dir, year, progress_dir)
     say_sources(folder, loaded.path)
@@ -251,11 +249,6 @@ def warn_outside(as_of: dt.date, period: Period) -> None:
             f"提示 [as-of-outside-period]：统计截止日期 {as_of} 不在计划期 {period.start} 至 "
             f"{period.end} 内,序时进度按 {'0' if as_of < period.start else '100%'} 计。"
         )
-
-
-def split_list(text: str) -> list[str]:
-    """`区委办公室,区政协办公室` (or with ,、;) as its names."""
-    return [part.strip() for part in re.split(r"[,,、;;]", text) if part.strip()]
 
 
 def parse_statuses(text: str) -> set[str]:

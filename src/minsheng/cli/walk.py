@@ -91,14 +91,14 @@ def _ask_row(
 ) -> ProgressEntry | None:
     """One target: its last figure shown, its reading asked; None when skipped. A reading is
     checked with the answers `earlier` in the walk (资金拨付 after the 资金到位 just typed)."""
+    from minsheng.plan.describe import target_words
     from minsheng.progress import store
-    from minsheng.views.progress_list import describe
 
     number, total = place
     last = row.fixed()
     said = f"(上次 {last['上次报送']},{last['上次日期']})" if last["上次日期"] else "(未报送过)"
     info(f"\n[{number}/{total}] 第 {row.item.id} 项 {last['事项']}")
-    info(f"  {describe(row.target)}{said}")
+    info(f"  {target_words(row.target)}{said}")
 
     def draft(**reading: object) -> ProgressEntry:
         return entry_or_problem(id=store.new_id(), item=row.item.id, target=row.target.id, date=day,

@@ -7,7 +7,7 @@ from typing import Any
 
 from minsheng.core.measure import format_decimal, json_number
 from minsheng.plan.funds import is_funds_target
-from minsheng.plan.models import COMPARATOR_WORDS, Comparator, Item, Target
+from minsheng.plan.models import COMPARATOR_WORDS, Comparator, Item, Kind, Target
 
 SHORT_TITLE = 20  # characters of an item's short title
 
@@ -40,6 +40,22 @@ def requirement_words(target: Target) -> str:
     if target.baseline is not None:
         text += f"(基线{format_decimal(target.baseline)}{target.unit or ''})"
     return text
+
+
+def target_words(target: Target) -> str:
+    """A target with its commitment, as `progress add` and the return form's clerk read it:
+    城镇新增就业(0.57万人左右), 规范确定低保标准(定性节点)."""
+    if target.kind is Kind.MILESTONE:
+        return f"{target.name}(定性节点)"
+    return f"{target.name}({requirement_words(target)})"
+
+
+def task_words(item: Item) -> str | None:
+    """目标任务: the item's own targets (not its measures' detail) in words, `;` between
+    them; None for an item with no task or no target of its own."""
+    if item.no_task or not item.targets:
+        return None
+    return ";".join(target_words(target) for target in item.targets)
 
 
 # A first clause that only frames the action (依托…建设,围绕…) does not name the item.

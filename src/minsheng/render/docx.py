@@ -342,10 +342,11 @@ def write_tables(doc: Document, report: dict[str, Any], items: list[Named], numb
     )
 
 
-def signature(doc: Document, last: Paragraph, issuer: str, day: dt.date) -> None:
+def signature(doc: Document, last: Paragraph, issuer: str, day: dt.date) -> Paragraph:
     """署名 and 成文日期: the date four characters in from the right, the office centred
     over it (GB/T 9704-2012 7.3.5.1); two blank lines above them hold the seal, which
-    presses down on both. The last paragraph of the text goes to the same page."""
+    presses down on both. The last paragraph of the text goes to the same page. Returns the
+    署名's paragraph (for a placeholder's highlight)."""
     date = chinese_date(day)
     space = [blank(doc), blank(doc)]
     inset = 4 * BODY_SIZE
@@ -355,6 +356,7 @@ def signature(doc: Document, last: Paragraph, issuer: str, day: dt.date) -> None
     dated = paragraph(doc, [(date, BODY_FONT)], indent=0, align="right")
     dated.paragraph_format.right_indent = points_length(inset)
     keep_with_next(last, *space, office)
+    return office
 
 
 def number_line(masthead: Masthead, day: dt.date, clean: Scrubber) -> tuple[str, bool]:

@@ -16,6 +16,8 @@ EXTRA_CSS = """
 .rule { color: var(--muted); font-size: .9em; }
 .scroll { overflow-x: auto; }
 table.sortable thead th { white-space: nowrap; }
+#matrix td[class^="status-"] { min-width: 12em; }
+.goal { display: block; margin-top: .25em; color: var(--muted); font-size: .85em; }
 table.sortable thead th[aria-sort="ascending"]::after { content: " ▲"; }
 table.sortable thead th[aria-sort="descending"]::after { content: " ▼"; }
 """

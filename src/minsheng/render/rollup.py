@@ -182,13 +182,16 @@ def to_markdown_text(document: dict[str, Any]) -> str:
 
 
 def tidy_table(document: dict[str, Any]) -> Table:
-    """One row an item and district: the matrix as a spreadsheet or a program reads it."""
+    """One row an item and district: the matrix as a spreadsheet or a program reads it, the
+    district's 目标任务 with it (the terminal and Markdown tables leave it out: a row of
+    long targets per district would not stay readable there)."""
     ranked = {area["name"]: area for area in document["areas"]}
     table = Table(
         [
             Column("ref", "序号"),
             Column("item", "事项"),
             Column("area", "县区"),
+            Column("target", "目标任务"),
             Column("status", "状态"),
             Column("completion", "完成比例(%)"),
             Column("slowest", "进度较慢"),
@@ -205,6 +208,7 @@ def tidy_table(document: dict[str, Any]) -> Table:
                     item["ref"],
                     item["title"],
                     name,
+                    standing["target"],
                     standing["status_label"],
                     _number(standing["completion_pct"]),
                     "是" if name in item["slowest"] else "",

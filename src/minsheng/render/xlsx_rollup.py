@@ -44,18 +44,27 @@ def _ranking(sheet: Any, document: dict[str, Any]) -> None:
 def _matrix(sheet: Any, document: dict[str, Any]) -> None:
     names = area_names(document)
     columns = [Col("序号", lambda i: i["ref"]), Col("事项", lambda i: i["title"])]
+    # Each district 目标任务 | 进度 | 完成比例, as a city's table prints them side by side.
     for name in names:
+        columns.append(Col(f"{name}目标任务", _target_of(name), wrap_at=TARGET_WIDTH))
         columns.append(Col(f"{name}状态", _status_of(name)))
         columns.append(Col(f"{name}完成比例", _completion_of(name), PERCENT))
     columns.append(Col("进度较慢的县区", lambda i: words(i["slowest"])))
-    write_heading(sheet, "逐项进度(各县区状态和完成比例)", heading(document))
+    write_heading(sheet, "逐项进度(各县区目标任务、状态和完成比例)", heading(document))
     write_view(sheet, columns, document["items"])
     # The district page's colours on each status cell, beside the word.
     for row, item in enumerate(document["items"], start=4):
         for index, name in enumerate(names):
             fill = status_fill(item["areas"][name]["status"])
             if fill is not None:
-                sheet.cell(row=row, column=3 + 2 * index).fill = fill
+                sheet.cell(row=row, column=4 + 3 * index).fill = fill
+
+
+TARGET_WIDTH = 24  # a district's 目标任务 wraps at this width: six districts still print
+
+
+def _target_of(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda item: item["areas"][name]["target"]
 
 
 def _status_of(name: str) -> Callable[[dict[str, Any]], Any]:

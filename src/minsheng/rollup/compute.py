@@ -39,10 +39,13 @@ PathLike = str | os.PathLike[str]
 
 @dataclass(frozen=True)
 class Standing:
-    """One item in one district: its status and completion as the district's report has them."""
+    """One item in one district: its status and completion as the district's report has them,
+    and its 目标任务 as the district's own plan words them (plan.describe.task_words): a
+    county's 落实方案 may set its own numbers."""
 
     status: Status
     completion: Decimal | None  # None where the district has no task
+    target: str | None = None  # None where the district has no task
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def summarize(
     """One district through its own report (build_report), reduced to its summary, with the
     titles of its items by number and the as-of date used."""
     from minsheng.api import build_report, load_plan, load_progress
-    from minsheng.plan.describe import short_title
+    from minsheng.plan.describe import short_title, task_words
     from minsheng.report.compute import default_as_of
 
     folder = area_folder(given)
@@ -173,7 +176,10 @@ def summarize(
     # Statuses, completion and the returns, as the district's own report has them; the
     # month-end history and escalations it also computes are not shown here.
     report = build_report(plan, progress, as_of, made_at=made_at, history=False)
-    items = {r.item.ref_number: Standing(r.status, r.completion) for r in report.now.items}
+    items = {
+        r.item.ref_number: Standing(r.status, r.completion, task_words(r.item))
+        for r in report.now.items
+    }
     titles = {r.item.ref_number: (r.item.title, short_title(r.item)) for r in report.now.items}
     active = [r.completion for r in report.now.items if r.completion is not None]
     on_time = settled = 0
@@ -335,6 +341,7 @@ def _standing_json(standing: Standing) -> dict[str, Any]:
         "status_label": STATUS_WORDS[standing.status],
         "completion": fraction(standing.completion),
         "completion_pct": pct(standing.completion),
+        "target": standing.target,
     }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from minsheng.core.datadir import DataDir
 from minsheng.core.measure import format_decimal, json_number
-from minsheng.plan.describe import requirement_words
+from minsheng.plan.describe import target_words
 from minsheng.plan.load import LoadedPlan
 from minsheng.plan.models import Item, Kind, Target
 from minsheng.progress.entry import AnyEntry, E, effective_entries, latest
@@ -176,13 +176,6 @@ def render(table: Table, format: str, *, color: bool, width: int | None) -> str:
 # --- one entry, as the clerk reads it back --------------------------------------------------
 
 
-def describe(target: Target) -> str:
-    """A target with its commitment: 城镇新增就业(0.57万人左右), 规范确定低保标准(定性节点)."""
-    if target.kind is Kind.MILESTONE:
-        return f"{target.name}(定性节点)"
-    return f"{target.name}({requirement_words(target)})"
-
-
 def progress_text(entry: AnyEntry, target: Target | None) -> str:
     """累计 0.3万人, 95.6%, 推进中 40%."""
     if entry.stage is not None:
@@ -199,7 +192,7 @@ def summary(item: Item, target: Target, entry: AnyEntry, file: str) -> str:
     """The entry line by line, as shown before it is confirmed and after it is written."""
     lines = [
         ("事项", f"第 {item.id} 项 {item.title}"),
-        ("目标", f"{target.id} {describe(target)}"),
+        ("目标", f"{target.id} {target_words(target)}"),
         ("日期", entry.date.isoformat()),
         ("进度", progress_text(entry, target)),
         ("填报单位", entry.unit),
