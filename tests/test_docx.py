@@ -408,7 +408,8 @@ def to_pdf(docx: Path, folder: Path) -> Path:
     if office is None or shutil.which("pdftotext") is None:
         _unavailable(
             "找不到 LibreOffice 或 pdftotext:"
-            "apt-get install libreoffice-writer-nogui fonts-wqy-microhei poppler-utils"
+            "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-microhei"
+            " poppler-utils"
         )
     assert office is not None
     profile = (folder / "profile").as_uri()
