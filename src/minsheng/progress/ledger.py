@@ -40,9 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minsheng.core.cache import RECORD_FIELDS, Cache, digest, fingerprint
+from minsheng.core import cache as cache_module
+from minsheng.core.cache import RECORD_FIELDS, Cache, Hashes, Known, digest, fingerprint
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
+from minsheng.core.readfile import read_stable, signature
+from minsheng.core.yamlio import MAX_BYTES
 from minsheng.plan.funds import is_funds_target
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files
@@ -57,7 +60,6 @@ from minsheng.progress.files import (
     ProgressFile,
     entries_of,
     progress_files,
-    read_bytes_nofollow,
     read_files,
     record_of,
 )
@@ -136,7 +138,7 @@ def open_ledger(
     paths, folder_issues = progress_files(folder.progress, folder.display, period)
     key = None
     if cache is not None:
-        key = _key(folder, loaded, paths)
+        key = _key(folder, loaded, paths, cache=cache)
         payload = None if key is None else cache.ledgers.get(key)
         found = None if payload is None else _decode(payload)
         if found is not None and found.holds(today, repo_root):
@@ -161,13 +163,18 @@ def _with(ledger: Ledger, folder_issues: list[Issue]) -> Ledger:
 
 
 def _key(
-    folder: DataDir, loaded: LoadedPlan, paths: list[Path], digests: list[bytes] | None = None
+    folder: DataDir,
+    loaded: LoadedPlan,
+    paths: list[Path],
+    digests: list[bytes] | None = None,
+    cache: Cache | None = None,
 ) -> str | None:
     """The ledger's name: what it depends on, hashed; None when a file cannot be read (the
-    full reading reports it)."""
+    full reading reports it). The files' digests are those given, else each file's as
+    remembered in `cache` while the file is unchanged (Known), else read and hashed."""
     if digests is None:
         try:
-            digests = _digests(paths)
+            digests = _digests(paths, None if cache is None else Hashes(cache, folder.progress))
         except OSError:
             return None
     key = hashlib.sha256(fingerprint())
@@ -184,15 +191,48 @@ def _key(
 THREADED_BYTES = 8 * 2**20
 
 
-def _digests(paths: list[Path]) -> list[bytes]:
-    """Each file's content hash. Reading and hashing release the interpreter's lock, so many
-    megabytes are hashed on every core: this is most of the time a warm report takes."""
+def _digests(paths: list[Path], hashes: Hashes | None = None) -> list[bytes]:
+    """Each file's content hash: remembered in `hashes` for a file unchanged since it was
+    hashed (Known.answers: its signature, and times older than the hashing), else read and
+    hashed, and remembered for next time. Reading and hashing release the interpreter's lock,
+    so many megabytes are hashed on every core."""
+    known = {} if hashes is None else hashes.load()
+    found: dict[Path, bytes] = {}
+    for path in paths:
+        was = known.get(str(path))
+        if was is not None and was.answers(os.stat(path, follow_symlinks=False)):
+            found[path] = was.digest
+    missing = [path for path in paths if path not in found]
+    if missing:
+        hashed = _hash(missing)
+        for path, (content, now) in zip(missing, hashed, strict=True):
+            found[path] = content
+            if now is not None:
+                known[str(path)] = now
+            else:  # changed while it was read: hashed again next time
+                known.pop(str(path), None)
+    if hashes is not None and (missing or len(known) != len(paths)):
+        names = {str(path) for path in paths}
+        hashes.store({name: one for name, one in known.items() if name in names})
+    return [found[path] for path in paths]
+
+
+def _hash(paths: list[Path]) -> list[tuple[bytes, Known | None]]:
+    """Each file read and hashed, with what to remember of it (None if it changed as it was
+    read)."""
     if len(paths) < 8 or sum(_size(path) for path in paths) < THREADED_BYTES:
-        return [digest(read_bytes_nofollow(path)) for path in paths]
+        return [_hash_one(path) for path in paths]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda path: digest(read_bytes_nofollow(path)), paths))
+        return list(pool.map(_hash_one, paths))
+
+
+def _hash_one(path: Path) -> tuple[bytes, Known | None]:
+    taken = cache_module.clock()  # before it is opened: a change after it is stamped later
+    raw, status = read_stable(path, MAX_BYTES, follow=False)
+    content = digest(raw)
+    return content, None if status is None else Known(signature(status), taken, content)
 
 
 def _size(path: Path) -> int:
