@@ -404,6 +404,26 @@ def test_errors_cross_processes_whole(error: Exception) -> None:
     assert vars(again) == vars(error)
 
 
+def test_the_same_bytes_warm_cold_and_without_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through a pool, the plans' parses, the files' digests and the ledgers kept: the same
+    document as without a cache, which writes nothing."""
+    folders = [str(folder) for folder in seven(tmp_path / "data")]
+    pool_on(monkeypatch)
+    args = ["rollup", *folders, "--as-of", "2024-06-30", "--format", "json"]
+    made = {"SOURCE_DATE_EPOCH": "1767225600"}
+    none = tmp_path / "none"
+    alone = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(none), **made)
+    assert alone.code == 0, alone.stderr
+    assert not none.exists()
+    cache = tmp_path / "cache"
+    cold = run_cli(*args, MINSHENG_CACHE_DIR=str(cache), **made)
+    warm = run_cli(*args, MINSHENG_CACHE_DIR=str(cache), **made)
+    assert alone.stdout == cold.stdout == warm.stdout
+    assert {path.name for path in cache.iterdir()} >= {"plans", "hashes", "ledger"}
+
+
 # --- each district is its own report ----------------------------------------------------------
 
 

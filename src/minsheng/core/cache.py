@@ -275,6 +275,7 @@ class Cache:
         self.blobs = Blobs(folder / "progress")
         self.ledgers = Blobs(folder / "ledger")  # minsheng.progress.ledger's checked results
         self.hashes = Blobs(folder / "hashes")  # Known: files' digests by their signature
+        self.plans = Blobs(folder / "plans")  # plan.load: valid plans' parses by content
 
     def key(self, raw: bytes) -> str:
         """The name of a file's entry: its bytes and everything else its parse depends on."""

@@ -68,9 +68,23 @@ def _relative_to_cwd(path: Path, cwd: Path) -> str:
     each of a year's progress files several times (read, checked, read again to write), and
     resolving a path asks the system once for each of its parts."""
     try:
-        return str(path.resolve().relative_to(cwd.resolve()))
+        return str(_resolved(path).relative_to(_resolved_folder(cwd)))
     except ValueError:
         return str(path)
+
+
+def _resolved(path: Path) -> Path:
+    """path.resolve(): the resolved folder and the name, for a name that is no symlink (one
+    question to the system instead of one per part of the path: a city's roll-up shows a
+    hundred districts' files once each, more than _relative_to_cwd keeps)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(path.parent) / path.name
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/minsheng, or minsheng in a wheel

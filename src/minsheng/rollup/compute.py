@@ -171,7 +171,7 @@ def summarize(
     if year is not None and not (folder / f"tasks_{year}.yaml").is_file():
         message = f"{given} 中没有 {year} 年的计划文件 tasks_{year}.yaml"
         raise UsageError(Code.ROLLUP_NO_PLAN, message)
-    plan = load_plan(data_dir=folder, year=year)
+    plan = load_plan(data_dir=folder, year=year, cache=cache)
     document = plan.plan.document
     if as_of is None:
         as_of = default_as_of(document.period, dt.date.today())
