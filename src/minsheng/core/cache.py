@@ -359,7 +359,11 @@ class Hashes:
     def __init__(self, cache: Cache, folder: Path) -> None:
         self.blobs = cache.hashes
         name = os.path.abspath(folder).encode("utf-8", "surrogatepass")
-        self.key = hashlib.sha256(b"hashes\0" + fingerprint() + name).hexdigest()
+        # A file's digest is its bytes' whatever the rest of the code: one entry per folder,
+        # rewritten in place, not one more for each build of the tool; another digest
+        # function (its digest of nothing tells) is another entry.
+        kind = f"hashes\0{FORMAT}\0".encode() + digest(b"")
+        self.key = hashlib.sha256(kind + name).hexdigest()
 
     def load(self) -> dict[str, Known]:
         """The digests remembered, by path; none if the entry is missing or not of this shape."""

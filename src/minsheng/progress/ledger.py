@@ -180,8 +180,8 @@ def _key(
     key = hashlib.sha256(fingerprint())
     key.update(loaded.digest)
     key.update(f"\0{folder.root.parent}\0{folder.progress}\0".encode("utf-8", "surrogatepass"))
-    for path, content in zip(paths, digests, strict=True):
-        shown = f"{path}\0{folder.display(path)}\0".encode("utf-8", "surrogatepass")
+    for path, name, content in zip(paths, folder.displays(paths), digests, strict=True):
+        shown = f"{path}\0{name}\0".encode("utf-8", "surrogatepass")
         key.update(shown + content)
     return key.hexdigest()
 
@@ -341,13 +341,14 @@ def _decode(payload: bytes) -> Ledger | None:
         issues = [_issue(*fields) for fields in plain]
     except (EOFError, ValueError, TypeError):
         return None
+    checked: set[int] = set()  # records seen whole (_series), by id while `series` holds them
     shaped = (
         type(count) is int
         and (latest is None or type(latest) is int)
         and _pairs(sources)
         and _pairs(origins)
         and type(series) is tuple
-        and all(_series(one, len(origins)) for one in series)
+        and all(_series(one, len(origins), checked) for one in series)
         and type(returns) is tuple
         and all(_return(one) for one in returns)
     )
@@ -379,18 +380,25 @@ def _pairs(found: object) -> bool:
     )
 
 
-def _series(found: object, origins: int) -> bool:
-    """Dates (ordinals) and as many records."""
+def _series(found: object, origins: int, checked: set[int] | None = None) -> bool:
+    """Dates (ordinals) and as many records (_record). A record shared by several series
+    (one object, as marshal writes a repeat) is looked at once: `checked` holds the ids of
+    those that passed, while the payload that holds them is alive."""
     if not (type(found) is tuple and len(found) == 2):
         return False
     dates, records = found
-    return (
-        type(dates) is tuple
-        and type(records) is tuple
-        and len(dates) == len(records)
-        and all(type(day) is int for day in dates)
-        and all(_record(record, origins) for record in records)
-    )
+    if not (type(dates) is tuple and type(records) is tuple and len(dates) == len(records)):
+        return False
+    if not all(type(day) is int for day in dates):
+        return False
+    checked = set() if checked is None else checked
+    for record in records:
+        if id(record) in checked:
+            continue
+        if not _record(record, origins):
+            return False
+        checked.add(id(record))
+    return True
 
 
 def _record(found: object, origins: int) -> bool:

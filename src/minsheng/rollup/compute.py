@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import os
 import sys
 from collections.abc import Generator, Iterable, Sequence
@@ -307,6 +308,10 @@ def summaries(
     # district; elsewhere the platform's own way (fork is unsafe on macOS, absent on Windows).
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
     context = multiprocessing.get_context("fork" if fork else None)
+    # What this process holds now (its modules, the first district's plan) is set aside from
+    # the collector's rounds, in here and in the workers forked from it: each worker then
+    # scans only what it makes itself (and leaves the pages it shares with this one shared).
+    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         task = functools.partial(_summary, year=year, as_of=first[2], made_at=made_at, cache=cache)
@@ -314,6 +319,7 @@ def summaries(
     finally:
         # On an error (or a refusal of the caller's), the districts not yet begun never are.
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _summary(
