@@ -229,16 +229,25 @@ def _plain(value: Any) -> Any:
 
 
 def _unplain(value: Any) -> Any:
-    if type(value) is dict:
-        return {_unplain(key): _unplain(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_unplain(item) for item in value]
-    if type(value) is tuple:
-        (text,) = value
-        return Decimal(text)
-    if value is None or type(value) in (str, int, bool):
+    """_plain undone; anything it does not write raises TypeError (a kept parse not whole)."""
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    raise TypeError(type(value).__name__)
+    if kind is dict:
+        return {
+            key if type(key) in _SCALARS else _unplain(key): (
+                item if type(item) in _SCALARS else _unplain(item)
+            )
+            for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _SCALARS else _unplain(item) for item in value]
+    if kind is tuple and len(value) == 1 and type(value[0]) is str:
+        return Decimal(value[0])
+    raise TypeError(kind.__name__)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 # --- checks across records: each is (plan, doc) -> problems -----------------------------

@@ -197,24 +197,25 @@ def _digests(paths: list[Path], hashes: Hashes | None = None) -> list[bytes]:
     hashed, and remembered for next time. Reading and hashing release the interpreter's lock,
     so many megabytes are hashed on every core."""
     known = {} if hashes is None else hashes.load()
-    found: dict[Path, bytes] = {}
-    for path in paths:
-        was = known.get(str(path))
-        if was is not None and was.answers(os.stat(path, follow_symlinks=False)):
-            found[path] = was.digest
-    missing = [path for path in paths if path not in found]
+    names = [os.fspath(path) for path in paths]
+    found: dict[str, bytes] = {}
+    for name in names:
+        was = known.get(name)
+        if was is not None and was.answers(os.stat(name, follow_symlinks=False)):
+            found[name] = was.digest
+    missing = [name for name in names if name not in found]
     if missing:
-        hashed = _hash(missing)
-        for path, (content, now) in zip(missing, hashed, strict=True):
-            found[path] = content
+        hashed = _hash([Path(name) for name in missing])
+        for name, (content, now) in zip(missing, hashed, strict=True):
+            found[name] = content
             if now is not None:
-                known[str(path)] = now
+                known[name] = now
             else:  # changed while it was read: hashed again next time
-                known.pop(str(path), None)
-    if hashes is not None and (missing or len(known) != len(paths)):
-        names = {str(path) for path in paths}
-        hashes.store({name: one for name, one in known.items() if name in names})
-    return [found[path] for path in paths]
+                known.pop(name, None)
+    if hashes is not None and (missing or len(known) != len(names)):
+        listed = set(names)
+        hashes.store({name: one for name, one in known.items() if name in listed})
+    return [found[name] for name in names]
 
 
 def _hash(paths: list[Path]) -> list[tuple[bytes, Known | None]]:
@@ -381,7 +382,8 @@ def _pairs(found: object) -> bool:
 
 
 def _series(found: object, origins: int, checked: set[int] | None = None) -> bool:
-    """Dates (ordinals) and as many records (_record). A record shared by several series
+    """Dates (ordinals) and as many records, each a record of progress.record_of's fields
+    with its order a number, and an origin index. A record shared by several series
     (one object, as marshal writes a repeat) is looked at once: `checked` holds the ids of
     those that passed, while the payload that holds them is alive."""
     if not (type(found) is tuple and len(found) == 2):
@@ -395,21 +397,16 @@ def _series(found: object, origins: int, checked: set[int] | None = None) -> boo
     for record in records:
         if id(record) in checked:
             continue
-        if not _record(record, origins):
+        if not (type(record) is tuple and len(record) == 2):
+            return False
+        plain, origin = record
+        if not (
+            type(plain) is tuple
+            and len(plain) == RECORD_FIELDS
+            and type(plain[_ORDER]) is int
+            and type(origin) is int
+            and 0 <= origin < origins
+        ):
             return False
         checked.add(id(record))
     return True
-
-
-def _record(found: object, origins: int) -> bool:
-    """A record of progress.record_of's fields, its order a number, and an origin index."""
-    if not (type(found) is tuple and len(found) == 2):
-        return False
-    plain, origin = found
-    return (
-        type(plain) is tuple
-        and len(plain) == RECORD_FIELDS
-        and type(plain[_ORDER]) is int
-        and type(origin) is int
-        and 0 <= origin < origins
-    )
