@@ -273,8 +273,8 @@ def rollup(
 NO_TASK = Standing(Status.NO_TASK, None)
 
 # From this many districts on, the districts after the first are computed on a pool of
-# processes, one per core: under it, starting the processes costs more than sharing the work
-# saves (bench/README.md, the roll-up: the crossover measured warm on 2 cores).
+# processes, one per core: under it, starting the processes costs about what sharing the work
+# saves (bench/README.md, the roll-up: warm on 2 cores, even at 6 and 8, a fifth less at 12).
 POOL_FROM = 8
 
 Summary = tuple[Area, dict[int, tuple[str, str]], dt.date]
@@ -315,6 +315,8 @@ def summaries(
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         task = functools.partial(_summary, year=year, as_of=first[2], made_at=made_at, cache=cache)
+        # One district a task: a task of several fails whole, and would raise a later
+        # district's error before an earlier one's refusal (refuse_mixed, in the caller).
         yield from pool.map(task, rest)
     finally:
         # On an error (or a refusal of the caller's), the districts not yet begun never are.
