@@ -9,6 +9,7 @@ names, today) and check that the next open answers as a fresh one would.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import json
 import marshal
@@ -632,6 +633,28 @@ def test_reports_are_the_same_bytes_warm_cold_and_without_a_cache(
     assert after == report(tmp_path / "cold") == report(tmp_path / "none", "--no-cache")
     assert (after == before) is (change == "touched")
     assert report(warm) == after
+
+
+def test_a_digest_found_wrong_is_forgotten_with_the_folder_s(
+    recorded_data: Path, cache: Cache, hashed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change no signature shows (a file system without change times, a clock set back),
+    simulated by a wrong digest remembered: once the files are read in full (here for a plan
+    changed), the bytes tell, and every digest of the folder is read anew next time."""
+    later(monkeypatch)
+    opened(recorded_data, cache)
+    hashes = cache_module.Hashes(cache, DataDir(recorded_data).progress)
+    known = hashes.load()
+    name = str(recorded_data / CGJ)
+    known[name] = dataclasses.replace(known[name], digest=bytes(32))
+    hashes.store(known)
+    comment_the_plan(recorded_data)
+    hashed.clear()
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert hashed == []  # the wrong digest was trusted for the key, and the files read in full
+    assert hashes.load() == {}
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert sorted(hashed) == sorted((recorded_data / "progress").rglob("*.yaml"))
 
 
 def test_a_remembered_digest_of_another_shape_is_not_used(

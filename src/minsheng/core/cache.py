@@ -376,6 +376,10 @@ class Hashes:
             return {}
         return {path: Known(tuple(found), taken, content) for path, found, taken, content in rows}
 
+    def forget(self) -> None:
+        """Every digest of the folder: each file is read and hashed on the next key."""
+        self.blobs.put(self.key, marshal.dumps(()))
+
     def store(self, known: dict[str, Known]) -> None:
         rows = tuple(
             (path, one.signature, one.taken, one.digest) for path, one in sorted(known.items())

@@ -152,6 +152,11 @@ def open_ledger(
     if cache is not None and key is not None and unchanged and ledger.holds(today, repo_root):
         cache.ledgers.put(key, _encode(ledger))
         cache.ledgers.keep_newest(KEEP, KEEP_BYTES)
+    elif cache is not None and key is not None and read[0] == paths:
+        # The same files, other bytes than the digests said: one changed as it was read, or
+        # changed unseen (Known.answers). None of the folder's digests is trusted again
+        # until each file is read anew.
+        Hashes(cache, folder.progress).forget()
     return _with(ledger, folder_issues)
 
 
