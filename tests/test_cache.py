@@ -436,3 +436,42 @@ def test_errors_and_empty_answers_are_never_kept(small_data: Path, tmp_path: Pat
             "list", "-f", "json", "--data-dir", str(small_data), MINSHENG_CACHE_DIR=folder
         )
         assert done.code == 1 and done.stdout == ""
+
+
+# --- a path as shown: relative to the working folder, as resolving it whole says ------------
+
+
+def test_a_path_is_shown_as_resolving_it_whole_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DataDir.display resolves a file's folder once for all its files: the same text as
+    `path.resolve().relative_to(cwd.resolve())`, symlinks, `..` and other folders included."""
+    from minsheng.core import datadir
+
+    real = tmp_path / "real" / "data" / "progress" / "2024-06"
+    real.mkdir(parents=True)
+    (real / "rsj.yaml").write_text("", "utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (real / "link.yaml").symlink_to(real / "rsj.yaml")
+    (tmp_path / "elsewhere").mkdir()
+    paths = [
+        Path("data/progress/2024-06/rsj.yaml"),
+        Path("data/progress/2024-06/link.yaml"),
+        Path("data/progress/2024-06/missing.yaml"),
+        Path("data/progress/../progress/2024-06/rsj.yaml"),
+        Path("data"),
+        Path("."),
+        Path(".."),
+        tmp_path / "linked" / "data" / "progress" / "2024-06" / "rsj.yaml",
+        tmp_path / "elsewhere" / "x.yaml",
+        Path("/"),
+    ]
+    for here in (tmp_path / "real", tmp_path / "linked", tmp_path / "linked" / "data", tmp_path):
+        monkeypatch.chdir(here)
+        datadir._relative_to_cwd.cache_clear()
+        for path in paths:
+            try:
+                whole = str(path.resolve().relative_to(Path.cwd().resolve()))
+            except ValueError:
+                whole = str(path)
+            assert DataDir(tmp_path).display(path) == whole, (here, path)

@@ -9,11 +9,13 @@ names, today) and check that the next open answers as a fresh one would.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import json
 import marshal
 import os
 import shutil
+import time
 import unittest.mock
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,6 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import REAL_PLAN, TESTS, load_generator, run_cli
+from minsheng.core import cache as cache_module
 from minsheng.core.cache import MAGIC, MARKER, Blobs, Cache
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
@@ -418,10 +421,18 @@ def ids(ledger: Ledger) -> list[str]:
     return [entry.id for entry in ledger.entries_at(TODAY)]
 
 
+@pytest.mark.parametrize("later", [False, True], ids=["now", "an hour later"])
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_is_seen_on_the_next_open(
-    recorded_data: Path, cache: Cache, reads: list[Path], change: str
+    recorded_data: Path,
+    cache: Cache,
+    reads: list[Path],
+    change: str,
+    later: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if later:  # every file's digest is remembered as taken long after it last changed
+        monkeypatch.setattr(cache_module, "clock", lambda: time.time_ns() + HOUR)
     before = opened(recorded_data, cache)
     assert opened(recorded_data, cache) == before and len(reads) == 1  # kept, and used
     seen = CHANGES[change](recorded_data)
@@ -469,6 +480,195 @@ def test_the_data_folder_moved_is_read_again(
     assert {entry.origin.path for entry in elsewhere.entries_at(TODAY)} <= set(
         (moved / "progress").rglob("*.yaml")
     )
+
+
+# --- 3b. a file's digest remembered by its signature (core/cache.Known) ---------------------
+
+HOUR = 3600 * 10**9
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The progress files read to be hashed for a ledger's key, one per read."""
+    seen: list[Path] = []
+    real = ledger_module._hash_one
+
+    def counting(path: Path) -> tuple[bytes, Any]:
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(ledger_module, "_hash_one", counting)
+    return seen
+
+
+def later(monkeypatch: pytest.MonkeyPatch, hours: int = 1) -> None:
+    """Files hashed from now on are hashed `hours` after now: past the margin."""
+    monkeypatch.setattr(cache_module, "clock", lambda: time.time_ns() + hours * HOUR)
+
+
+CGJ = Path("progress") / "2024-07" / "cgj.yaml"
+
+
+def same_size_and_time(recorded_data: Path) -> None:
+    """95.6 made 95.7: the size and the modification time kept; only the change time tells."""
+    path = recorded_data / CGJ
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("value: 95.6\n", "value: 95.7\n"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ctime_ns != before.st_ctime_ns
+
+
+def replaced(recorded_data: Path) -> None:
+    """Another file of the same size and modification time put in its place (a new inode)."""
+    path = recorded_data / CGJ
+    before = path.stat()
+    other = path.with_name(".cgj.yaml.new")
+    other.write_text(path.read_text("utf-8").replace("95.6", "95.7"), encoding="utf-8")
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, path)
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ino != before.st_ino
+
+
+SAME_LOOKING: dict[str, Callable[[Path], None]] = {
+    "same size and time": same_size_and_time,
+    "replaced": replaced,
+}
+
+
+def test_an_unchanged_file_is_not_read_again(
+    recorded_data: Path, cache: Cache, hashed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch)
+    first = opened(recorded_data, cache)
+    files = sorted((recorded_data / "progress").rglob("*.yaml"))
+    assert sorted(hashed) == files
+    hashed.clear()
+    assert view(opened(recorded_data, cache)) == view(first)
+    assert hashed == []
+
+
+def test_a_file_changed_within_the_margin_is_read_again(
+    recorded_data: Path, cache: Cache, hashed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file was written just now: its digest is not trusted on the next open, nor on
+    the one after, until its times are older than the hashing by more than the margin."""
+    files = sorted((recorded_data / "progress").rglob("*.yaml"))
+    for _ in range(2):
+        hashed.clear()
+        opened(recorded_data, cache)
+        assert sorted(hashed) == files
+    # Touched (its times now) after it was hashed later than the margin: read again.
+    later(monkeypatch)
+    hashed.clear()
+    opened(recorded_data, cache)
+    assert sorted(hashed) == files
+    hashed.clear()
+    opened(recorded_data, cache)
+    assert hashed == []
+    (recorded_data / CGJ).touch()
+    opened(recorded_data, cache)
+    assert hashed == [recorded_data / CGJ]
+    # And one whose times are a second before its hashing, within the margin: read again.
+    hashed.clear()
+    stamp = time.time_ns()
+    monkeypatch.setattr(cache_module, "clock", lambda: stamp + 10**9)
+    os.utime(recorded_data / CGJ, ns=(stamp, stamp))
+    opened(recorded_data, cache)
+    assert hashed == [recorded_data / CGJ]
+    hashed.clear()
+    opened(recorded_data, cache)
+    assert hashed == [recorded_data / CGJ]
+    assert cache_module.MARGIN_NS > 10**9
+
+
+@pytest.mark.parametrize("change", list(SAME_LOOKING))
+def test_a_file_that_looks_the_same_is_read_again(
+    recorded_data: Path,
+    cache: Cache,
+    hashed: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    later(monkeypatch)
+    before = opened(recorded_data, cache)
+    hashed.clear()
+    SAME_LOOKING[change](recorded_data)
+    after = opened(recorded_data, cache)
+    assert hashed == [recorded_data / CGJ]
+    assert Decimal("95.7") in [entry.value for entry in after.entries_at(TODAY)]
+    assert view(after) == view(opened(recorded_data, None)) != view(before)
+
+
+@pytest.mark.parametrize("change", [*SAME_LOOKING, "touched"])
+def test_reports_are_the_same_bytes_warm_cold_and_without_a_cache(
+    recorded_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The command's report after each change: warm (the cache filled before the change),
+    cold (an empty cache) and with --no-cache, byte for byte."""
+    args = ["report", "--format", "json", "--as-of", "2024-12-31"]
+    args += ["--data-dir", str(recorded_data)]
+    made = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+    def report(folder: Path, *more: str) -> str:
+        done = run_cli(*args, *more, MINSHENG_CACHE_DIR=str(folder), **made)
+        assert done.code == 0, done.stderr
+        return done.stdout
+
+    warm = tmp_path / "warm"
+    if change == "touched":  # hashed in real time, within the margin of the touch
+        before = report(warm)
+        report(warm)
+        (recorded_data / CGJ).touch()
+    else:
+        later(monkeypatch)
+        before = report(warm)
+        report(warm)
+        SAME_LOOKING[change](recorded_data)
+    after = report(warm)
+    assert after == report(tmp_path / "cold") == report(tmp_path / "none", "--no-cache")
+    assert (after == before) is (change == "touched")
+    assert report(warm) == after
+
+
+def test_a_digest_found_wrong_is_forgotten_with_the_folder_s(
+    recorded_data: Path, cache: Cache, hashed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change no signature shows (a file system without change times, a clock set back),
+    simulated by a wrong digest remembered: once the files are read in full (here for a plan
+    changed), the bytes tell, and every digest of the folder is read anew next time."""
+    later(monkeypatch)
+    opened(recorded_data, cache)
+    hashes = cache_module.Hashes(cache, DataDir(recorded_data).progress)
+    known = hashes.load()
+    name = str(recorded_data / CGJ)
+    known[name] = dataclasses.replace(known[name], digest=bytes(32))
+    hashes.store(known)
+    comment_the_plan(recorded_data)
+    hashed.clear()
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert hashed == []  # the wrong digest was trusted for the key, and the files read in full
+    assert hashes.load() == {}
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert sorted(hashed) == sorted((recorded_data / "progress").rglob("*.yaml"))
+
+
+def test_a_remembered_digest_of_another_shape_is_not_used(
+    recorded_data: Path, cache: Cache, hashed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch)
+    opened(recorded_data, cache)
+    hashes = cache_module.Hashes(cache, DataDir(recorded_data).progress)
+    assert len(hashes.load()) == len(list((recorded_data / "progress").rglob("*.yaml")))
+    cache.hashes.put(hashes.key, marshal.dumps((("a", (1, 2, 3), 4, b"x"),)))
+    assert hashes.load() == {}
+    hashed.clear()
+    assert view(opened(recorded_data, cache)) == view(opened(recorded_data, None))
+    assert len(hashed) == len(hashes.load())
 
 
 # --- 4. sources outside the files -------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_PLAN, SMALL_PLAN, TESTS, snapshot
+from minsheng.core.cache import MARKER, Cache
+from minsheng.core.issues import Code
 from minsheng.core.yamlio import load_single
+from minsheng.plan import load as plan_load
 from minsheng.plan.load import load_plan
 from minsheng.plan.models import Basis, Comparator, Kind
 
@@ -260,3 +264,82 @@ def test_the_shipped_plan_says_when_returns_are_due(real_data: Path) -> None:
     assert reporting.due(dt.date(2024, 5, 1)) == dt.date(2024, 6, 5)
     assert reporting.due(dt.date(2024, 12, 1)) == dt.date(2025, 1, 5)
     assert loaded.plan.thresholds.escalate_after == 2
+
+
+# --- a valid plan's parse kept in the cache (load_plan with a cache) -------------------------
+
+
+def kept_plans(cache: Cache) -> list[Path]:
+    folder = cache.plans.folder
+    return sorted(p for p in folder.iterdir() if p.name != MARKER) if folder.exists() else []
+
+
+def test_a_valid_plan_is_kept_and_read_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path / "cache")
+    fresh, problems = load_plan(REAL_PLAN)
+    assert fresh is not None and problems == []
+    first, _ = load_plan(REAL_PLAN, cache=cache)
+    assert len(kept_plans(cache)) == 1
+
+    def refuse(*args: object, **options: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(plan_load, "read_model", refuse)
+    again, problems = load_plan(REAL_PLAN, cache=cache)
+    assert problems == [] and again is not None and first is not None
+    for loaded in (first, again):
+        assert loaded.plan == fresh.plan
+        assert loaded.digest == fresh.digest
+        assert (loaded.doc.data, loaded.doc.marks) == (fresh.doc.data, fresh.doc.marks)
+        assert loaded.file == fresh.file
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_plan_with_a_problem_is_never_kept(tmp_path: Path, case: str) -> None:
+    cache = Cache(tmp_path / "cache")
+    path = INVALID / f"{case}.yaml"
+    fresh = load_plan(path)
+    assert fresh[0] is None
+    for _ in range(2):
+        assert load_plan(path, cache=cache) == fresh
+    assert kept_plans(cache) == []
+
+
+def test_a_kept_plan_with_a_problem_now_is_parsed_afresh(tmp_path: Path) -> None:
+    """The same bytes under the name of another year: the parse kept is found, the file's year
+    is wrong, and the problem is the fresh parse's, line and all."""
+    cache = Cache(tmp_path / "cache")
+    assert load_plan(REAL_PLAN, cache=cache)[0] is not None
+    other = tmp_path / "tasks_2025.yaml"
+    shutil.copy(REAL_PLAN, other)
+    fresh = load_plan(other)
+    assert fresh[0] is None and [issue.code for issue in fresh[1]] == [Code.YEAR]
+    assert load_plan(other, cache=cache) == fresh
+
+
+def test_a_kept_plan_of_another_shape_is_parsed_afresh(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    kept, _ = load_plan(REAL_PLAN, cache=cache)
+    (entry,) = kept_plans(cache)
+    for payload in (
+        b"",
+        marshal.dumps(("x", {}, 1, 1, False)),
+        marshal.dumps(({"a": (1, 2)}, {}, 1, 1, False)),
+    ):
+        cache.plans.put(entry.name, payload)
+        again, problems = load_plan(REAL_PLAN, cache=cache)
+        assert problems == [] and again is not None and kept is not None
+        assert again.plan == kept.plan and again.doc.marks == kept.doc.marks
+
+
+def test_numbers_are_kept_exact(tmp_path: Path) -> None:
+    """Decimals (0.57 万人, 99.90%) come back as the same Decimals, not floats."""
+    cache = Cache(tmp_path / "cache")
+    fresh, _ = load_plan(REAL_PLAN, cache=cache)
+    again, _ = load_plan(REAL_PLAN, cache=cache)
+    assert fresh is not None and again is not None
+    values = [t.value for item in again.plan.items for t in item.all_targets()]
+    assert Decimal("0.57") in values and all(not isinstance(v, float) for v in values)
+    assert again.plan == fresh.plan

@@ -8,8 +8,10 @@ import csv
 import datetime as dt
 import io
 import json
+import pickle
 import re
 import shutil
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, run_cli
-from minsheng.core.issues import Code, DataError, UsageError
+from minsheng.core.issues import Code, DataError, Issue, RefusedError, UsageError
+from minsheng.rollup import compute
 from minsheng.rollup.compute import RANK_RULE, SLOWEST_RULE, rollup
 
 AS_OF = dt.date(2024, 6, 30)
@@ -285,6 +288,140 @@ def test_two_items_on_one_parent_number_are_a_plan_error(tmp_path: Path) -> None
     done = run_cli("validate", "--data-dir", str(folder))
     assert done.code == 1
     assert "duplicate-ref" in done.stdout
+
+
+# --- many districts: a pool of processes, the same answers and the same errors ---------------
+
+
+def pool_on(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From two districts on, the districts after the first go to a pool of two processes,
+    whatever this machine's cores; the list gets each pool's workers as it starts."""
+    import concurrent.futures
+
+    started: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **options: Any) -> None:
+            started.append(options["max_workers"])
+            super().__init__(*args, **options)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(compute, "POOL_FROM", 2)
+    monkeypatch.setattr(compute, "_cores", lambda: 2)
+    return started
+
+
+def seven(tmp_path: Path) -> list[Path]:
+    return [
+        write_district(tmp_path / f"d{n}", area=f"第{n}区", values={1: 10 * n}) for n in range(1, 8)
+    ]
+
+
+def bad_progress(folder: Path, item: int) -> None:
+    (folder / "progress" / "2024-06" / "rsj.yaml").write_text(f"---\nitem: {item}\n...\n", "utf-8")
+
+
+def no_plan(folder: Path) -> None:
+    (folder / "tasks_2024.yaml").unlink()
+
+
+def bad_plan(folder: Path) -> None:
+    plan = folder / "tasks_2024.yaml"
+    plan.write_text(plan.read_text("utf-8").replace("count: 3", "count: 4"), "utf-8")
+
+
+def same_name(folder: Path) -> None:
+    plan = folder / "tasks_2024.yaml"
+    plan.write_text(re.sub(r"area: \S+", "area: 第1区", plan.read_text("utf-8")), "utf-8")
+
+
+# Each case: what is wrong with which district (by its place, 0 the first); the error raised
+# is the first district's in that order, as when the districts are computed one by one.
+FAULTS: dict[str, list[tuple[int, Callable[[Path], None]]]] = {
+    "data, then another data error": [
+        (2, lambda f: bad_progress(f, 9)), (5, lambda f: bad_progress(f, 8))
+    ],
+    "data, then no plan": [(3, lambda f: bad_progress(f, 9)), (5, no_plan)],
+    "no plan, then data": [(2, no_plan), (4, lambda f: bad_progress(f, 9))],
+    "a bad plan last": [(6, bad_plan)],
+    "the first one's data": [(0, lambda f: bad_progress(f, 9)), (4, no_plan)],
+    "a name taken, then data": [(3, same_name), (5, lambda f: bad_progress(f, 9))],
+    "data, then a name taken": [(3, lambda f: bad_progress(f, 9)), (5, same_name)],
+}  # fmt: skip
+
+
+def raised(folders: list[Path]) -> tuple[type[Exception], str, Any]:
+    with pytest.raises((DataError, UsageError)) as caught:
+        rollup(folders, as_of=AS_OF, made_at=_made())
+    error = caught.value
+    said = error.issues if isinstance(error, DataError) else (error.code, error.message)
+    return type(error), str(error), said
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_pool_raises_the_first_district_s_error_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    folders = seven(tmp_path)
+    for place, spoil in FAULTS[fault]:
+        spoil(folders[place])
+    args = ["rollup", *map(str, folders), "--as-of", "2024-06-30", "--format", "json"]
+    alone, alone_cli = raised(folders), run_cli(*args)
+    assert alone_cli.code in (1, 2) and alone_cli.stdout == ""
+    started = pool_on(monkeypatch)
+    assert raised(folders) == alone
+    pooled_cli = run_cli(*args)
+    assert (pooled_cli.code, pooled_cli.stdout, pooled_cli.stderr) == (
+        alone_cli.code,
+        alone_cli.stdout,
+        alone_cli.stderr,
+    )
+    assert "Traceback" not in pooled_cli.stderr
+    first = FAULTS[fault][0][0]
+    assert started == ([] if first == 0 else [2, 2])  # none when the first district fails
+
+
+def test_a_pool_computes_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders = seven(tmp_path)
+    alone = rollup(folders, as_of=AS_OF, made_at=_made()).to_dict()
+    started = pool_on(monkeypatch)
+    assert rollup(folders, as_of=AS_OF, made_at=_made()).to_dict() == alone
+    assert started == [2]
+    assert [area["name"] for area in alone["areas"]] == [f"第{n}区" for n in range(7, 0, -1)]
+
+
+@pytest.mark.parametrize("error", [
+    DataError([Issue("a.yaml", 3, 1, Code.DUPLICATE_KEY, "重复的键", "items[0]")]),
+    UsageError(Code.ROLLUP_NO_PLAN, "没有计划文件"),
+    RefusedError(Code.ROLLUP_NO_PLAN, "拒绝"),
+])  # fmt: skip
+def test_errors_cross_processes_whole(error: Exception) -> None:
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and str(again) == str(error)
+    assert vars(again) == vars(error)
+
+
+def test_the_same_bytes_warm_cold_and_without_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through a pool, the plans' parses, the files' digests and the ledgers kept: the same
+    document as without a cache, which writes nothing."""
+    folders = [str(folder) for folder in seven(tmp_path / "data")]
+    pool_on(monkeypatch)
+    args = ["rollup", *folders, "--as-of", "2024-06-30", "--format", "json"]
+    made = {"SOURCE_DATE_EPOCH": "1767225600"}
+    none = tmp_path / "none"
+    alone = run_cli(*args, "--no-cache", MINSHENG_CACHE_DIR=str(none), **made)
+    assert alone.code == 0, alone.stderr
+    assert not none.exists()
+    cache = tmp_path / "cache"
+    cold = run_cli(*args, MINSHENG_CACHE_DIR=str(cache), **made)
+    warm = run_cli(*args, MINSHENG_CACHE_DIR=str(cache), **made)
+    assert alone.stdout == cold.stdout == warm.stdout
+    assert {path.name for path in cache.iterdir()} >= {"plans", "hashes", "ledger"}
 
 
 # --- each district is its own report ----------------------------------------------------------

@@ -79,16 +79,23 @@ class Progress:
         return self.ledger.count
 
 
-def load_plan(data_dir: PathLike | None = None, year: int | None = None) -> PlanData:
+def load_plan(
+    data_dir: PathLike | None = None, year: int | None = None, *, cache: bool = False
+) -> PlanData:
     """The plan of `year` (the latest year by default) in `data_dir` (found as the command line
     finds it by default: $MINSHENG_DATA_DIR, else `data/` here or above), validated, with its
-    funds file `funds_<year>.yaml` where there is one."""
+    funds file `funds_<year>.yaml` where there is one. With `cache`, a plan file read before
+    as valid, byte for byte, is validated and checked again from its parse kept in the cache
+    instead of being parsed again (the roll-up's way over many districts); a plan with any
+    problem is always parsed afresh."""
+    from minsheng.core.cache import user_cache
     from minsheng.core.datadir import find_data_dir
     from minsheng.plan.load import load_plan as read_plan
 
     folder = find_data_dir(Path(data_dir) if data_dir is not None else None)
     path = folder.plan_path(year)
-    loaded, issues = read_plan(path, folder.display(path))
+    kept = user_cache() if cache else None
+    loaded, issues = read_plan(path, folder.display(path), kept)
     if loaded is None:
         raise DataError(issues)
     return PlanData(folder, _funded(folder, loaded), loaded)

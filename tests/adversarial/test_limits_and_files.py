@@ -399,7 +399,7 @@ def test_the_cache_never_removes_files_it_did_not_write(
     mine = tmp_path / "文档"
     long_ago = time.time() - 90 * 86400
     names = []
-    for sub in ("", "progress", "ledger", "plan", "command"):
+    for sub in ("", "progress", "ledger", "hashes", "plans", "plan", "command"):
         for number in range(20):
             path = mine / sub / f"通报{number}.docx"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -416,6 +416,7 @@ def test_the_cache_never_removes_files_it_did_not_write(
         ["validate"],
         ["list", "--format", "json"],
         ["progress", "list"],
+        ["rollup", str(recorded_data), "--as-of", "2024-07-31"],
     ):
         for plan_text in ("", "# 改了一行\n"):  # another plan: a new ledger, a new answer
             with (recorded_data / "tasks_2024.yaml").open("a", encoding="utf-8") as stream:

@@ -28,6 +28,7 @@ import hashlib
 import marshal
 import os
 import re
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from minsheng import __version__
-from minsheng.core.readfile import read_bounded
+from minsheng.core.readfile import Signature, read_bounded, signature
 
 ENV_DIR = "MINSHENG_CACHE_DIR"
 ENV_OFF = "MINSHENG_NO_CACHE"
@@ -273,6 +274,8 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.blobs = Blobs(folder / "progress")
         self.ledgers = Blobs(folder / "ledger")  # minsheng.progress.ledger's checked results
+        self.hashes = Blobs(folder / "hashes")  # Known: files' digests by their signature
+        self.plans = Blobs(folder / "plans")  # plan.load: valid plans' parses by content
 
     def key(self, raw: bytes) -> str:
         """The name of a file's entry: its bytes and everything else its parse depends on."""
@@ -316,3 +319,84 @@ def _decode(payload: bytes) -> Parsed | None:
         and type(size) is int
     )
     return Parsed(records, issues, whole, size) if shaped else None
+
+
+# --- files' digests remembered by their signature ------------------------------------------
+
+# A digest remembered for a file is trusted only while the file's modification and change
+# times are older, by more than this, than the moment it was hashed. A file changed in the same
+# tick of the clock as it was read (or of a coarse file system's: FAT keeps times to 2 s) can
+# show the very size and times it had before: git's "racily clean" files. Such a file is read
+# and hashed again, until it is older than that.
+MARGIN_NS = 3 * 10**9
+
+# When a file is hashed: the clock the file system stamps its times with (tests move it on).
+clock = time.time_ns
+
+
+@dataclass(frozen=True)
+class Known:
+    """A file's digest as hashed, the file's signature (readfile.signature) then, and when."""
+
+    signature: Signature
+    taken: int  # clock() just before the file was opened
+    digest: bytes
+
+    def answers(self, status: os.stat_result) -> bool:
+        """Whether the file now in the place is the one hashed, unchanged: a regular file of
+        the same signature, whose times were older than the hashing by more than MARGIN_NS."""
+        return (
+            stat.S_ISREG(status.st_mode)
+            and signature(status) == self.signature
+            and max(status.st_mtime_ns, status.st_ctime_ns) < self.taken - MARGIN_NS
+        )
+
+
+class Hashes:
+    """The digests of one folder's files by path (Known), kept as one entry of the cache, so
+    that a warm report need not read every file to know that none has changed."""
+
+    def __init__(self, cache: Cache, folder: Path) -> None:
+        self.blobs = cache.hashes
+        name = os.path.abspath(folder).encode("utf-8", "surrogatepass")
+        # A file's digest is its bytes' whatever the rest of the code: one entry per folder,
+        # rewritten in place, not one more for each build of the tool; another digest
+        # function (its digest of nothing tells) is another entry.
+        kind = f"hashes\0{FORMAT}\0".encode() + digest(b"")
+        self.key = hashlib.sha256(kind + name).hexdigest()
+
+    def load(self) -> dict[str, Known]:
+        """The digests remembered, by path; none if the entry is missing or not of this shape."""
+        payload = self.blobs.get(self.key)
+        try:
+            rows = () if payload is None else marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return {}
+        if not (type(rows) is tuple and all(_known(row) for row in rows)):
+            return {}
+        return {path: Known(tuple(found), taken, content) for path, found, taken, content in rows}
+
+    def forget(self) -> None:
+        """Every digest of the folder: each file is read and hashed on the next key."""
+        self.blobs.put(self.key, marshal.dumps(()))
+
+    def store(self, known: dict[str, Known]) -> None:
+        rows = tuple(
+            (path, one.signature, one.taken, one.digest) for path, one in sorted(known.items())
+        )
+        self.blobs.put(self.key, marshal.dumps(rows))
+
+
+def _known(row: object) -> bool:
+    """A path, a signature of five whole numbers, a time and a digest."""
+    return (
+        type(row) is tuple
+        and len(row) == 4
+        and type(row[0]) is str
+        and type(row[1]) is tuple
+        and len(row[1]) == 5
+        and all(type(number) is int for number in row[1])
+        and type(row[2]) is int
+        and type(row[3]) is bytes
+        and len(row[3]) == _DIGEST
+    )

@@ -57,20 +57,43 @@ class DataDir:
 
     def display(self, path: Path) -> str:
         """A path as shown in messages: relative to the working folder where it can be."""
+        return self.displays([path])[0]
+
+    def displays(self, paths: list[Path]) -> list[str]:
+        """display of each path, the working folder asked for once."""
         if self.shipped:
-            return f"<minsheng>/{path.name}"
-        return _relative_to_cwd(path, Path.cwd())
+            return [f"<minsheng>/{path.name}" for path in paths]
+        cwd = Path.cwd()
+        return [_relative_to_cwd(path, cwd) for path in paths]
 
 
 @functools.lru_cache(maxsize=4096)
 def _relative_to_cwd(path: Path, cwd: Path) -> str:
-    """`path` relative to the working folder `cwd` where it can be. Kept: one command shows
-    each of a year's progress files several times (read, checked, read again to write), and
-    resolving a path asks the system once for each of its parts."""
-    try:
-        return str(path.resolve().relative_to(cwd.resolve()))
-    except ValueError:
-        return str(path)
+    """`path` relative to the working folder `cwd` where it can be (as
+    `path.resolve().relative_to(cwd.resolve())` says it). Kept: one command shows each of a
+    year's progress files several times (read, checked, read again to write), and resolving
+    a path asks the system once for each of its parts."""
+    here = _resolved_folder(os.fspath(cwd))
+    real = _resolved(os.path.join(cwd, path))  # an absolute path stays as it is
+    if real == here:
+        return "."
+    inside = here if here.endswith(os.sep) else here + os.sep
+    return real[len(inside) :] if real.startswith(inside) else str(path)
+
+
+def _resolved(path: str) -> str:
+    """os.path.realpath of an absolute path: its folder's, resolved once for all its files,
+    and its name, for a name that is no symlink (a city's roll-up shows a hundred districts'
+    files once each, more than _relative_to_cwd keeps)."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    return os.path.join(_resolved_folder(folder), name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/minsheng, or minsheng in a wheel

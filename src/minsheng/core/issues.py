@@ -170,6 +170,10 @@ class DataError(Exception):
         super().__init__("\n".join(str(issue) for issue in issues))
         self.issues = issues
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Issue]]]:
+        # Whole across processes (the roll-up's pool): by default only the text would be.
+        return type(self), (self.issues,)
+
 
 class UsageError(Exception):
     """A command was given something it cannot use (exit 2): unknown unit, bad option."""
@@ -179,6 +183,9 @@ class UsageError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type[UsageError], tuple[Code, str]]:
+        return type(self), (self.code, self.message)
+
 
 class RefusedError(Exception):
     """A write was refused by a rule of the data (exit 1); nothing was written."""
@@ -187,6 +194,9 @@ class RefusedError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def __reduce__(self) -> tuple[type[RefusedError], tuple[Code, str]]:
+        return type(self), (self.code, self.message)
 
 
 _OS_REASONS = {

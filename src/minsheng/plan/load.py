@@ -5,19 +5,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import hashlib
+import marshal
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from minsheng.core.cache import digest
+from minsheng.core.cache import Cache, digest, fingerprint
 from minsheng.core.issues import Code, Issue, UsageError
 from minsheng.core.measure import is_counted, is_percent, split_unit
-from minsheng.core.schema import file_year, in_file_order, read_model
+from minsheng.core.schema import file_year, in_file_order, read_model, validate
 from minsheng.core.typography import invisible_char
-from minsheng.core.yamlio import Document
+from minsheng.core.yamlio import Document, read_file
 from minsheng.plan.funds import funds_path, is_funds_target, load_funds
 from minsheng.plan.models import (
     Basis,
@@ -127,17 +130,124 @@ class LoadedPlan:
         return bool(item.units) and self.reporter(item, target) == unit.name
 
 
-def load_plan(path: Path, file: str | None = None) -> tuple[LoadedPlan | None, list[Issue]]:
-    """Read, parse, validate and check a plan file; all problems at once."""
+def load_plan(
+    path: Path, file: str | None = None, cache: Cache | None = None
+) -> tuple[LoadedPlan | None, list[Issue]]:
+    """Read, parse, validate and check a plan file; all problems at once.
+
+    With `cache`, a valid plan's parse (its data and line marks, not its model) is kept by
+    its text's digest and minsheng's code (cache.fingerprint); a plan whose text was kept is
+    validated and checked from that plain data, without parsing its YAML again. A plan with
+    any problem is never kept, and is always parsed afresh: its messages and line numbers are
+    those of its own text."""
+    name = file or str(path)
+    if cache is not None:
+        text, problems = read_file(path, name)
+        if text is None:
+            return None, problems
+        kept = _kept(cache, text, name, path)
+        if kept is not None:
+            return kept, []
     read, issues = read_model(path, Plan, file, first=old_format)
     if read is None:
         return None, issues
-    plan, doc = read.model, read.doc
+    loaded, issues = _checked(read.model, read.doc, path, read.digest, issues)
+    if loaded is not None and cache is not None:
+        cache.plans.put(_plan_key(read.digest), _encode_doc(read.doc))
+        cache.plans.keep_newest(KEEP_PLANS, KEEP_PLANS_BYTES)
+    return loaded, issues
+
+
+def _checked(
+    plan: Plan, doc: Document, path: Path, text_digest: bytes, issues: list[Issue]
+) -> tuple[LoadedPlan | None, list[Issue]]:
+    """The checks across records, after those of the schema (`issues`)."""
     for check in CHECKS:
         issues.extend(check(plan, doc))
     issues.extend(check_file_year(plan, doc, path))
-    loaded = LoadedPlan(plan, doc, path, read.digest)
+    loaded = LoadedPlan(plan, doc, path, text_digest)
     return (loaded if not issues else None), in_file_order(issues)
+
+
+# --- a valid plan's parse, kept (load_plan with a cache) ----------------------------------
+
+# Parses kept: the newest KEEP_PLANS, and more while they fit in KEEP_PLANS_BYTES (a city's
+# hundred districts' plans, about 250 KB each).
+KEEP_PLANS = 8
+KEEP_PLANS_BYTES = 64 * 2**20
+
+
+def _plan_key(text_digest: bytes) -> str:
+    return hashlib.sha256(b"plan\0" + fingerprint() + text_digest).hexdigest()
+
+
+def _kept(cache: Cache, text: str, name: str, path: Path) -> LoadedPlan | None:
+    """The plan from its kept parse, validated and checked as a fresh one is; None when none
+    is kept, or it is not whole, or it has any problem (then it is parsed afresh)."""
+    text_digest = digest(text.encode("utf-8", "surrogatepass"))
+    payload = cache.plans.get(_plan_key(text_digest))
+    doc = None if payload is None else _decode_doc(payload, name)
+    if doc is None or old_format(doc):
+        return None
+    plan, issues = validate(Plan, doc)
+    if plan is None or issues:
+        return None
+    loaded, issues = _checked(plan, doc, path, text_digest, issues)
+    return loaded if not issues else None
+
+
+def _encode_doc(doc: Document) -> bytes:
+    """A valid plan's document in plain values marshal writes: a Decimal as a 1-tuple of its
+    text (the data holds no tuple of its own: YAML's sequences are lists)."""
+    return marshal.dumps(
+        (_plain(doc.data), doc.marks, doc.start_line, doc.end_line, doc.explicit_end)
+    )
+
+
+def _decode_doc(payload: bytes, name: str) -> Document | None:
+    try:
+        data, marks, start, end, explicit = marshal.loads(payload)
+        shaped = (
+            type(marks) is dict
+            and type(start) is int
+            and type(end) is int
+            and type(explicit) is bool
+        )
+        return Document(name, _unplain(data), marks, [], start, end, explicit) if shaped else None
+    except (EOFError, ValueError, TypeError, ArithmeticError):
+        return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return (str(value),)
+    return value
+
+
+def _unplain(value: Any) -> Any:
+    """_plain undone; anything it does not write raises TypeError (a kept parse not whole)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {
+            key if type(key) in _SCALARS else _unplain(key): (
+                item if type(item) in _SCALARS else _unplain(item)
+            )
+            for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _SCALARS else _unplain(item) for item in value]
+    if kind is tuple and len(value) == 1 and type(value[0]) is str:
+        return Decimal(value[0])
+    raise TypeError(kind.__name__)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 # --- checks across records: each is (plan, doc) -> problems -----------------------------

@@ -40,9 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minsheng.core.cache import RECORD_FIELDS, Cache, digest, fingerprint
+from minsheng.core import cache as cache_module
+from minsheng.core.cache import RECORD_FIELDS, Cache, Hashes, Known, digest, fingerprint
 from minsheng.core.datadir import DataDir
 from minsheng.core.issues import Code, Issue
+from minsheng.core.readfile import read_stable, signature
+from minsheng.core.yamlio import MAX_BYTES
 from minsheng.plan.funds import is_funds_target
 from minsheng.plan.load import LoadedPlan
 from minsheng.progress.checks import VALIDATE_SLACK, check_files
@@ -57,7 +60,6 @@ from minsheng.progress.files import (
     ProgressFile,
     entries_of,
     progress_files,
-    read_bytes_nofollow,
     read_files,
     record_of,
 )
@@ -136,7 +138,7 @@ def open_ledger(
     paths, folder_issues = progress_files(folder.progress, folder.display, period)
     key = None
     if cache is not None:
-        key = _key(folder, loaded, paths)
+        key = _key(folder, loaded, paths, cache=cache)
         payload = None if key is None else cache.ledgers.get(key)
         found = None if payload is None else _decode(payload)
         if found is not None and found.holds(today, repo_root):
@@ -150,6 +152,11 @@ def open_ledger(
     if cache is not None and key is not None and unchanged and ledger.holds(today, repo_root):
         cache.ledgers.put(key, _encode(ledger))
         cache.ledgers.keep_newest(KEEP, KEEP_BYTES)
+    elif cache is not None and key is not None and read[0] == paths:
+        # The same files, other bytes than the digests said: one changed as it was read, or
+        # changed unseen (Known.answers). None of the folder's digests is trusted again
+        # until each file is read anew.
+        Hashes(cache, folder.progress).forget()
     return _with(ledger, folder_issues)
 
 
@@ -161,20 +168,25 @@ def _with(ledger: Ledger, folder_issues: list[Issue]) -> Ledger:
 
 
 def _key(
-    folder: DataDir, loaded: LoadedPlan, paths: list[Path], digests: list[bytes] | None = None
+    folder: DataDir,
+    loaded: LoadedPlan,
+    paths: list[Path],
+    digests: list[bytes] | None = None,
+    cache: Cache | None = None,
 ) -> str | None:
     """The ledger's name: what it depends on, hashed; None when a file cannot be read (the
-    full reading reports it)."""
+    full reading reports it). The files' digests are those given, else each file's as
+    remembered in `cache` while the file is unchanged (Known), else read and hashed."""
     if digests is None:
         try:
-            digests = _digests(paths)
+            digests = _digests(paths, None if cache is None else Hashes(cache, folder.progress))
         except OSError:
             return None
     key = hashlib.sha256(fingerprint())
     key.update(loaded.digest)
     key.update(f"\0{folder.root.parent}\0{folder.progress}\0".encode("utf-8", "surrogatepass"))
-    for path, content in zip(paths, digests, strict=True):
-        shown = f"{path}\0{folder.display(path)}\0".encode("utf-8", "surrogatepass")
+    for path, name, content in zip(paths, folder.displays(paths), digests, strict=True):
+        shown = f"{path}\0{name}\0".encode("utf-8", "surrogatepass")
         key.update(shown + content)
     return key.hexdigest()
 
@@ -184,15 +196,49 @@ def _key(
 THREADED_BYTES = 8 * 2**20
 
 
-def _digests(paths: list[Path]) -> list[bytes]:
-    """Each file's content hash. Reading and hashing release the interpreter's lock, so many
-    megabytes are hashed on every core: this is most of the time a warm report takes."""
+def _digests(paths: list[Path], hashes: Hashes | None = None) -> list[bytes]:
+    """Each file's content hash: remembered in `hashes` for a file unchanged since it was
+    hashed (Known.answers: its signature, and times older than the hashing), else read and
+    hashed, and remembered for next time. Reading and hashing release the interpreter's lock,
+    so many megabytes are hashed on every core."""
+    known = {} if hashes is None else hashes.load()
+    names = [os.fspath(path) for path in paths]
+    found: dict[str, bytes] = {}
+    for name in names:
+        was = known.get(name)
+        if was is not None and was.answers(os.stat(name, follow_symlinks=False)):
+            found[name] = was.digest
+    missing = [name for name in names if name not in found]
+    if missing:
+        hashed = _hash([Path(name) for name in missing])
+        for name, (content, now) in zip(missing, hashed, strict=True):
+            found[name] = content
+            if now is not None:
+                known[name] = now
+            else:  # changed while it was read: hashed again next time
+                known.pop(name, None)
+    if hashes is not None and (missing or len(known) != len(names)):
+        listed = set(names)
+        hashes.store({name: one for name, one in known.items() if name in listed})
+    return [found[name] for name in names]
+
+
+def _hash(paths: list[Path]) -> list[tuple[bytes, Known | None]]:
+    """Each file read and hashed, with what to remember of it (None if it changed as it was
+    read)."""
     if len(paths) < 8 or sum(_size(path) for path in paths) < THREADED_BYTES:
-        return [digest(read_bytes_nofollow(path)) for path in paths]
+        return [_hash_one(path) for path in paths]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda path: digest(read_bytes_nofollow(path)), paths))
+        return list(pool.map(_hash_one, paths))
+
+
+def _hash_one(path: Path) -> tuple[bytes, Known | None]:
+    taken = cache_module.clock()  # before it is opened: a change after it is stamped later
+    raw, status = read_stable(path, MAX_BYTES, follow=False)
+    content = digest(raw)
+    return content, None if status is None else Known(signature(status), taken, content)
 
 
 def _size(path: Path) -> int:
@@ -301,13 +347,14 @@ def _decode(payload: bytes) -> Ledger | None:
         issues = [_issue(*fields) for fields in plain]
     except (EOFError, ValueError, TypeError):
         return None
+    checked: set[int] = set()  # records seen whole (_series), by id while `series` holds them
     shaped = (
         type(count) is int
         and (latest is None or type(latest) is int)
         and _pairs(sources)
         and _pairs(origins)
         and type(series) is tuple
-        and all(_series(one, len(origins)) for one in series)
+        and all(_series(one, len(origins), checked) for one in series)
         and type(returns) is tuple
         and all(_return(one) for one in returns)
     )
@@ -339,29 +386,32 @@ def _pairs(found: object) -> bool:
     )
 
 
-def _series(found: object, origins: int) -> bool:
-    """Dates (ordinals) and as many records."""
+def _series(found: object, origins: int, checked: set[int] | None = None) -> bool:
+    """Dates (ordinals) and as many records, each a record of progress.record_of's fields
+    with its order a number, and an origin index. A record shared by several series
+    (one object, as marshal writes a repeat) is looked at once: `checked` holds the ids of
+    those that passed, while the payload that holds them is alive."""
     if not (type(found) is tuple and len(found) == 2):
         return False
     dates, records = found
-    return (
-        type(dates) is tuple
-        and type(records) is tuple
-        and len(dates) == len(records)
-        and all(type(day) is int for day in dates)
-        and all(_record(record, origins) for record in records)
-    )
-
-
-def _record(found: object, origins: int) -> bool:
-    """A record of progress.record_of's fields, its order a number, and an origin index."""
-    if not (type(found) is tuple and len(found) == 2):
+    if not (type(dates) is tuple and type(records) is tuple and len(dates) == len(records)):
         return False
-    plain, origin = found
-    return (
-        type(plain) is tuple
-        and len(plain) == RECORD_FIELDS
-        and type(plain[_ORDER]) is int
-        and type(origin) is int
-        and 0 <= origin < origins
-    )
+    if not all(type(day) is int for day in dates):
+        return False
+    checked = set() if checked is None else checked
+    for record in records:
+        if id(record) in checked:
+            continue
+        if not (type(record) is tuple and len(record) == 2):
+            return False
+        plain, origin = record
+        if not (
+            type(plain) is tuple
+            and len(plain) == RECORD_FIELDS
+            and type(plain[_ORDER]) is int
+            and type(origin) is int
+            and 0 <= origin < origins
+        ):
+            return False
+        checked.add(id(record))
+    return True
