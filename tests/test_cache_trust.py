@@ -11,8 +11,10 @@ use its pool from two districts on.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env
+from conftest import ROOT, cli_env, load_generator
 from minsheng.core.cache import Cache, Hashes
 from minsheng.core.datadir import DataDir
 
@@ -43,7 +45,7 @@ def hooked(given, *args, **options):
         os.kill(os.getpid(), 9)
     if os.environ.get("WAIT_IN") and os.getpid() != int(os.environ["MAIN_PID"]):
         open(os.path.join(os.environ["WAIT_IN"], str(os.getpid())), "w").close()
-        time.sleep(60)
+        time.sleep(15)
     return summarize(given, *args, **options)
 compute.summarize = hooked
 os.environ["MAIN_PID"] = str(os.getpid())
@@ -322,3 +324,170 @@ def test_edits_in_the_second_of_the_hashing_on_a_coarse_file_system(
     assert reports.trusted() == {}
     same_size_edit(path, "value: 95.6\n", "value: 95.1\n")
     assert reports.cached(shift) == reports.fresh()
+
+
+# --- 2. a valid plan's parse kept ----------------------------------------------------------------
+
+EXAMPLES = ROOT / "examples" / "rollup"
+
+
+def districts(into: Path) -> list[Path]:
+    """The example's three districts, copied."""
+    folders = []
+    for example in sorted(EXAMPLES.iterdir()):
+        if example.is_dir():
+            shutil.copytree(example, into / example.name)
+            folders.append(into / example.name)
+    return folders
+
+
+def rolled(folders: list[Path], *options: str, **env: str) -> Said:
+    args = ["rollup", *map(str, folders), "--as-of", "2024-06-30", "--format", "json", *options]
+    done = run(*args, **env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_changed_plan_is_never_answered_from_its_kept_parse(tmp_path: Path) -> None:
+    folders = districts(tmp_path / "data")
+    cache = {"MINSHENG_CACHE_DIR": str(tmp_path / "cache")}
+    before = rolled(folders, **cache)
+    assert before[0] == 0, before[2]
+    assert rolled(folders, **cache) == before
+    assert list((tmp_path / "cache" / "plans").iterdir())
+    plan = folders[1] / "tasks_2024.yaml"
+    status = plan.stat()
+    text = plan.read_text(encoding="utf-8")
+    assert "value: 0.57, unit: 万人}" in text  # 目标任务 of item 1, shown in the roll-up
+    plan.write_text(text.replace("value: 0.57, unit: 万人}", "value: 0.97, unit: 万人}"), "utf-8")
+    os.utime(plan, ns=(status.st_atime_ns, status.st_mtime_ns))
+    fresh = rolled(folders, "--no-cache", **cache)
+    assert fresh != before
+    assert rolled(folders, **cache) == fresh
+
+
+def test_an_invalid_plan_is_never_kept(tmp_path: Path) -> None:
+    folders = districts(tmp_path / "data")
+    cache = tmp_path / "cache"
+    plan = folders[2] / "tasks_2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("value: 430, unit: 个}", "value: -430, unit: 个}"), "utf-8")
+    refused = rolled(folders, MINSHENG_CACHE_DIR=str(cache))
+    assert refused[0] == 1 and refused[1] == "" and "Traceback" not in refused[2]
+    assert rolled(folders, "--no-cache") == refused
+    assert rolled(folders, MINSHENG_CACHE_DIR=str(cache)) == refused
+    kept = {path.name for path in (cache / "plans").iterdir() if path.name != "CACHEDIR.TAG"}
+    assert len(kept) == 2  # the two valid districts' plans, not the third
+
+
+def test_a_kept_parse_is_checked_again_by_the_code_that_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan kept as valid, read by code whose checks refuse it: refused, never served."""
+    from minsheng.core.issues import Code, Issue
+    from minsheng.plan import load as plan_load
+
+    folder = districts(tmp_path / "data")[0]
+    cache = Cache(tmp_path / "cache")
+    loaded, issues = plan_load.load_plan(folder / "tasks_2024.yaml", cache=cache)
+    assert loaded is not None and issues == []
+    assert list((tmp_path / "cache" / "plans").iterdir())
+
+    def refuse(plan: object, doc: object) -> list[Issue]:
+        return [Issue("tasks_2024.yaml", 1, 1, Code.DUPLICATE_KEY, "新规则不允许", "")]
+
+    monkeypatch.setattr(plan_load, "CHECKS", (*plan_load.CHECKS, refuse))
+    again, issues = plan_load.load_plan(folder / "tasks_2024.yaml", cache=cache)
+    assert again is None and [issue.message for issue in issues] == ["新规则不允许"]
+
+
+# --- 3. the roll-up's pool of processes ---------------------------------------------------------
+
+POOL = {"POOL_FROM_TWO": "1"}
+
+
+def test_the_pool_prints_what_one_process_does(tmp_path: Path) -> None:
+    folders = districts(tmp_path / "data") * 1
+    folders += [shutil.copytree(f, tmp_path / "more" / f.name) for f in folders[:2]]
+    more = tmp_path / "more"
+    for folder in folders[3:]:  # two more districts of their own names
+        plan = folder / "tasks_2024.yaml"
+        text = plan.read_text(encoding="utf-8")
+        plan.write_text(text.replace("area: ", "area: 新", 1), "utf-8")
+    assert more.is_dir()
+    cache = {"MINSHENG_CACHE_DIR": str(tmp_path / "cache")}
+    alone = rolled(folders, "--no-cache")
+    assert alone[0] == 0, alone[2]
+    assert rolled(folders, "--no-cache", **POOL) == alone
+    assert rolled(folders, **POOL, **cache) == alone  # cold
+    assert rolled(folders, **POOL, **cache) == alone  # warm
+    assert rolled(folders, **cache) == alone
+    names = [area["name"] for area in json.loads(alone[1])["areas"]]
+    assert len(names) == 5
+
+
+def test_a_killed_worker_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    folders = districts(tmp_path / "data")
+    done = rolled(folders, "--no-cache", DIE_IN=folders[2].name, **POOL)
+    assert done[0] == 1 and done[1] == ""
+    assert done[2].startswith("错误 [rollup-worker-died]：计算县区的进程意外退出（轮到 ")
+    assert "Traceback" not in done[2] and "internal" not in done[2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", [True, False], ids=["Ctrl-C", "SIGINT to the main process"])
+def test_an_interrupt_ends_the_pool(tmp_path: Path, group: bool) -> None:
+    folders = districts(tmp_path / "data")
+    waiting = tmp_path / "waiting"
+    waiting.mkdir()
+    args = ["rollup", *map(str, folders), "--as-of", "2024-06-30", "--no-cache"]
+    env = cli_env(SHIFT_CLOCK_S="0", WAIT_IN=str(waiting), **POOL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    try:
+        for _ in range(600):  # until the workers are in their districts
+            if len(list(waiting.iterdir())) == 2 or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(list(waiting.iterdir())) == 2
+        if group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=90)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert (process.returncode, out) == (130, "")
+    assert "Traceback" not in err
+    for pid in (int(path.name) for path in waiting.iterdir()):  # no worker left behind
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+@pytest.mark.slow
+def test_the_pool_over_generated_counties(tmp_path: Path) -> None:
+    generate = load_generator().generate
+    folders = []
+    for number in range(1, 9):
+        folder = tmp_path / f"county{number:03d}"
+        generate(300, folder, seed=number)
+        plan = folder / "tasks_2024.yaml"
+        text = plan.read_text(encoding="utf-8")
+        plan.write_text(text.replace("area: 花山区", f"area: 县{number:03d}"), "utf-8")
+        folders.append(folder)
+    args = ["rollup", *map(str, folders), "--as-of", "2024-12-31", "--format", "json"]
+    cache = {"MINSHENG_CACHE_DIR": str(tmp_path / "cache")}
+    alone = run(*args, "--no-cache")
+    assert alone.returncode == 0, alone.stderr
+    for env in [POOL, {**POOL, **cache}, {**POOL, **cache}, cache]:
+        pooled = run(*args, **env)
+        assert (pooled.returncode, pooled.stdout, pooled.stderr) == (0, alone.stdout, "")
