@@ -253,6 +253,23 @@ def test_two_folders_of_the_same_content(reports: Reports, tmp_path: Path) -> No
     assert reports.cached(HOUR) == reports.fresh() == before
 
 
+def test_a_file_edited_through_a_hard_link_elsewhere(reports: Reports, tmp_path: Path) -> None:
+    """Another folder holds hard links to the same files (cp -al): an edit there, in place,
+    is an edit here too."""
+    twin = tmp_path / "linked"
+    shutil.copytree(reports.data, twin, copy_function=os.link)
+    before = filled(reports, HOUR)
+    target = twin / CGJ
+    status = target.stat()
+    with target.open("r+b") as stream:  # in place: the same inode, the same size
+        text = stream.read().replace(b"value: 95.6\n", b"value: 95.7\n")
+        stream.seek(0)
+        stream.write(text)
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert (reports.data / CGJ).stat().st_ino == target.stat().st_ino
+    assert_fresh(reports, before, HOUR)
+
+
 def test_list_by_status_after_a_change(reports: Reports) -> None:
     args = ["list", "--status", "done", "--format", "json", "--data-dir", str(reports.data)]
     env = {"MINSHENG_CACHE_DIR": str(reports.cache)}
