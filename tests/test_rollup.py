@@ -545,6 +545,8 @@ def test_docx_reads_like_a_city_s_bulletin(tmp_path: Path) -> None:
     )
     assert "甲区：有任务事项31项" in text
     assert "进度较慢的为" in text
+    # The as-of date in the body as the 落款 writes dates, as the district's bulletin does.
+    assert "截至2024年6月30日，序时进度50.0%" in text and "2024-06-30" not in text
     # Prose punctuation in full width, a rate's count too: 90.6%（29/32）；6月份进度逾期。
     district = next(line for line in text.splitlines() if line.startswith("甲区："))
     assert "%（29/32）；6月份进度" in district
