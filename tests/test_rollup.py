@@ -238,7 +238,8 @@ def test_year_picks_the_plan_of_each_folder(tmp_path: Path) -> None:
 def test_refuses_two_districts_of_one_name(tmp_path: Path) -> None:
     one = write_district(tmp_path / "one", area="东区")
     two = write_district(tmp_path / "two", area="东区")
-    _refused(tmp_path, [one, two], Code.ROLLUP_SAME_AREA, "东区", str(one), str(two))
+    # A plan copied whole keeps the district it came from: the message says to change it.
+    _refused(tmp_path, [one, two], Code.ROLLUP_SAME_AREA, "东区", str(one), str(two), "要改掉")
 
 
 def test_refuses_a_folder_without_a_plan(tmp_path: Path) -> None:

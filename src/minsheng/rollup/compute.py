@@ -355,7 +355,8 @@ def refuse_mixed(seen: Iterable[Area], new: Area) -> None:
             raise UsageError(
                 Code.ROLLUP_SAME_AREA,
                 f"两个数据目录都是“{new.name}”:{area.folder} 和 {new.folder};"
-                "请在各自计划文件的 document.area 写明县区名称",
+                "请在各自计划文件的 document.area 写明各自的县区名称"
+                "(照抄来的计划文件里是原来那个县区的名称,要改掉)",
             )
         if area.year != new.year:
             raise UsageError(
