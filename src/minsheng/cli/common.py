@@ -332,7 +332,7 @@ def option_date(text: str | None, option: str) -> dt.date | None:
     try:
         return read_date(text)
     except DateError as error:
-        raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
+        raise UsageError(Code.BAD_DATE, f"{option} 的值不对:{error}") from None
 
 
 def split_list(text: str) -> list[str]:
