@@ -155,7 +155,7 @@ def test_the_example_in_docs_api_runs(tmp_path: Path) -> None:
     """Each Python block of docs/api.md runs from the project's root, as the page says."""
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 4
     printed = []
     for number, block in enumerate(blocks):
         script = tmp_path / f"block{number}.py"
@@ -166,7 +166,12 @@ def test_the_example_in_docs_api_runs(tmp_path: Path) -> None:
         assert ran.returncode == 0, ran.stderr
         printed.append(ran.stdout)
     assert printed[0].startswith("{'done': ")  # the summary, then the lagging items
-    assert printed[1] == ""  # the shipped plan is valid: no issue to print
+    # The units ranked as the bulletin's 牵头单位排名: first by place, then with its ties.
+    ranked = printed[1].splitlines()
+    assert ranked[0] == "1 区医保局 86.7% 1 项"
+    assert "16 区公安分局 0" in ranked and "16 区退役军人事务局 0" in ranked
+    assert printed[2].splitlines() == ["1 甲区 61.1%", "2 丙县 50.6%", "3 乙区 37.5%"]
+    assert printed[3] == ""  # the shipped plan is valid: no issue to print
 
 
 def test_without_the_history_the_returns_and_statuses_are_the_same(

@@ -238,14 +238,41 @@ def test_year_picks_the_plan_of_each_folder(tmp_path: Path) -> None:
 def test_refuses_two_districts_of_one_name(tmp_path: Path) -> None:
     one = write_district(tmp_path / "one", area="东区")
     two = write_district(tmp_path / "two", area="东区")
-    _refused(tmp_path, [one, two], Code.ROLLUP_SAME_AREA, "东区", str(one), str(two))
+    # A plan copied whole keeps the district it came from: the message says to change it.
+    _refused(tmp_path, [one, two], Code.ROLLUP_SAME_AREA, "东区", str(one), str(two), "要改掉")
 
 
 def test_refuses_a_folder_without_a_plan(tmp_path: Path) -> None:
     one = write_district(tmp_path / "one", area="东区")
     empty = tmp_path / "empty"
     empty.mkdir()
-    _refused(tmp_path, [one, empty], Code.ROLLUP_NO_PLAN, str(empty))
+    # Says what a folder should hold, not only what this one lacks.
+    _refused(tmp_path, [one, empty], Code.ROLLUP_NO_PLAN, str(empty), "县区的数据目录", "data/")
+
+
+def test_refuses_a_missing_folder_and_asks_for_the_spelling(tmp_path: Path) -> None:
+    one = write_district(tmp_path / "one", area="东区")
+    typo = tmp_path / "onee"
+    _refused(tmp_path, [one, typo], Code.ROLLUP_NO_PLAN, str(typo), "不存在", "拼写")
+
+
+def test_a_plan_file_given_for_its_folder_is_named_a_file(tmp_path: Path) -> None:
+    # A clerk passes jiaqu/tasks_2024.yaml where jiaqu is meant: "不存在" would be false.
+    one = write_district(tmp_path / "one", area="东区")
+    plan_file = write_district(tmp_path / "two", area="西区") / "tasks_2024.yaml"
+    _refused(tmp_path, [one, plan_file], Code.ROLLUP_NO_PLAN, str(plan_file), "是文件")
+    with pytest.raises(UsageError) as caught:
+        rollup([one, plan_file], as_of=AS_OF)
+    assert "不存在" not in caught.value.message
+    assert str(plan_file.parent) in caught.value.message
+
+
+def test_a_missing_year_names_the_years_there_are(tmp_path: Path) -> None:
+    east = write_district(tmp_path / "east", area="东区", year=2025)
+    with pytest.raises(UsageError) as caught:
+        rollup([east], year=2024, as_of=AS_OF)
+    assert caught.value.code is Code.ROLLUP_NO_PLAN
+    assert "只有 2025 年" in caught.value.message
 
 
 def test_refuses_mixed_parents(tmp_path: Path) -> None:
@@ -519,6 +546,8 @@ def test_docx_reads_like_a_city_s_bulletin(tmp_path: Path) -> None:
     )
     assert "甲区：有任务事项31项" in text
     assert "进度较慢的为" in text
+    # The as-of date in the body as the 落款 writes dates, as the district's bulletin does.
+    assert "截至2024年6月30日，序时进度50.0%" in text and "2024-06-30" not in text
     # Prose punctuation in full width, a rate's count too: 90.6%（29/32）；6月份进度逾期。
     district = next(line for line in text.splitlines() if line.startswith("甲区："))
     assert "%（29/32）；6月份进度" in district
@@ -721,6 +750,7 @@ def test_masthead_options_need_docx(option: str) -> None:
     done = _run("--format", "markdown", option, value)
     assert done.code == 2
     assert "[masthead-needs-docx]" in done.stderr and option in done.stderr
+    assert "请去掉这些选项，或改用 --format docx" in done.stderr
     assert done.stdout == ""
 
 

@@ -175,3 +175,19 @@ def test_a_group_without_a_command_shows_its_help() -> None:
     assert done.code == 2
     assert "用法：minsheng progress" in done.stderr
     assert "错误" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rollup", "examples/rollup/jiaqu", "--as-of", "2024-6-31"],
+        ["report", "--as-of", "2024-6-31"],
+        ["progress", "template", "--unit", "区残联", "--as-of", "2030-06-30"],
+    ],
+)
+def test_a_bad_date_option_reads_as_a_chinese_sentence(args: list[str]) -> None:
+    # "--as-of:日期应写作…" kept its ASCII colon: typography converts only between Chinese.
+    done = run_cli(*args)
+    assert done.code == 2
+    assert "--as-of 的值不对：" in done.stderr, done.stderr
+    assert "--as-of:" not in done.stderr

@@ -332,7 +332,7 @@ def option_date(text: str | None, option: str) -> dt.date | None:
     try:
         return read_date(text)
     except DateError as error:
-        raise UsageError(Code.BAD_DATE, f"{option}:{error}") from None
+        raise UsageError(Code.BAD_DATE, f"{option} 的值不对:{error}") from None
 
 
 def split_list(text: str) -> list[str]:
@@ -349,5 +349,7 @@ def docx_only(options: tuple[tuple[str, str | None], ...], is_docx: bool, what: 
     given = [name for name, value in options if value is not None]
     if given and not is_docx:
         raise UsageError(
-            Code.MASTHEAD_NEEDS_DOCX, f"{'、'.join(given)} 只用于 --format docx({what})"
+            Code.MASTHEAD_NEEDS_DOCX,
+            f"{'、'.join(given)} 只用于 --format docx({what});"
+            "请去掉这些选项,或改用 --format docx --output 文件名.docx",
         )

@@ -99,7 +99,7 @@ def template(
     day = option_date(as_of, "--as-of") or previous_month_end(dt.date.today(), period)
     problem = date_problem(period, day, dt.date.max)
     if problem is not None:
-        raise UsageError(Code.OUT_OF_PERIOD, f"--as-of:{problem.message}")
+        raise UsageError(Code.OUT_OF_PERIOD, f"--as-of 的值不对:{problem.message}")
     entries, _ = read_progress(folder, loaded, cache=user_cache(no_cache))
     rows = return_rows(loaded, reporter, entries, day)
     if not rows:

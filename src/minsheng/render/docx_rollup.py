@@ -10,6 +10,7 @@ blank to fill, never silently left out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -136,8 +137,9 @@ def render_docx(document: dict[str, Any], masthead: Masthead | None = None) -> b
     blank(doc)
     paragraph(doc, [(f"{clean(masthead.recipients, '主送机关')}：", BODY_FONT)], indent=0)
     areas = document["areas"]
+    as_of = chinese_date(dt.date.fromisoformat(document["as_of"]))  # 2024年6月30日, as the 落款
     opening = (
-        f"截至{document['as_of']},序时进度{percent(document['expected_pct'])}。"
+        f"截至{as_of},序时进度{percent(document['expected_pct'])}。"
         f"现将{len(areas)}个县区民生实事推进情况通报如下。"
     )
     if document.get("parent"):

@@ -148,6 +148,10 @@ def folder_name(given: PathLike) -> str:
     return folder.name
 
 
+# What each folder on the command line should be, said where one is not.
+WANTED = "每个参数应是县区的数据目录(含 tasks_<年份>.yaml 和 progress/)或县区仓库的目录(含 data/)"
+
+
 def summarize(
     given: PathLike,
     year: int | None,
@@ -163,14 +167,18 @@ def summarize(
     from minsheng.report.compute import default_as_of
 
     folder = area_folder(given)
-    if not folder.is_dir():
-        raise UsageError(Code.ROLLUP_NO_PLAN, f"县区数据目录不存在:{given}")
-    if not any(folder.glob("tasks_*.yaml")):
+    if folder.is_file():
         raise UsageError(
-            Code.ROLLUP_NO_PLAN, f"{given} 中没有计划文件 tasks_<年份>.yaml,不是县区的数据目录"
+            Code.ROLLUP_NO_PLAN, f"{given} 是文件,不是目录;{WANTED},如 {folder.parent}"
         )
+    if not folder.is_dir():
+        raise UsageError(Code.ROLLUP_NO_PLAN, f"县区数据目录不存在:{given};请检查路径的拼写")
+    if not any(folder.glob("tasks_*.yaml")):
+        raise UsageError(Code.ROLLUP_NO_PLAN, f"{given} 中没有计划文件 tasks_<年份>.yaml;{WANTED}")
     if year is not None and not (folder / f"tasks_{year}.yaml").is_file():
-        message = f"{given} 中没有 {year} 年的计划文件 tasks_{year}.yaml"
+        plans = folder.glob("tasks_*.yaml")
+        years = "、".join(sorted(p.stem.removeprefix("tasks_") for p in plans))
+        message = f"{given} 中没有 {year} 年的计划文件 tasks_{year}.yaml(只有 {years} 年的)"
         raise UsageError(Code.ROLLUP_NO_PLAN, message)
     plan = load_plan(data_dir=folder, year=year, cache=cache)
     document = plan.plan.document
@@ -360,7 +368,8 @@ def refuse_mixed(seen: Iterable[Area], new: Area) -> None:
             raise UsageError(
                 Code.ROLLUP_SAME_AREA,
                 f"两个数据目录都是“{new.name}”:{area.folder} 和 {new.folder};"
-                "请在各自计划文件的 document.area 写明县区名称",
+                "请在各自计划文件的 document.area 写明各自的县区名称"
+                "(照抄来的计划文件里是原来那个县区的名称,要改掉)",
             )
         if area.year != new.year:
             raise UsageError(
