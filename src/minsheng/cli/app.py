@@ -13,7 +13,7 @@ from typer.core import TyperCommand, TyperGroup
 from minsheng.cli import browse, plan, progress, report, returns, rollup, upgrade, validate
 from minsheng.cli.common import info
 from minsheng.cli.usage import usage_message
-from minsheng.core.issues import DataError, RefusedError, UsageError
+from minsheng.core.issues import DataError, RefusedError, StoppedError, UsageError
 
 # The help of the options click and typer add themselves, in the clerk's language.
 _OPTION_HELP = {
@@ -180,6 +180,9 @@ def failed(error: BaseException, debug: bool) -> int:
         return 2
     if isinstance(error, RefusedError):
         info(f"拒绝 [{error.code}]：{error.message}")
+        return 1
+    if isinstance(error, StoppedError):
+        info(f"错误 [{error.code}]：{error.message}")
         return 1
     if isinstance(error, KeyboardInterrupt):
         info("已中断。")

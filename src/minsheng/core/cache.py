@@ -333,6 +333,14 @@ MARGIN_NS = 3 * 10**9
 # When a file is hashed: the clock the file system stamps its times with (tests move it on).
 clock = time.time_ns
 
+# The margin holds only while the file system's clock is this process's: a network share whose
+# server's clock is behind this computer's makes a file just written look old. Where times are
+# kept to the nanosecond that does no harm (an edit after the hashing has another change time
+# all the same), but where they are kept to the second (FAT, ext3, many shares) a second edit
+# in the second of the hashing keeps every time it had. A change time of a whole second is
+# taken for such a file system, and its files are read and hashed on every key.
+WHOLE_SECOND = 10**9
+
 
 @dataclass(frozen=True)
 class Known:
@@ -344,11 +352,13 @@ class Known:
 
     def answers(self, status: os.stat_result) -> bool:
         """Whether the file now in the place is the one hashed, unchanged: a regular file of
-        the same signature, whose times were older than the hashing by more than MARGIN_NS."""
+        the same signature, whose times were older than the hashing by more than MARGIN_NS,
+        on a file system that keeps times finer than the second (WHOLE_SECOND)."""
         return (
             stat.S_ISREG(status.st_mode)
             and signature(status) == self.signature
             and max(status.st_mtime_ns, status.st_ctime_ns) < self.taken - MARGIN_NS
+            and status.st_ctime_ns % WHOLE_SECOND != 0
         )
 
 

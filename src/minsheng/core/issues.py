@@ -103,6 +103,7 @@ class Code(StrEnum):
     ROLLUP_SAME_AREA = "rollup-same-area"
     ROLLUP_MIXED_YEARS = "rollup-mixed-years"
     ROLLUP_MIXED_PARENTS = "rollup-mixed-parents"
+    ROLLUP_WORKER_DIED = "rollup-worker-died"  # a process of the pool killed (out of memory)
     # a notice that cannot be drafted from
     EMPTY_NOTICE = "empty-notice"
     NOTICE_TOO_LARGE = "notice-too-large"
@@ -196,6 +197,19 @@ class RefusedError(Exception):
         self.message = message
 
     def __reduce__(self) -> tuple[type[RefusedError], tuple[Code, str]]:
+        return type(self), (self.code, self.message)
+
+
+class StoppedError(Exception):
+    """The work stopped for a reason outside the data and the command line (a process it ran
+    was killed): exit 1, nothing written."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[StoppedError], tuple[Code, str]]:
         return type(self), (self.code, self.message)
 
 

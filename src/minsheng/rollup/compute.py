@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from minsheng.core.issues import Code, UsageError
+from minsheng.core.issues import Code, StoppedError, UsageError
 from minsheng.core.measure import json_number
 from minsheng.core.percent import json_percent as pct
 from minsheng.core.percent import points
@@ -311,6 +311,7 @@ def summaries(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Forked, a worker starts with every module this process has loaded for the first
     # district; elsewhere the platform's own way (fork is unsafe on macOS, absent on Windows).
@@ -325,7 +326,19 @@ def summaries(
         task = functools.partial(_summary, year=year, as_of=first[2], made_at=made_at, cache=cache)
         # One district a task: a task of several fails whole, and would raise a later
         # district's error before an earlier one's refusal (refuse_mixed, in the caller).
-        yield from pool.map(task, rest)
+        found = pool.map(task, rest)
+        for given in rest:
+            try:
+                summary = next(found)
+            except BrokenProcessPool:
+                # A worker killed (the system out of memory, a kill -9): every district still
+                # pending on the pool fails with it. Said as such, not as an internal error.
+                message = (
+                    f"计算县区的进程意外退出（轮到 {given} 时），汇总没有完成："
+                    "可能是被系统终止（如内存不足），请重新运行"
+                )
+                raise StoppedError(Code.ROLLUP_WORKER_DIED, message) from None
+            yield summary
     finally:
         # On an error (or a refusal of the caller's), the districts not yet begun never are.
         pool.shutdown(wait=True, cancel_futures=True)
