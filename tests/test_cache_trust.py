@@ -7,6 +7,10 @@ the same run with `--no-cache`: a stale figure must never be printed.
 The processes are started through LAUNCH, which can move the clock the cache stamps a hashing
 with (cache.clock: a clock ahead of the files' times, or one set back), and make the roll-up
 use its pool from two districts on.
+
+The default run keeps the core cases (an edit that keeps size and time, a file replaced, a
+plan changed or invalid, a killed worker); the rest, each a few seconds of real processes,
+run with the slow tests (`python -m pytest -m slow`), as CI does.
 """
 
 from __future__ import annotations
@@ -164,6 +168,7 @@ def test_a_file_replaced_by_one_of_the_same_size_and_times(reports: Reports, how
     assert_fresh(reports, before, HOUR)
 
 
+@pytest.mark.slow
 def test_edits_within_the_margin_one_after_another(reports: Reports) -> None:
     """Each edit right after a run: never older than the hashing by the margin."""
     before = filled(reports, 0)
@@ -174,6 +179,7 @@ def test_edits_within_the_margin_one_after_another(reports: Reports) -> None:
     assert reports.cached() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shift", [0, 2 * 24 * HOUR], ids=["now", "the clock past it"])
 def test_a_file_dated_in_the_future(reports: Reports, shift: int) -> None:
     tomorrow = time.time_ns() + 24 * HOUR * 10**9
@@ -186,6 +192,7 @@ def test_a_file_dated_in_the_future(reports: Reports, shift: int) -> None:
     assert_fresh(reports, before, shift)
 
 
+@pytest.mark.slow
 def test_the_clock_set_back_after_the_hashing(reports: Reports) -> None:
     before = filled(reports, HOUR)  # hashed an hour ahead of the files' clock
     same_size_edit(reports.data / CGJ)
@@ -194,6 +201,7 @@ def test_the_clock_set_back_after_the_hashing(reports: Reports) -> None:
     assert assert_fresh_again == reports.fresh()
 
 
+@pytest.mark.slow
 def test_a_file_added_and_removed(reports: Reports) -> None:
     before = filled(reports, HOUR)
     extra = reports.data / "progress" / "2024-07" / "jyj.yaml"
@@ -205,6 +213,7 @@ def test_a_file_added_and_removed(reports: Reports) -> None:
     assert_fresh(reports, before, HOUR)
 
 
+@pytest.mark.slow
 def test_month_folders_renamed(reports: Reports) -> None:
     before = filled(reports, HOUR)
     progress = reports.data / "progress"
@@ -217,6 +226,7 @@ def test_month_folders_renamed(reports: Reports) -> None:
     assert reports.cached(HOUR) == reports.fresh()
 
 
+@pytest.mark.slow
 def test_one_folder_by_two_paths(reports: Reports, tmp_path: Path) -> None:
     link = tmp_path / "link"
     link.symlink_to(reports.data, target_is_directory=True)
@@ -228,6 +238,7 @@ def test_one_folder_by_two_paths(reports: Reports, tmp_path: Path) -> None:
     assert reports.cached(HOUR, link) == reports.fresh(link) != before
 
 
+@pytest.mark.slow
 def test_a_link_turned_to_another_copy(reports: Reports, tmp_path: Path) -> None:
     """The data folder is a link; it is pointed at a copy (same bytes, same times) that differs
     in one figure of the same size."""
@@ -243,6 +254,7 @@ def test_a_link_turned_to_another_copy(reports: Reports, tmp_path: Path) -> None
     assert_fresh(reports, before, HOUR, link)
 
 
+@pytest.mark.slow
 def test_two_folders_of_the_same_content(reports: Reports, tmp_path: Path) -> None:
     twin = tmp_path / "twin"
     shutil.copytree(reports.data, twin)  # copy2: the same bytes and modification times
@@ -253,6 +265,7 @@ def test_two_folders_of_the_same_content(reports: Reports, tmp_path: Path) -> No
     assert reports.cached(HOUR) == reports.fresh() == before
 
 
+@pytest.mark.slow
 def test_a_file_edited_through_a_hard_link_elsewhere(reports: Reports, tmp_path: Path) -> None:
     """Another folder holds hard links to the same files (cp -al): an edit there, in place,
     is an edit here too."""
@@ -270,6 +283,7 @@ def test_a_file_edited_through_a_hard_link_elsewhere(reports: Reports, tmp_path:
     assert_fresh(reports, before, HOUR)
 
 
+@pytest.mark.slow
 def test_list_by_status_after_a_change(reports: Reports) -> None:
     args = ["list", "--status", "done", "--format", "json", "--data-dir", str(reports.data)]
     env = {"MINSHENG_CACHE_DIR": str(reports.cache)}
@@ -422,6 +436,7 @@ def test_a_kept_parse_is_checked_again_by_the_code_that_reads_it(
 POOL = {"POOL_FROM_TWO": "1"}
 
 
+@pytest.mark.slow
 def test_the_pool_prints_what_one_process_does(tmp_path: Path) -> None:
     folders = districts(tmp_path / "data") * 1
     folders += [shutil.copytree(f, tmp_path / "more" / f.name) for f in folders[:2]]
