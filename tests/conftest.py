@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,3 +247,21 @@ def write_records(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return text
+
+
+def command_tree() -> list[tuple[list[str], Any]]:
+    """Every command of the command line, by its path of names (["progress", "add"]), with
+    its click command: what the docs and usage tests walk."""
+    import typer
+
+    from minsheng.cli.app import app
+
+    def walk(path: list[str], command: Any) -> Iterator[tuple[list[str], Any]]:
+        children = getattr(command, "commands", None)
+        if children:
+            for name, child in children.items():
+                yield from walk([*path, name], child)
+        else:
+            yield path, command
+
+    return list(walk([], typer.main.get_command(app)))

@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from conftest import ROOT, TESTS, cli_env, run_cli
-from minsheng.cli.app import app
+from conftest import ROOT, TESTS, cli_env, command_tree, run_cli
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELL = {"", "sh", "bash", "console", "shell"}
@@ -199,19 +197,7 @@ def test_the_comments_of_the_code_blocks_are_chinese_prose_too() -> None:
 # --- every command and option is documented ------------------------------------------------
 
 
-def _command_tree() -> Iterator[tuple[list[str], Any]]:
-    def walk(path: list[str], command: Any) -> Iterator[tuple[list[str], Any]]:
-        children = getattr(command, "commands", None)
-        if children:
-            for name, child in children.items():
-                yield from walk([*path, name], child)
-        else:
-            yield path, command
-
-    yield from walk([], typer.main.get_command(app))
-
-
-COMMANDS = list(_command_tree())
+COMMANDS = command_tree()
 TEXTS = {doc: doc.read_text(encoding="utf-8") for doc in DOCS}
 
 

@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from conftest import run_cli
-from minsheng.cli.app import app
+from conftest import command_tree, run_cli
 from minsheng.cli.usage import sentence
 
 # Three English words in a row: a sentence, not an option name or a choice; a command's
@@ -95,21 +93,7 @@ def test_every_sentence_typer_can_raise_is_said_in_chinese(where: str, english: 
     assert not ENGLISH.search(chinese), (where, chinese)
 
 
-def _commands() -> Iterator[tuple[list[str], Any]]:
-    root = typer.main.get_command(app)
-
-    def walk(path: list[str], command: Any) -> Iterator[tuple[list[str], Any]]:
-        children = getattr(command, "commands", None)
-        if children:
-            for name, child in children.items():
-                yield from walk([*path, name], child)
-        else:
-            yield path, command
-
-    yield from walk([], root)
-
-
-COMMANDS = list(_commands())
+COMMANDS = command_tree()
 
 
 def _bad_calls() -> Iterator[tuple[str, list[str]]]:

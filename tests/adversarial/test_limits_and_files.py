@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adversarial.harness import snapshot
+from adversarial.harness import MEASURED, snapshot
 from conftest import SMALL_PLAN, Result, cli_env, run_cli
 from minsheng.core import cache as cache_module
 from minsheng.core.cache import Blobs
@@ -31,18 +31,6 @@ from minsheng.progress.rules import TEXT_LIMITS, Problem, parse_text
 from minsheng.progress.sources import is_document_number
 
 ADD = ["progress", "add", "1", "--target", "training", "--date", "2024-06-30"]
-# Runs the command line and reports its peak resident memory (VmHWM) on stderr.
-MEASURED = """
-import re, sys
-from minsheng.cli.app import main
-sys.argv = ["minsheng", *sys.argv[1:]]
-try:
-    main()
-finally:
-    with open("/proc/self/status") as status:
-        peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status.read()).group(1))
-    sys.stderr.write(f"\\npeak-kib={peak}\\n")
-"""
 
 
 def _capped() -> None:
