@@ -192,3 +192,33 @@ def test_without_the_history_the_returns_and_statuses_are_the_same(
     assert all(item["history"] == [] for item in document["items"])
     for key in ("summary", "units", "categories", "reporting"):
         assert document[key] == whole[key]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--as-of", "2024-06-30", "--progress-dir", "examples/2024-06/progress"],
+        ["list", "--status", "lagging", "--as-of", "2024-06-30", "--format", "json"],
+        ["list", "--status", "missing", "--as-of", "2024-06-30"],
+        ["rollup", "examples/rollup/jiaqu", "examples/rollup/yiqu", "--as-of", "2024-06-30"],
+    ],
+    ids=["report", "list-status", "list-missing", "rollup"],
+)
+def test_every_command_that_reports_goes_through_the_front_door(
+    args: list[str], cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No command assembles the computation itself: each calls minsheng.api.build_report
+    (the roll-up once per district), so a script computes what the command line prints."""
+    import minsheng.api
+
+    calls: list[object] = []
+    real = minsheng.api.build_report
+
+    def counted(*given: object, **options: object) -> object:
+        calls.append(given)
+        return real(*given, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(minsheng.api, "build_report", counted)
+    done = cli(*args, "--no-cache", **MADE_ON)
+    assert done.code == 0, done.stderr
+    assert len(calls) == (2 if args[0] == "rollup" else 1)
